@@ -166,7 +166,7 @@ func (s *Solver) solveImperfect(p Params, dens Density, alpha float64, warm *Sol
 	buildGrid(ip.dens, ip.rule, ip.features(&st), false, &ip.grid)
 	ip.eval(&st)
 	sol := Solution{Params: p, Alpha: alpha, R: st.r, Rho: st.rho, Kappa: st.kappa,
-		Eps: 2 * math.Asin(math.Sqrt(st.oneMinusR/2)) / math.Pi,
+		Eps:  2 * math.Asin(math.Sqrt(st.oneMinusR/2)) / math.Pi,
 		Res1: st.res1, Res2: st.res2, Res3: st.res3, v: st.v, psi: st.psi}
 	return sol, sol.check()
 }
