@@ -1,0 +1,229 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Style fixes the look of every figure of the project.
+type Style struct {
+	Width, Height vg.Length
+	Font          font.Font
+	TitleSize     vg.Length
+	LabelSize     vg.Length
+	TickSize      vg.Length
+	LegendSize    vg.Length
+	LineWidth     vg.Length
+	MarkerRadius  vg.Length
+	PNGDPI        int
+}
+
+// Paper is the house style: a single-column figure (3.5 × 2.6 in) with
+// Liberation Serif at 8-10 pt, close to a NeurIPS single column.
+var Paper = Style{
+	Width: 3.5 * vg.Inch, Height: 2.6 * vg.Inch,
+	Font:      font.Font{Typeface: "Liberation", Variant: "Serif"},
+	TitleSize: 10, LabelSize: 9, TickSize: 8, LegendSize: 7,
+	LineWidth: 1.2, MarkerRadius: 2.2, PNGDPI: 200,
+}
+
+// Kind says how a series is drawn.
+type Kind int
+
+const (
+	Line       Kind = iota // a line
+	Points                 // markers only
+	LinePoints             // both
+)
+
+// Series is one curve of a figure.
+type Series struct {
+	Label string
+	X, Y  []float64
+	// YErr, when set, draws symmetric error bars of these half-widths.
+	YErr []float64
+	// Lo and Hi, when set, draw a shaded band (e.g. a confidence interval).
+	Lo, Hi []float64
+	Kind   Kind
+	// Color; nil means the next colour of the figure's palette.
+	Color  color.Color
+	Dashed bool
+}
+
+// Heat is a heat map on a regular grid of cell centres: Z[i][j] at (X[j], Y[i]).
+type Heat struct {
+	X, Y     []float64
+	Z        [][]float64
+	Min, Max float64 // colour range; both zero means the data's range
+	// Diverging uses a blue-white-red map centred on zero (for differences).
+	Diverging bool
+	Label     string // what Z is, with units (goes into the CSV header and title)
+}
+
+// Figure is what one figure file shows.
+type Figure struct {
+	Title          string
+	XLabel, YLabel string // with units, e.g. "α_tot = P/N (examples per dimension)"
+	LogX, LogY     bool
+	Series         []Series
+	Heat           *Heat
+	// Colors is the palette for series without their own colour
+	// (default: Categorical).
+	Colors []color.Color
+	// LegendTopLeft moves the legend from the top right.
+	LegendTopLeft bool
+	Style         *Style
+}
+
+func (f *Figure) style() Style {
+	if f.Style != nil {
+		return *f.Style
+	}
+	return Paper
+}
+
+// Validate reports a figure that cannot be drawn faithfully.
+func (f *Figure) Validate() error {
+	for _, s := range f.Series {
+		if len(s.X) != len(s.Y) {
+			return fmt.Errorf("series %q: %d x values but %d y values", s.Label, len(s.X), len(s.Y))
+		}
+		if (s.YErr != nil && len(s.YErr) != len(s.Y)) || (s.Lo != nil && len(s.Lo) != len(s.Y)) || (s.Hi != nil && len(s.Hi) != len(s.Y)) {
+			return fmt.Errorf("series %q: error or band length differs from the data", s.Label)
+		}
+	}
+	if h := f.Heat; h != nil {
+		if len(h.Z) != len(h.Y) {
+			return fmt.Errorf("heat map: %d rows but %d y values", len(h.Z), len(h.Y))
+		}
+		for _, row := range h.Z {
+			if len(row) != len(h.X) {
+				return fmt.Errorf("heat map: a row has %d values but there are %d x values", len(row), len(h.X))
+			}
+		}
+	}
+	return nil
+}
+
+// Plot builds the gonum plot.
+func (f *Figure) Plot() (*plot.Plot, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	st := f.style()
+	p := plot.New()
+	setFont := func(fnt *font.Font, size vg.Length) { *fnt = st.Font; fnt.Size = size }
+	p.Title.Text = f.Title
+	setFont(&p.Title.TextStyle.Font, st.TitleSize)
+	p.X.Label.Text, p.Y.Label.Text = f.XLabel, f.YLabel
+	setFont(&p.X.Label.TextStyle.Font, st.LabelSize)
+	setFont(&p.Y.Label.TextStyle.Font, st.LabelSize)
+	setFont(&p.X.Tick.Label.Font, st.TickSize)
+	setFont(&p.Y.Tick.Label.Font, st.TickSize)
+	setFont(&p.Legend.TextStyle.Font, st.LegendSize)
+	p.Legend.Top = true
+	p.Legend.Left = f.LegendTopLeft
+	p.Legend.ThumbnailWidth = 0.25 * vg.Inch
+
+	if h := f.Heat; h != nil {
+		if err := addHeat(p, h, f.LogX, f.LogY); err != nil {
+			return nil, err
+		}
+	} else {
+		if f.LogX {
+			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		}
+		if f.LogY {
+			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		}
+	}
+	colors := f.Colors
+	if len(colors) == 0 {
+		colors = Categorical
+	}
+	next := 0
+	for _, s := range f.Series {
+		c := s.Color
+		if c == nil {
+			c = colors[next%len(colors)]
+			next++
+		}
+		xys := make(plotter.XYs, 0, len(s.X))
+		keep := make([]int, 0, len(s.X))
+		for i := range s.X {
+			// log axes cannot show non-positive values: leave them out
+			if !finite(s.X[i]) || !finite(s.Y[i]) || (f.LogX && s.X[i] <= 0) || (f.LogY && s.Y[i] <= 0) {
+				continue
+			}
+			xys = append(xys, plotter.XY{X: s.X[i], Y: s.Y[i]})
+			keep = append(keep, i)
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		if s.Lo != nil {
+			band, err := newBand(s, keep, f.LogY, c)
+			if err != nil {
+				return nil, err
+			}
+			p.Add(band)
+		}
+		var thumbs []plot.Thumbnailer
+		if s.Kind == Line || s.Kind == LinePoints {
+			l, err := plotter.NewLine(xys)
+			if err != nil {
+				return nil, err
+			}
+			l.Color, l.Width = c, st.LineWidth
+			if s.Dashed {
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+			}
+			p.Add(l)
+			thumbs = append(thumbs, l)
+		}
+		if s.Kind == Points || s.Kind == LinePoints {
+			sc, err := plotter.NewScatter(xys)
+			if err != nil {
+				return nil, err
+			}
+			sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: st.MarkerRadius, Shape: draw.CircleGlyph{}}
+			p.Add(sc)
+			thumbs = append(thumbs, sc)
+		}
+		if s.YErr != nil {
+			errs := make(plotter.YErrors, len(keep))
+			pts := make(plotter.XYs, len(keep))
+			for j, i := range keep {
+				lo := s.YErr[i]
+				if f.LogY && s.Y[i]-lo <= 0 {
+					lo = s.Y[i] * 0.999 // keep the bar on the log axis
+				}
+				errs[j] = struct{ Low, High float64 }{lo, s.YErr[i]}
+				pts[j] = xys[j]
+			}
+			eb, err := plotter.NewYErrorBars(struct {
+				plotter.XYs
+				plotter.YErrors
+			}{pts, errs})
+			if err != nil {
+				return nil, err
+			}
+			eb.LineStyle.Color, eb.LineStyle.Width = c, st.LineWidth*0.7
+			eb.CapWidth = 2 * st.MarkerRadius
+			p.Add(eb)
+		}
+		if s.Label != "" && len(thumbs) > 0 {
+			p.Legend.Add(s.Label, thumbs...)
+		}
+	}
+	return p, nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

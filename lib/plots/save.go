@@ -1,0 +1,115 @@
+package plots
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+
+	"beyondscaling/lib/atomicfile"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// Formats are the files Save writes for every figure, besides the CSV.
+var Formats = []string{"pdf", "svg", "png"}
+
+// Save writes dir/name.{pdf,svg,png,csv}, each atomically, and returns the
+// paths. The CSV holds exactly the plotted numbers (see WriteCSV).
+func Save(f *Figure, dir, name string) ([]string, error) {
+	p, err := f.Plot()
+	if err != nil {
+		return nil, fmt.Errorf("figure %s: %w", name, err)
+	}
+	st := f.style()
+	var paths []string
+	for _, format := range Formats {
+		path := filepath.Join(dir, name+"."+format)
+		err := atomicfile.Write(path, func(w io.Writer) error {
+			if format == "png" {
+				c := vgimg.NewWith(vgimg.UseWH(st.Width, st.Height), vgimg.UseDPI(st.PNGDPI))
+				p.Draw(drawCanvas(c))
+				_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+				return err
+			}
+			wt, err := p.WriterTo(st.Width, st.Height, format)
+			if err != nil {
+				return err
+			}
+			_, err = wt.WriteTo(w)
+			return err
+		})
+		if err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+	}
+	csvPath := filepath.Join(dir, name+".csv")
+	if err := atomicfile.Write(csvPath, func(w io.Writer) error { return WriteCSV(f, w) }); err != nil {
+		return paths, err
+	}
+	return append(paths, csvPath), nil
+}
+
+// SVG renders the figure as SVG bytes (for inline display).
+func SVG(f *Figure) ([]byte, error) {
+	p, err := f.Plot()
+	if err != nil {
+		return nil, err
+	}
+	st := f.style()
+	wt, err := p.WriterTo(st.Width, st.Height, "svg")
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	_, err = wt.WriteTo(&b)
+	return b.Bytes(), err
+}
+
+// WriteCSV writes the plotted numbers in long form. Series rows are
+// "series,x,y,y_err,y_lo,y_hi" (empty where absent); heat-map rows are
+// "heat,x,y,z" under their own header. Values use full float64 precision.
+func WriteCSV(f *Figure, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	opt := func(xs []float64, i int) string {
+		if xs == nil {
+			return ""
+		}
+		return num(xs[i])
+	}
+	if len(f.Series) > 0 {
+		cw.Write([]string{"series", csvName(f.XLabel, "x"), csvName(f.YLabel, "y"), "y_err", "y_lo", "y_hi"})
+		for _, s := range f.Series {
+			for i := range s.X {
+				cw.Write([]string{s.Label, num(s.X[i]), num(s.Y[i]), opt(s.YErr, i), opt(s.Lo, i), opt(s.Hi, i)})
+			}
+		}
+	}
+	if h := f.Heat; h != nil {
+		cw.Write([]string{"heat", csvName(f.XLabel, "x"), csvName(f.YLabel, "y"), csvName(h.Label, "z")})
+		for r, y := range h.Y {
+			for c, x := range h.X {
+				cw.Write([]string{"heat", num(x), num(y), num(h.Z[r][c])})
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvName(label, fallback string) string {
+	if label == "" {
+		return fallback
+	}
+	return label
+}
+
+// Size is a convenience for custom styles.
+func Size(wInch, hInch float64) (vg.Length, vg.Length) {
+	return vg.Length(wInch) * vg.Inch, vg.Length(hInch) * vg.Inch
+}

@@ -1,0 +1,71 @@
+// Package progress reports the progress of long work as periodic lines
+// "label: done/total (pct) rate/s, elapsed, ETA", at most one line per
+// interval plus a final line, to a writer (standard error by default), so
+// that logs of headless runs and notebook cells both show it.
+package progress
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// Bar tracks one piece of work. It is safe for concurrent use.
+type Bar struct {
+	mu       sync.Mutex
+	label    string
+	unit     string
+	total    int
+	done     int
+	start    time.Time
+	last     time.Time
+	interval time.Duration
+	w        io.Writer
+	now      func() time.Time
+}
+
+// New starts a bar for total items of unit (e.g. "points", "img").
+func New(label string, total int, unit string) *Bar {
+	return &Bar{label: label, unit: unit, total: total, start: time.Now(), interval: 2 * time.Second, w: os.Stderr, now: time.Now}
+}
+
+// WithWriter sends the lines to w.
+func (b *Bar) WithWriter(w io.Writer) *Bar { b.w = w; return b }
+
+// WithInterval sets the minimum time between lines.
+func (b *Bar) WithInterval(d time.Duration) *Bar { b.interval = d; return b }
+
+// Add records n more items done and prints a line if the interval has passed.
+func (b *Bar) Add(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.done += n
+	now := b.now()
+	if now.Sub(b.last) >= b.interval || b.done == b.total {
+		b.last = now
+		fmt.Fprintln(b.w, b.line(now))
+	}
+}
+
+// Done prints the final line.
+func (b *Bar) Done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done != b.total || b.last.IsZero() {
+		fmt.Fprintln(b.w, b.line(b.now()))
+	}
+}
+
+func (b *Bar) line(now time.Time) string {
+	el := now.Sub(b.start)
+	rate := float64(b.done) / el.Seconds()
+	pct := 100 * float64(b.done) / float64(max(1, b.total))
+	eta := "?"
+	if rate > 0 && b.done <= b.total {
+		eta = (time.Duration(float64(b.total-b.done)/rate*float64(time.Second))).Round(time.Second).String()
+	}
+	return fmt.Sprintf("%s: %d/%d %s (%.0f%%) %.3g %s/s, elapsed %s, ETA %s",
+		b.label, b.done, b.total, b.unit, pct, rate, b.unit, el.Round(100*time.Millisecond), eta)
+}

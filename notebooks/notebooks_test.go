@@ -1,0 +1,127 @@
+package notebooks
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"beyondscaling/lib/notebook"
+
+	// The packages the notebooks call: importing them makes go test's cache
+	// depend on their code, so editing them re-runs the notebooks.
+	_ "beyondscaling/lib/paths"
+	_ "beyondscaling/lib/plots"
+	_ "beyondscaling/lib/profile"
+	_ "beyondscaling/theory/curves"
+)
+
+var (
+	setupOnce sync.Once
+	harness   *notebook.Harness
+	setupErr  error
+)
+
+// kernel builds the pinned gonb and goimports and installs a private kernel
+// spec (raw errors) in a temporary Jupyter data directory, once per run.
+func kernel(t *testing.T) *notebook.Harness {
+	t.Helper()
+	if !notebook.HaveJupyter() {
+		if os.Getenv("CI") != "" {
+			t.Fatal(notebook.ErrNoJupyter)
+		}
+		t.Skip(notebook.ErrNoJupyter)
+	}
+	setupOnce.Do(func() {
+		root, err := filepath.Abs("..")
+		if err != nil {
+			setupErr = err
+			return
+		}
+		dataDir, err := os.MkdirTemp("", "jupyter-data-")
+		if err != nil {
+			setupErr = err
+			return
+		}
+		h := &notebook.Harness{Root: root, JupyterDataDir: dataDir, CellTimeout: 600 * time.Second}
+		ctx := context.Background()
+		if setupErr = h.InstallTools(ctx); setupErr != nil {
+			return
+		}
+		setupErr = h.InstallKernel(ctx, true)
+		harness = h
+	})
+	if setupErr != nil {
+		t.Fatal(setupErr)
+	}
+	return harness
+}
+
+// TestNotebooks executes every notebook at the smoke profile, fails on any
+// error output, and checks the figures each one declares.
+func TestNotebooks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("executes every notebook")
+	}
+	h := kernel(t)
+	nbs, err := notebook.Find(h.Root)
+	if err != nil || len(nbs) == 0 {
+		t.Fatalf("no notebooks found: %v", err)
+	}
+	for _, nb := range nbs {
+		name := strings.TrimSuffix(filepath.Base(nb), ".ipynb")
+		t.Run(name, func(t *testing.T) {
+			// Read the source so that editing a notebook invalidates the test cache.
+			if _, err := os.ReadFile(nb); err != nil {
+				t.Fatal(err)
+			}
+			tmp := t.TempDir()
+			figs := filepath.Join(tmp, "figures")
+			run := *h
+			run.Env = []string{"PRUNE_PROFILE=smoke", "PRUNE_FIGURES=" + figs, "PRUNE_OUT=" + filepath.Join(tmp, "out")}
+			rep, err := run.Execute(context.Background(), nb, filepath.Join(tmp, "executed"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d cells in %s", name, rep.Cells, rep.Duration.Round(time.Second))
+			if err := rep.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Figures) == 0 {
+				t.Error("the notebook declares no figures in its metadata (beyondscaling.figures)")
+			}
+			if err := notebook.CheckFigures(figs, rep.Figures); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestHarnessReportsFailingCells shows that the harness fails a notebook
+// whose cell fails: a panic and a compile error are both reported, with
+// their cell numbers, and the cells after them still run.
+func TestHarnessReportsFailingCells(t *testing.T) {
+	h := kernel(t)
+	rep, err := h.Execute(context.Background(), filepath.Join("testdata", "failing.ipynb"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Err() == nil {
+		t.Fatal("a notebook with failing cells passed the harness")
+	}
+	if len(rep.Errors) != 2 || rep.Errors[0].Cell != 2 || rep.Errors[1].Cell != 3 {
+		t.Fatalf("errors %v, want cells 2 (panic) and 3 (compile error)", rep.Errors)
+	}
+	if !strings.Contains(rep.Errors[0].Stderr, "panic: deliberate failure") {
+		t.Errorf("panic message not reported: %q", rep.Errors[0].Stderr)
+	}
+	if !strings.Contains(rep.Errors[1].Message, "undefined: undefinedThing") {
+		t.Errorf("compile error not reported: %q", rep.Errors[1].Message)
+	}
+	if err := notebook.CheckFigures(t.TempDir(), []string{"never-written"}); err == nil {
+		t.Error("a missing declared figure passed the check")
+	}
+}
