@@ -17,6 +17,9 @@ var Categorical = []color.Color{
 	color.NRGBA{240, 228, 66, 255},  // yellow
 }
 
+// Grey is for context: data that is shown but not the subject.
+var Grey color.Color = color.NRGBA{190, 190, 190, 255}
+
 // viridisAnchors are samples of matplotlib's viridis map at 0, 1/8, ..., 1.
 var viridisAnchors = [][3]float64{
 	{68, 1, 84}, {71, 44, 122}, {59, 81, 139}, {44, 113, 142}, {33, 144, 141},

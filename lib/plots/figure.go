@@ -26,7 +26,9 @@ type Style struct {
 }
 
 // Paper is the house style: a single-column figure (3.5 × 2.6 in) with
-// Liberation Serif at 8-10 pt, close to a NeurIPS single column.
+// Liberation Serif at 7-10 pt, close to a NeurIPS single column. Keep axis
+// labels short (x under about 35 characters, y under about 25): gonum/plot
+// shrinks the whole plot when a label is longer than its axis.
 var Paper = Style{
 	Width: 3.5 * vg.Inch, Height: 2.6 * vg.Inch,
 	Font:      font.Font{Typeface: "Liberation", Variant: "Serif"},
@@ -67,6 +69,16 @@ type Heat struct {
 	Label     string // what Z is, with units (goes into the CSV header and title)
 }
 
+// LegendPosition is a corner of the plotting area.
+type LegendPosition int
+
+const (
+	TopRight LegendPosition = iota
+	TopLeft
+	BottomLeft
+	BottomRight
+)
+
 // Figure is what one figure file shows.
 type Figure struct {
 	Title          string
@@ -77,9 +89,9 @@ type Figure struct {
 	// Colors is the palette for series without their own colour
 	// (default: Categorical).
 	Colors []color.Color
-	// LegendTopLeft moves the legend from the top right.
-	LegendTopLeft bool
-	Style         *Style
+	// Legend places the legend inside the plotting area (default top right).
+	Legend LegendPosition
+	Style  *Style
 }
 
 func (f *Figure) style() Style {
@@ -128,9 +140,10 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 	setFont(&p.X.Tick.Label.Font, st.TickSize)
 	setFont(&p.Y.Tick.Label.Font, st.TickSize)
 	setFont(&p.Legend.TextStyle.Font, st.LegendSize)
-	p.Legend.Top = true
-	p.Legend.Left = f.LegendTopLeft
+	p.Legend.Top = f.Legend == TopRight || f.Legend == TopLeft
+	p.Legend.Left = f.Legend == TopLeft || f.Legend == BottomLeft
 	p.Legend.ThumbnailWidth = 0.25 * vg.Inch
+	p.Legend.Padding = 1
 
 	if h := f.Heat; h != nil {
 		if err := addHeat(p, h, f.LogX, f.LogY); err != nil {
@@ -162,7 +175,16 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 			if !finite(s.X[i]) || !finite(s.Y[i]) || (f.LogX && s.X[i] <= 0) || (f.LogY && s.Y[i] <= 0) {
 				continue
 			}
-			xys = append(xys, plotter.XY{X: s.X[i], Y: s.Y[i]})
+			x, y := s.X[i], s.Y[i]
+			if f.Heat != nil { // heat-map axes are in log10 coordinates
+				if f.LogX {
+					x = math.Log10(x)
+				}
+				if f.LogY {
+					y = math.Log10(y)
+				}
+			}
+			xys = append(xys, plotter.XY{X: x, Y: y})
 			keep = append(keep, i)
 		}
 		if len(xys) == 0 {
@@ -223,7 +245,26 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 			p.Legend.Add(s.Label, thumbs...)
 		}
 	}
+	if f.Heat == nil {
+		padLogRange(&p.X, f.LogX)
+		padLogRange(&p.Y, f.LogY)
+	}
 	return p, nil
+}
+
+// padLogRange widens a log axis by 3% of its span in decades on each side,
+// so that markers never sit on the edge (gonum/plot otherwise shrinks the
+// whole plot to make room for an edge glyph on a log axis).
+func padLogRange(ax *plot.Axis, logScale bool) {
+	if !logScale || !(ax.Min > 0) || !(ax.Max > ax.Min) {
+		return
+	}
+	span := math.Log10(ax.Max / ax.Min)
+	if span == 0 {
+		span = 1
+	}
+	ax.Min /= math.Pow(10, 0.03*span)
+	ax.Max *= math.Pow(10, 0.03*span)
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

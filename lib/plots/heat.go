@@ -49,14 +49,11 @@ func addHeat(p *plot.Plot, h *Heat, logX, logY bool) error {
 				}
 			}
 		}
-		if h.Diverging {
-			m := math.Max(math.Abs(lo), math.Abs(hi))
-			lo, hi = -m, m
-		}
 		if !(hi > lo) {
 			hi = lo + 1
 		}
 	}
+	grid := plotter.GridXYZ(heatGrid{h, logX, logY})
 	const n = 64
 	pal := make(heatPalette, n)
 	for i := range pal {
@@ -67,7 +64,14 @@ func addHeat(p *plot.Plot, h *Heat, logX, logY bool) error {
 			pal[i] = Sequential(t)
 		}
 	}
-	hm := plotter.NewHeatMap(heatGrid{h, logX, logY}, pal)
+	if h.Diverging {
+		// Two slopes: negatives map to [-1, 0) by their own extreme,
+		// positives to (0, 1] by theirs.
+		neg, pos := math.Min(lo, 0), math.Max(hi, 0)
+		grid = twoSlope{heatGrid{h, logX, logY}, neg, pos}
+		lo, hi = -1, 1
+	}
+	hm := plotter.NewHeatMap(grid, pal)
 	hm.Min, hm.Max = lo, hi
 	hm.NaN = color.NRGBA{200, 200, 200, 255}
 	p.Add(hm)
@@ -77,12 +81,59 @@ func addHeat(p *plot.Plot, h *Heat, logX, logY bool) error {
 	if logY {
 		p.Y.Tick.Marker = pow10Ticks{}
 	}
-	if h.Label != "" && p.Title.Text != "" {
-		p.Title.Text += fmt.Sprintf("\n(colour: %s, %.3g to %.3g)", h.Label, lo, hi)
-	} else if h.Label != "" {
-		p.Title.Text = fmt.Sprintf("colour: %s, %.3g to %.3g", h.Label, lo, hi)
+	if h.Label != "" {
+		rng := fmt.Sprintf("colour: %s, %.2g to %.2g", h.Label, h.zMin(), h.zMax())
+		if h.Diverging {
+			rng = fmt.Sprintf("colour: %s, %.2g (blue) to %.2g (red)", h.Label, h.zMin(), h.zMax())
+		}
+		if p.Title.Text != "" {
+			p.Title.Text += "\n" + rng
+		} else {
+			p.Title.Text = rng
+		}
 	}
 	return nil
+}
+
+// twoSlope rescales negative values by |neg| and positive ones by pos.
+type twoSlope struct {
+	heatGrid
+	neg, pos float64
+}
+
+func (t twoSlope) Z(c, r int) float64 {
+	z := t.heatGrid.Z(c, r)
+	switch {
+	case z < 0 && t.neg < 0:
+		return z / -t.neg
+	case z > 0 && t.pos > 0:
+		return z / t.pos
+	}
+	return z
+}
+
+func (h *Heat) zMin() float64 {
+	m := math.Inf(1)
+	for _, row := range h.Z {
+		for _, z := range row {
+			if finite(z) {
+				m = math.Min(m, z)
+			}
+		}
+	}
+	return m
+}
+
+func (h *Heat) zMax() float64 {
+	m := math.Inf(-1)
+	for _, row := range h.Z {
+		for _, z := range row {
+			if finite(z) {
+				m = math.Max(m, z)
+			}
+		}
+	}
+	return m
 }
 
 func positive(xs []float64) bool {

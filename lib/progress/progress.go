@@ -64,7 +64,7 @@ func (b *Bar) line(now time.Time) string {
 	pct := 100 * float64(b.done) / float64(max(1, b.total))
 	eta := "?"
 	if rate > 0 && b.done <= b.total {
-		eta = (time.Duration(float64(b.total-b.done)/rate*float64(time.Second))).Round(time.Second).String()
+		eta = (time.Duration(float64(b.total-b.done) / rate * float64(time.Second))).Round(time.Second).String()
 	}
 	return fmt.Sprintf("%s: %d/%d %s (%.0f%%) %.3g %s/s, elapsed %s, ETA %s",
 		b.label, b.done, b.total, b.unit, pct, rate, b.unit, el.Round(100*time.Millisecond), eta)

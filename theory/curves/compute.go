@@ -125,12 +125,13 @@ type Frontier struct {
 	Config   theory.FrontierConfig
 }
 
-// Frontiers computes the frontier for each angle.
-func Frontiers(thetas, alphas, fGrid []float64, maxAlphaTotal float64) ([]Frontier, error) {
+// Frontiers computes the frontier for each angle over the given keep
+// policies (nil: hard and easy).
+func Frontiers(thetas, alphas, fGrid []float64, maxAlphaTotal float64, keeps []theory.Keep) ([]Frontier, error) {
 	out := make([]Frontier, len(thetas))
 	err := parallel(len(thetas), func(i int) error {
 		var s theory.Solver
-		cfg := theory.FrontierConfig{ThetaDeg: thetas[i], FGrid: fGrid, MaxAlphaTotal: maxAlphaTotal, Refine: true}
+		cfg := theory.FrontierConfig{ThetaDeg: thetas[i], Keeps: keeps, FGrid: fGrid, MaxAlphaTotal: maxAlphaTotal, Refine: true}
 		pts, err := s.Frontier(cfg, alphas)
 		out[i] = Frontier{ThetaDeg: thetas[i], Points: pts, Config: cfg}
 		return err

@@ -79,7 +79,7 @@ func TestSmokePlanFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fronts, err := Frontiers([]float64{0, 10}, p.FrontierAlphas, p.FrontierFGrid, p.MaxAlphaTotal)
+	fronts, err := Frontiers([]float64{0, 10}, p.FrontierAlphas, p.FrontierFGrid, p.FrontierMaxAlphaTotal, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,25 +3,30 @@ package curves
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"beyondscaling/lib/plots"
+	"beyondscaling/theory"
 )
 
 // Axis labels shared by the theory figures.
 const (
-	labelAlphaPrune = "α_prune = fP/N (kept examples per dimension)"
-	labelAlphaTotal = "α_tot = P/N (examples per dimension before pruning)"
-	labelEps        = "test error ε = arccos(R)/π"
-	labelF          = "fraction of data kept f"
+	labelAlphaPrune = "α_prune = fP/N (examples/dim.)"
+	labelAlphaTotal = "α_tot = P/N (examples/dim.)"
+	labelEps        = "test error ε"
+	labelF          = "fraction kept f"
 )
 
 // ErrorFigure draws ε against α_prune at fixed f (theory lines), the
 // simulation dots with error bars (± 1 standard error) in the same colours,
 // and the 0.5/α power law of the unpruned perceptron.
 func ErrorFigure(curves []Curve, dots []Dots) *plots.Figure {
-	fig := &plots.Figure{XLabel: labelAlphaPrune, YLabel: labelEps, LogX: true, LogY: true}
+	fig := &plots.Figure{XLabel: labelAlphaPrune, YLabel: labelEps, LogX: true, LogY: true, Legend: plots.BottomLeft}
 	if len(curves) > 0 {
 		fig.Title = fmt.Sprintf("Keep %v, probe angle θ = %g°", curves[0].Keep, curves[0].ThetaDeg)
+	}
+	if len(dots) > 0 {
+		fig.Title += fmt.Sprintf("\n(lines: theory; dots: simulations, N = %d, %d seeds, ± 1 s.e.)", dots[0].N, dots[0].Seeds)
 	}
 	colors := plots.Family(len(curves))
 	colorOf := map[float64]int{}
@@ -58,8 +63,8 @@ func PhaseFigure(ph Phase) *plots.Figure {
 	var xs, ys []float64
 	for i, c := range ph.Crossover {
 		if !math.IsNaN(c) {
-			xs = append(xs, math.Log10(c)) // heat-map axes are in log10 coordinates
-			ys = append(ys, math.Log10(ph.F[i]))
+			xs = append(xs, c)
+			ys = append(ys, ph.F[i])
 		}
 	}
 	if len(xs) > 1 {
@@ -72,9 +77,13 @@ func PhaseFigure(ph Phase) *plots.Figure {
 // α_prune) for each probe angle against the unpruned power law; ref are
 // fixed-f curves drawn thin for context (may be nil).
 func FrontierFigure(fronts []Frontier, ref []Curve) *plots.Figure {
-	fig := &plots.Figure{Title: "Pareto frontier over the fraction kept", XLabel: labelAlphaPrune, YLabel: labelEps, LogX: true, LogY: true}
-	for _, c := range ref {
-		fig.Series = append(fig.Series, plots.Series{X: c.AlphaPrune, Y: c.Eps, Kind: plots.Line, Color: plots.Sequential(0.9)})
+	fig := &plots.Figure{Title: "Pareto frontier over the fraction kept", XLabel: labelAlphaPrune, YLabel: labelEps, LogX: true, LogY: true, Legend: plots.BottomLeft}
+	for i, c := range ref {
+		s := plots.Series{X: c.AlphaPrune, Y: c.Eps, Kind: plots.Line, Color: plots.Grey}
+		if i == 0 {
+			s.Label = "fixed f (keep hard)"
+		}
+		fig.Series = append(fig.Series, s)
 	}
 	for i, fr := range fronts {
 		var x, y []float64
@@ -95,12 +104,15 @@ func FrontierFigure(fronts []Frontier, ref []Curve) *plots.Figure {
 	return fig
 }
 
-// FOptFigure draws the optimal fraction kept against α_tot = α_prune/f_opt.
+// FOptFigure draws the optimal fraction kept against α_tot = α_prune/f_opt,
+// points sorted by α_tot.
 func FOptFigure(fronts []Frontier) *plots.Figure {
-	fig := &plots.Figure{Title: "Optimal fraction kept", XLabel: labelAlphaTotal, YLabel: "optimal fraction kept f_opt", LogX: true, LogY: true}
+	fig := &plots.Figure{Title: "Optimal fraction kept (keep hard)", XLabel: labelAlphaTotal, YLabel: "optimal fraction f_opt", LogX: true, LogY: true, Legend: plots.BottomLeft}
 	for i, fr := range fronts {
+		pts := append([]theory.FrontierPoint(nil), fr.Points...)
+		sort.Slice(pts, func(a, b int) bool { return pts[a].AlphaTotal < pts[b].AlphaTotal })
 		var x, y []float64
-		for _, p := range fr.Points {
+		for _, p := range pts {
 			x = append(x, p.AlphaTotal)
 			y = append(y, p.FOpt)
 		}
@@ -116,7 +128,7 @@ func FMinFigure(pts []FMinPoint) *plots.Figure {
 		x = append(x, p.ThetaDeg)
 		y = append(y, p.FMin)
 	}
-	return &plots.Figure{Title: "Minimum useful fraction of an imperfect probe", XLabel: "probe angle θ (degrees)", YLabel: "minimum fraction kept f_min",
+	return &plots.Figure{Title: "Minimum useful fraction of an imperfect probe", XLabel: "probe angle θ (degrees)", YLabel: "minimum fraction f_min", Legend: plots.BottomRight,
 		Series: []plots.Series{{Label: "theory (keep hard)", X: x, Y: y, Kind: plots.LinePoints}}}
 }
 

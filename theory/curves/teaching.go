@@ -134,7 +134,7 @@ func SceneFigure(sc Scene) *plots.Figure {
 			nx, ny = append(nx, sc.U[i]), append(ny, sc.W[i])
 		}
 	}
-	grey := plots.Sequential(0.95)
+	grey := plots.Grey
 	fig.Series = append(fig.Series,
 		plots.Series{Label: "pruned away", X: gx, Y: gy, Kind: plots.Points, Color: grey},
 		plots.Series{Label: "kept, y = +1", X: px, Y: py, Kind: plots.Points, Color: plots.Categorical[1]},
@@ -171,7 +171,7 @@ func SceneFigure(sc Scene) *plots.Figure {
 
 // DensityFigure draws the pruned densities p(z) of keep hard and keep easy at f.
 func DensityFigure(f float64) (*plots.Figure, error) {
-	fig := &plots.Figure{Title: fmt.Sprintf("Pruned densities of the probe field at f = %g", f), XLabel: "probe field z", YLabel: "density p(z)"}
+	fig := &plots.Figure{Title: fmt.Sprintf("Pruned densities of the probe field at f = %g", f), XLabel: "probe field z (teacher-normalised)", YLabel: "density p(z)"}
 	for i, keep := range []theory.Keep{theory.KeepRandom, theory.KeepHard, theory.KeepEasy} {
 		d, err := theory.NewDensity(keep, f)
 		if err != nil {

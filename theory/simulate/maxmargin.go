@@ -66,22 +66,14 @@ func MaxMargin(x, y []float64, n int, opt Options) (Result, error) {
 	inS := make([]bool, p)
 	var S []int
 	var alpha []float64 // aligned with S
-	var chol mat.Cholesky
 	iter := 0
 
+	var chol mat.Cholesky
+	gram := newGramCache(x, y, n, 4*n)
 	// solveS returns β with K_SS β = 1, or false if K_SS is singular.
 	solveS := func(S []int) ([]float64, bool) {
 		k := len(S)
-		xs := mat.NewDense(k, n, nil)
-		for a, i := range S {
-			r := xs.RawRowView(a)
-			for j, v := range row(i) {
-				r[j] = y[i] * v
-			}
-		}
-		var kss mat.SymDense
-		kss.SymOuterK(1, xs)
-		if ok := chol.Factorize(&kss); !ok {
+		if ok := chol.Factorize(gram.sym(S)); !ok {
 			return nil, false
 		}
 		if c := chol.Cond(); c > 1e14 {
@@ -110,16 +102,65 @@ func MaxMargin(x, y []float64, n int, opt Options) (Result, error) {
 	}
 	var viol []cand
 	batch := max(1, n/4)
-	for ; iter < opt.MaxIter; iter++ {
-		computeMargins(x, y, n, w, margins)
-		viol = viol[:0]
-		for i := 0; i < p; i++ {
-			if !inS[i] && margins[i] < 1-kktTol {
-				viol = append(viol, cand{i, margins[i]})
+	// The working pool: examples whose margins are checked every iteration
+	// (the smallest margins under the Hebbian direction at first). Only when
+	// the pool has no violator are all examples checked, and the pool is
+	// rebuilt from the smallest current margins.
+	poolSize := min(p, 10*n)
+	pool := make([]int, 0, poolSize)
+	rebuildPool := func() {
+		idx := make([]int, p)
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.Slice(idx, func(a, b int) bool { return margins[idx[a]] < margins[idx[b]] })
+		pool = append(pool[:0], idx[:poolSize]...)
+	}
+	hebb := make([]float64, n)
+	for i := 0; i < p; i++ {
+		floats.AddScaled(hebb, y[i], row(i))
+	}
+	computeMargins(x, y, n, hebb, margins)
+	rebuildPool()
+	// Start from the warm support set made optimal on itself (the
+	// active-set invariant); fall back to the empty set.
+	if s0, a0 := warmStart(x, y, n, pool); len(s0) > 0 {
+		if s1, a1, ok := activeSetSolve(s0, a0, solveS); ok {
+			S, alpha = s1, a1
+			for _, i := range S {
+				inS[i] = true
 			}
 		}
-		if len(viol) == 0 {
-			break
+	}
+	setW()
+	full := false
+	for ; iter < opt.MaxIter; iter++ {
+		viol = viol[:0]
+		if full {
+			computeMargins(x, y, n, w, margins)
+			for i := 0; i < p; i++ {
+				if !inS[i] && margins[i] < 1-kktTol {
+					viol = append(viol, cand{i, margins[i]})
+				}
+			}
+			if len(viol) == 0 {
+				break
+			}
+			rebuildPool()
+			full = false
+		} else {
+			for _, i := range pool {
+				m := y[i] * floats.Dot(row(i), w)
+				margins[i] = m
+				if !inS[i] && m < 1-kktTol {
+					viol = append(viol, cand{i, m})
+				}
+			}
+			if len(viol) == 0 {
+				full = true
+				iter--
+				continue
+			}
 		}
 		sort.Slice(viol, func(a, b int) bool { return viol[a].g < viol[b].g })
 		// Enter a batch of the most violated examples while that makes
@@ -195,6 +236,103 @@ func MaxMargin(x, y []float64, n int, opt Options) (Result, error) {
 		return res, fmt.Errorf("max-margin: margin not certified (κ in [%g, %g])", res.Kappa, res.KappaUpper)
 	}
 	return res, nil
+}
+
+// gramCache keeps K_ij = y_i y_j x_i·x_j for the examples seen in recent
+// support sets, so that a support set differing from the last by one
+// example costs one new row (|S|·N flops) instead of a whole Gram matrix.
+type gramCache struct {
+	x, y  []float64
+	n     int
+	limit int
+	idx   []int
+	pos   map[int]int
+	k     [][]float64 // k[a][b] for cached examples a, b
+}
+
+func newGramCache(x, y []float64, n, limit int) *gramCache {
+	return &gramCache{x: x, y: y, n: n, limit: limit, pos: map[int]int{}}
+}
+
+func (g *gramCache) add(i int) {
+	ri := g.x[i*g.n : (i+1)*g.n]
+	row := make([]float64, len(g.idx)+1)
+	for b, j := range g.idx {
+		v := g.y[i] * g.y[j] * floats.Dot(ri, g.x[j*g.n:(j+1)*g.n])
+		row[b] = v
+		g.k[b] = append(g.k[b], v)
+	}
+	row[len(g.idx)] = floats.Dot(ri, ri)
+	g.pos[i] = len(g.idx)
+	g.idx = append(g.idx, i)
+	g.k = append(g.k, row)
+}
+
+// sym returns K_SS, computing only the entries not cached.
+func (g *gramCache) sym(S []int) *mat.SymDense {
+	missing := 0
+	for _, i := range S {
+		if _, ok := g.pos[i]; !ok {
+			missing++
+		}
+	}
+	if len(g.idx)+missing > g.limit { // start afresh from the current set
+		g.idx, g.k, g.pos = g.idx[:0], g.k[:0], map[int]int{}
+	}
+	for _, i := range S {
+		if _, ok := g.pos[i]; !ok {
+			g.add(i)
+		}
+	}
+	m := mat.NewSymDense(len(S), nil)
+	for a, i := range S {
+		ra := g.k[g.pos[i]]
+		for b := a; b < len(S); b++ {
+			m.SetSym(a, b, ra[g.pos[S[b]]])
+		}
+	}
+	return m
+}
+
+// warmStart runs dual coordinate descent (α_i ← max(0, α_i + (1 - y_i w·x_i)/|x_i|²))
+// over the pool for a few hundred sweeps: cheap, and enough to find most of
+// the support set. It returns the examples with the largest positive α (at
+// most N - 1, so K_SS stays non-singular) re-optimised exactly by the
+// active-set inner loop, or an empty set if that fails.
+func warmStart(x, y []float64, n int, pool []int) ([]int, []float64) {
+	row := func(i int) []float64 { return x[i*n : (i+1)*n] }
+	a := make([]float64, len(pool))
+	q := make([]float64, len(pool))
+	for k, i := range pool {
+		q[k] = floats.Dot(row(i), row(i))
+	}
+	w := make([]float64, n)
+	for sweep := 0; sweep < 300; sweep++ {
+		for k, i := range pool {
+			g := y[i]*floats.Dot(w, row(i)) - 1
+			na := math.Max(0, a[k]-g/q[k])
+			if d := na - a[k]; d != 0 {
+				a[k] = na
+				floats.AddScaled(w, d*y[i], row(i))
+			}
+		}
+	}
+	order := make([]int, 0, len(pool))
+	for k := range pool {
+		if a[k] > 0 {
+			order = append(order, k)
+		}
+	}
+	sort.Slice(order, func(u, v int) bool { return a[order[u]] > a[order[v]] })
+	if len(order) > n-1 {
+		order = order[:n-1]
+	}
+	S := make([]int, len(order))
+	alpha := make([]float64, len(order))
+	for u, k := range order {
+		S[u], alpha[u] = pool[k], a[k]
+	}
+	return S, alpha
 }
 
 // activeSetSolve runs the inner loop of Lawson-Hanson on the support set S

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+)
+
+func TestHelpListsCommands(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"--help"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, c := range []string{"theory", "simulate", "notebooks", "bench"} {
+		if !strings.Contains(out.String(), c) {
+			t.Errorf("--help does not list %q:\n%s", c, out.String())
+		}
+	}
+}
+
+func TestTheoryLine(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"theory", "--theta", "0", "--keep", "random", "--f", "1", "--alpha-total", "1000"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	line := out.String()
+	for _, k := range []string{"eps=0.0005004", "R=", "rho=", "kappa=", "res1=", "res3="} {
+		if !strings.Contains(line, k) {
+			t.Errorf("output %q lacks %q", line, k)
+		}
+	}
+}
+
+func TestTheoryCSV(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"theory", "--theta", "10", "--keep", "hard", "--f", "0.3,1", "--alpha-total", "2,20", "--csv"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 5 || rows[0][5] != "eps" {
+		t.Errorf("rows %v", rows)
+	}
+}
+
+func TestBadInputIsAClearError(t *testing.T) {
+	for _, args := range [][]string{
+		{"theory", "--keep", "hardest", "--f", "0.5", "--alpha-total", "1"},
+		{"theory", "--f", "1.5", "--alpha-total", "1"},
+		{"theory", "--f", "0.5", "--alpha-total", "-2"},
+		{"theory", "--f", "abc", "--alpha-total", "1"},
+		{"simulate", "--f", "0", "--alpha-total", "1"},
+		{"nosuchcommand"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code == 0 {
+			t.Errorf("%v: exit 0", args)
+		} else if errb.Len() == 0 {
+			t.Errorf("%v: no error message", args)
+		}
+	}
+}
+
+func TestSimulateLine(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"simulate", "--n", "50", "--seeds", "3", "--keep", "easy", "--f", "0.5", "--alpha-total", "2"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.HasPrefix(out.String(), "eps_mean=") || !strings.Contains(out.String(), "seeds=3") {
+		t.Errorf("output %q", out.String())
+	}
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"beyondscaling/lib/notebook"
+	"beyondscaling/lib/paths"
+	"beyondscaling/lib/profile"
+)
+
+func init() {
+	register("notebooks", "run every notebook headless (run), or install the Jupyter kernel (kernel)", runNotebooks)
+}
+
+func runNotebooks(args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "run" && args[0] != "kernel") {
+		return fmt.Errorf("usage: prune notebooks run [--profile P] [NAME...] | prune notebooks kernel")
+	}
+	root, err := paths.Root()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if args[0] == "kernel" {
+		h := &notebook.Harness{Root: root, Log: stdout}
+		if err := h.InstallTools(ctx); err != nil {
+			return err
+		}
+		return h.InstallKernel(ctx, false)
+	}
+	fs := newFlags("notebooks run", "[--profile smoke|cpu|paper] [NAME...]")
+	prof := fs.String("profile", "", "profile (default: $PRUNE_PROFILE, else cpu without a GPU, paper with one)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *prof != "" {
+		if _, err := profile.Parse(*prof); err != nil {
+			return err
+		}
+		os.Setenv(profile.EnvVar, *prof)
+	}
+	_, line, err := profile.Current()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, line)
+	out, err := paths.Out()
+	if err != nil {
+		return err
+	}
+	// A private kernel spec under out/, so the user's Jupyter setup is untouched.
+	h := &notebook.Harness{Root: root, JupyterDataDir: filepath.Join(out, "jupyter"), Log: stdout}
+	if err := h.InstallTools(ctx); err != nil {
+		return err
+	}
+	if err := h.InstallKernel(ctx, true); err != nil {
+		return err
+	}
+	nbs, err := notebook.Find(root)
+	if err != nil {
+		return err
+	}
+	if names := fs.Args(); len(names) > 0 {
+		nbs = filterNotebooks(nbs, names)
+		if len(nbs) == 0 {
+			return fmt.Errorf("no notebook matches %v", names)
+		}
+	}
+	figs, err := paths.Figures()
+	if err != nil {
+		return err
+	}
+	var failed []string
+	t0 := time.Now()
+	for i, nb := range nbs {
+		fmt.Fprintf(stdout, "[%d/%d] %s ...\n", i+1, len(nbs), filepath.Base(nb))
+		rep, err := h.Execute(ctx, nb, filepath.Join(out, "notebooks"))
+		if err == nil {
+			err = rep.Err()
+		}
+		if err == nil {
+			err = notebook.CheckFigures(figs, rep.Figures)
+		}
+		if err != nil {
+			failed = append(failed, filepath.Base(nb))
+			fmt.Fprintf(stdout, "[%d/%d] %s FAILED after %s:\n%v\n", i+1, len(nbs), filepath.Base(nb), rep.Duration.Round(time.Second), err)
+			continue
+		}
+		fmt.Fprintf(stdout, "[%d/%d] %s done in %s: %d figures in %s, executed notebook %s\n", i+1, len(nbs), filepath.Base(nb), rep.Duration.Round(time.Second), len(rep.Figures), figs, rep.Output)
+	}
+	fmt.Fprintf(stdout, "notebooks: %d run, %d failed, %s in all\n", len(nbs), len(failed), time.Since(t0).Round(time.Second))
+	if len(failed) > 0 {
+		return fmt.Errorf("failed notebooks: %s", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+func filterNotebooks(nbs, names []string) []string {
+	var out []string
+	for _, nb := range nbs {
+		for _, n := range names {
+			if strings.Contains(filepath.Base(nb), n) {
+				out = append(out, nb)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,132 @@
+// Package backend opens the GoMLX compute backend the project runs on: the
+// pure-Go backend by default, or XLA through a PJRT plugin (CPU or CUDA) when
+// GOMLX_BACKEND asks for it, and checks that a backend computes correctly and
+// how fast.
+package backend
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend" // the pure-Go backend, "go"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// DefaultConfig is used when GOMLX_BACKEND is unset. GoMLX itself would pick
+// "xla" when compiled in and then try to download a PJRT plugin, which fails
+// on machines without network access to it; the pure-Go backend always works.
+const DefaultConfig = "go"
+
+// Config returns the backend configuration in force and where it came from.
+func Config() (config, source string) {
+	if c, ok := os.LookupEnv(compute.ConfigEnvVar); ok && c != "" {
+		return c, compute.ConfigEnvVar
+	}
+	return DefaultConfig, "default"
+}
+
+// Open returns the configured backend. Errors (an unknown backend, a PJRT
+// plugin that cannot be loaded) say what to set.
+func Open() (b compute.Backend, err error) {
+	config, source := Config()
+	name, _, _ := strings.Cut(config, ":")
+	defer func() {
+		// GoMLX panics on an unknown backend name; make it an error.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("backend %q (from %s): %v; available: %s", config, source, r, strings.Join(compute.List(), ", "))
+		}
+	}()
+	b, err = compute.NewWithConfig(config)
+	if err != nil {
+		hint := ""
+		if name == "xla" {
+			hint = "; XLA needs a PJRT plugin: set GOMLX_BACKEND=xla:/absolute/path/to/pjrt_plugin.so (see environment.md), or use GOMLX_BACKEND=go"
+		}
+		return nil, fmt.Errorf("backend %q (from %s): %w%s", config, source, err, hint)
+	}
+	return b, nil
+}
+
+// CheckResult is the outcome of Check.
+type CheckResult struct {
+	Backend     string
+	Description string
+	Size        int           // n of the n×n matrix product
+	MaxRelErr   float64       // against a float64 reference on sampled entries
+	Compile     time.Duration // first call (graph building and compilation)
+	PerCall     time.Duration // median of the timed calls
+	GFLOPS      float64       // 2n³ / PerCall
+}
+
+func (r CheckResult) String() string {
+	return fmt.Sprintf("backend %s (%s): %d×%d float32 matmul, max relative error %.2g against float64, first call %v, then %v per call = %.1f GFLOP/s",
+		r.Backend, r.Description, r.Size, r.Size, r.MaxRelErr, r.Compile.Round(time.Millisecond), r.PerCall.Round(time.Microsecond), r.GFLOPS)
+}
+
+// Check multiplies two random n×n float32 matrices on b, compares sampled
+// entries with a float64 computation and times repeated calls.
+func Check(b compute.Backend, n, calls int) (CheckResult, error) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float32, n*n)
+	y := make([]float32, n*n)
+	for i := range x {
+		x[i], y[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+	}
+	exec, err := NewExec(b, func(a, c *Node) *Node { return MatMul(a, c) })
+	if err != nil {
+		return CheckResult{}, err
+	}
+	tx := tensors.FromFlatDataAndDimensions(x, n, n)
+	ty := tensors.FromFlatDataAndDimensions(y, n, n)
+	res := CheckResult{Backend: b.Name(), Description: b.Description(), Size: n}
+	t0 := time.Now()
+	out, err := exec.Exec(tx, ty)
+	if err != nil {
+		return res, err
+	}
+	res.Compile = time.Since(t0)
+	got, err := tensors.CopyFlatData[float32](out[0])
+	if err != nil {
+		return res, err
+	}
+	for s := 0; s < 64; s++ {
+		i, j := rng.IntN(n), rng.IntN(n)
+		var want, scale float64
+		for k := 0; k < n; k++ {
+			p := float64(x[i*n+k]) * float64(y[k*n+j])
+			want += p
+			scale += math.Abs(p)
+		}
+		if e := math.Abs(float64(got[i*n+j])-want) / scale; e > res.MaxRelErr {
+			res.MaxRelErr = e
+		}
+	}
+	var times []time.Duration
+	for c := 0; c < calls; c++ {
+		t := time.Now()
+		o, err := exec.Exec(tx, ty)
+		if err != nil {
+			return res, err
+		}
+		if _, err := tensors.CopyFlatData[float32](o[0]); err != nil { // wait for the result
+			return res, err
+		}
+		times = append(times, time.Since(t))
+	}
+	for i := range times {
+		for j := i + 1; j < len(times); j++ {
+			if times[j] < times[i] {
+				times[i], times[j] = times[j], times[i]
+			}
+		}
+	}
+	res.PerCall = times[len(times)/2]
+	res.GFLOPS = 2 * math.Pow(float64(n), 3) / res.PerCall.Seconds() / 1e9
+	return res, nil
+}
