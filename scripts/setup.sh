@@ -16,8 +16,9 @@ export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
 step "Go toolchain: $(go version)"
 
 # Debian packages: Jupyter's headless runner and classic server (run on
-# Debian's own python3), and liblinear for the max-margin benchmark.
-packages=(jupyter-nbconvert jupyter-notebook liblinear-tools)
+# Debian's own python3), liblinear for the max-margin benchmark, and
+# Fashion-MNIST (the real dataset the tests and the cpu profile use).
+packages=(jupyter-nbconvert jupyter-notebook liblinear-tools dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
