@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"os"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,7 @@ func TestHelpListsCommands(t *testing.T) {
 	if code := run([]string{"--help"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, c := range []string{"theory", "simulate", "notebooks", "bench"} {
+	for _, c := range []string{"theory", "simulate", "notebooks", "bench", "data", "backend"} {
 		if !strings.Contains(out.String(), c) {
 			t.Errorf("--help does not list %q:\n%s", c, out.String())
 		}
@@ -72,5 +73,30 @@ func TestSimulateLine(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "eps_mean=") || !strings.Contains(out.String(), "seeds=3") {
 		t.Errorf("output %q", out.String())
+	}
+}
+
+func TestDataFetchVerifyFromMirror(t *testing.T) {
+	mirror := "/usr/share/datasets/fashion-mnist"
+	if _, err := os.Stat(mirror); err != nil {
+		t.Skip("Debian's dataset-fashion-mnist is not installed")
+	}
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := run([]string{"data", "fetch", "fashion-mnist", "--mirror", mirror, "--dir", dir}, &out, &errb); code != 0 {
+		t.Fatalf("fetch: %s", errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"data", "verify", "fashion-mnist", "--dir", dir}, &out, &errb); code != 0 {
+		t.Fatalf("verify: %s %s", out.String(), errb.String())
+	}
+	for _, want := range []string{"fashion-mnist/train: 60000 images of 28×28×1", "Trouser 6000", "verdict: fashion-mnist is complete"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("verify output lacks %q:\n%s", want, out.String())
+		}
+	}
+	var o2, e2 bytes.Buffer
+	if code := run([]string{"data", "verify", "cifar10", "--dir", dir}, &o2, &e2); code == 0 || !strings.Contains(e2.String(), "prune data fetch cifar10") {
+		t.Errorf("verify of a missing dataset: %d %s", code, e2.String())
 	}
 }

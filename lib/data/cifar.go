@@ -61,11 +61,6 @@ func ReadCIFAR100(dir, split string) (*Dataset, error) {
 	}
 	if names, err := readLines(filepath.Join(dir, "fine_label_names.txt")); err == nil && len(names) == 100 {
 		d.Classes = names
-	} else {
-		d.Classes = make([]string, 100)
-		for i := range d.Classes {
-			d.Classes[i] = fmt.Sprintf("class%02d", i)
-		}
 	}
 	return d, nil
 }
@@ -92,7 +87,10 @@ func parseCIFAR(b []byte, name, split string, labelBytes, labelAt, classes, offs
 	}
 	n := len(b) / rec
 	d := &Dataset{Name: name, Split: split, H: 32, W: 32, C: 3,
-		Images: make([]uint8, n*cifarPixels), Labels: make([]int32, n), IDs: make([]string, n)}
+		Images: make([]uint8, n*cifarPixels), Labels: make([]int32, n), IDs: make([]string, n), Classes: numberedClasses(classes)}
+	if classes == 10 {
+		d.Classes = cifar10Classes
+	}
 	for i := 0; i < n; i++ {
 		r := b[i*rec : (i+1)*rec]
 		l := int(r[labelAt])
@@ -110,6 +108,15 @@ func parseCIFAR(b []byte, name, split string, labelBytes, labelAt, classes, offs
 		d.IDs[i] = exampleID(name, split, offset+i)
 	}
 	return d, nil
+}
+
+// numberedClasses names n classes class000, class001, ... where no names are known.
+func numberedClasses(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("class%03d", i)
+	}
+	return out
 }
 
 func readLines(path string) ([]string, error) {

@@ -31,10 +31,7 @@ func ReadDownsampledImageNet(dir string, size int, split string) (*Dataset, erro
 		return nil, fmt.Errorf("no %s in %s (the downsampled ImageNet npz files come from image-net.org after registration)", pattern, dir)
 	}
 	name := fmt.Sprintf("imagenet%d", size)
-	classes := make([]string, 1000)
-	for i := range classes {
-		classes[i] = fmt.Sprintf("class%03d", i+1)
-	}
+	classes := numberedClasses(1000)
 	if lines, err := readLines(filepath.Join(dir, "map_clsloc.txt")); err == nil {
 		for _, l := range lines {
 			f := strings.Fields(l)
@@ -91,7 +88,7 @@ func parseDownsampled(b []byte, name, split string, size, offset int) (*Dataset,
 	if len(y.Shape) != 1 || y.Shape[0] != n {
 		return nil, fmt.Errorf("labels have shape %v for %d images", y.Shape, n)
 	}
-	d := &Dataset{Name: name, Split: split, H: size, W: size, C: 3, Images: make([]uint8, n*px), Labels: make([]int32, n), IDs: make([]string, n)}
+	d := &Dataset{Name: name, Split: split, H: size, W: size, C: 3, Images: make([]uint8, n*px), Labels: make([]int32, n), IDs: make([]string, n), Classes: numberedClasses(1000)}
 	plane := size * size
 	for i := 0; i < n; i++ {
 		l := y.Int(i)

@@ -1,0 +1,153 @@
+package data
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// Normalisation statistics (per channel, on [0, 1] pixels) of each dataset's
+// training split: CIFAR-10's are checked against the data in the tests.
+var normalisation = map[string][2][]float32{
+	"cifar10":       {{0.4914, 0.4822, 0.4465}, {0.2470, 0.2435, 0.2616}},
+	"cifar100":      {{0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
+	"svhn":          {{0.4377, 0.4438, 0.4728}, {0.1980, 0.2010, 0.1970}},
+	"mnist":         {{0.1307}, {0.3081}},
+	"fashion-mnist": {{0.2860}, {0.3530}},
+	"imagenet":      {{0.485, 0.456, 0.406}, {0.229, 0.224, 0.225}},
+}
+
+// Augment turns uint8 images into normalised float32 batches (N×H×W×C) with
+// random crops (zero padding of Pad pixels, then a crop at a random offset)
+// and horizontal flips. The randomness of an example depends only on (Seed,
+// epoch, example index), so a run is reproducible whatever the batching or
+// the number of threads.
+type Augment struct {
+	Mean, Std []float32 // per channel; nil means no normalisation (x/255)
+	Pad       int
+	Flip      bool
+	Seed      uint64
+}
+
+// AugmentFor returns the standard training augmentation of a dataset:
+// CIFAR: pad 4, crop, flip; SVHN: pad 4, crop, no flip (digits are not
+// mirror-symmetric); MNIST-style: none; ImageNet: flip (crops come from
+// random resized crops). Evaluation uses the same normalisation, Pad 0,
+// Flip false (see Eval).
+func AugmentFor(name string, seed uint64) (Augment, error) {
+	st, ok := normalisation[baseName(name)]
+	if !ok {
+		return Augment{}, fmt.Errorf("no augmentation preset for dataset %q", name)
+	}
+	a := Augment{Mean: st[0], Std: st[1], Seed: seed}
+	switch baseName(name) {
+	case "cifar10", "cifar100":
+		a.Pad, a.Flip = 4, true
+	case "svhn":
+		a.Pad = 4
+	case "imagenet":
+		a.Flip = true
+	}
+	return a, nil
+}
+
+func baseName(name string) string {
+	if len(name) > 8 && name[:8] == "imagenet" {
+		return "imagenet"
+	}
+	return name
+}
+
+// Eval is the augmentation without randomness (normalisation only).
+func (a Augment) Eval() Augment { a.Pad, a.Flip = 0, false; return a }
+
+// splitmix64 is the mixing function that derives per-example randomness.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// draw returns the crop offset and flip of an example at an epoch.
+func (a Augment) draw(epoch, example int) (dy, dx int, flip bool) {
+	r := splitmix64(a.Seed ^ splitmix64(uint64(epoch)<<32^uint64(example)))
+	if a.Pad > 0 {
+		span := uint64(2*a.Pad + 1)
+		dy = int(r%span) - a.Pad
+		dx = int((r/span)%span) - a.Pad
+	}
+	flip = a.Flip && (r>>63) == 1
+	return dy, dx, flip
+}
+
+// Batch writes the augmented images idx of ds at the given epoch into out
+// (len(idx)·H·W·C floats, N×H×W×C), in parallel.
+func (a Augment) Batch(ds *Dataset, idx []int, epoch int, out []float32) error {
+	sz := ds.ImageSize()
+	if len(out) != len(idx)*sz {
+		return fmt.Errorf("output has %d floats, want %d", len(out), len(idx)*sz)
+	}
+	if a.Mean != nil && (len(a.Mean) != ds.C || len(a.Std) != ds.C) {
+		return fmt.Errorf("normalisation for %d channels, images have %d", len(a.Mean), ds.C)
+	}
+	// lut[c][v] = (v/255 - mean_c)/std_c
+	lut := make([][256]float32, ds.C)
+	for c := range lut {
+		m, s := float32(0), float32(1)
+		if a.Mean != nil {
+			m, s = a.Mean[c], a.Std[c]
+		}
+		for v := 0; v < 256; v++ {
+			lut[c][v] = (float32(v)/255 - m) / s
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(idx)/16))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for k := w; k < len(idx); k += workers {
+				a.one(ds, idx[k], epoch, lut, out[k*sz:(k+1)*sz])
+			}
+		}(w)
+	}
+	wg.Wait()
+	return nil
+}
+
+func (a Augment) one(ds *Dataset, i, epoch int, lut [][256]float32, dst []float32) {
+	h, w, c := ds.H, ds.W, ds.C
+	src := ds.Image(i)
+	dy, dx, flip := a.draw(epoch, i)
+	for y := 0; y < h; y++ {
+		sy := y + dy
+		row := dst[y*w*c : (y+1)*w*c]
+		if sy < 0 || sy >= h { // padding: the value of a zero pixel
+			for x := 0; x < w; x++ {
+				for ch := 0; ch < c; ch++ {
+					row[x*c+ch] = lut[ch][0]
+				}
+			}
+			continue
+		}
+		srow := src[sy*w*c : (sy+1)*w*c]
+		for x := 0; x < w; x++ {
+			xx := x
+			if flip {
+				xx = w - 1 - x
+			}
+			sx := xx + dx
+			if sx < 0 || sx >= w {
+				for ch := 0; ch < c; ch++ {
+					row[x*c+ch] = lut[ch][0]
+				}
+				continue
+			}
+			for ch := 0; ch < c; ch++ {
+				row[x*c+ch] = lut[ch][srow[sx*c+ch]]
+			}
+		}
+	}
+}
