@@ -263,3 +263,21 @@ func TestBadInputIsNamed(t *testing.T) {
 		t.Errorf("short IDX: %v", err)
 	}
 }
+
+func TestLocateAndAvailability(t *testing.T) {
+	root := repoRoot(t)
+	empty := t.TempDir()
+	if SharedMirror(root) != "" {
+		dir, err := Locate(empty, root, "cifar10")
+		if err != nil || dir != SharedMirror(root) {
+			t.Errorf("Locate(cifar10) = %q, %v", dir, err)
+		}
+	}
+	if _, err := Locate(empty, root, "svhn"); err == nil || !strings.Contains(err.Error(), "prune data fetch svhn") {
+		t.Errorf("missing svhn: %v", err)
+	}
+	st := Availability(empty, root)
+	if len(st) != 8 || st[7].Name != "imagenet" || st[7].Present || !strings.Contains(st[7].Note, "registration") {
+		t.Errorf("availability %+v", st)
+	}
+}

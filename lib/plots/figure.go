@@ -86,6 +86,7 @@ type Figure struct {
 	LogX, LogY     bool
 	Series         []Series
 	Heat           *Heat
+	Picture        *Picture
 	// Colors is the palette for series without their own colour
 	// (default: Categorical).
 	Colors []color.Color
@@ -145,7 +146,9 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 	p.Legend.ThumbnailWidth = 0.25 * vg.Inch
 	p.Legend.Padding = 1
 
-	if h := f.Heat; h != nil {
+	if f.Picture != nil {
+		addPicture(p, f.Picture)
+	} else if h := f.Heat; h != nil {
 		if err := addHeat(p, h, f.LogX, f.LogY); err != nil {
 			return nil, err
 		}

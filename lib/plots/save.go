@@ -98,6 +98,18 @@ func WriteCSV(f *Figure, w io.Writer) error {
 			}
 		}
 	}
+	if pic := f.Picture; pic != nil {
+		cw.Write([]string{"row", "column", "cell"})
+		for r, row := range pic.Cells {
+			label := ""
+			if r < len(pic.RowLabels) {
+				label = pic.RowLabels[r]
+			}
+			for c, cell := range row {
+				cw.Write([]string{label, strconv.Itoa(c), cell})
+			}
+		}
+	}
 	cw.Flush()
 	return cw.Error()
 }
