@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
 )
@@ -27,6 +28,11 @@ type Augment struct {
 	Pad       int
 	Flip      bool
 	Seed      uint64
+	// ResizedCrop draws, per example, a random crop covering 8-100% of the
+	// stored image's area with aspect ratio in [3/4, 4/3] and resamples it
+	// bilinearly to the full size (torchvision's RandomResizedCrop), instead
+	// of padding and shifting. Used for ImageNet.
+	ResizedCrop bool
 }
 
 // AugmentFor returns the standard training augmentation of a dataset:
@@ -46,7 +52,7 @@ func AugmentFor(name string, seed uint64) (Augment, error) {
 	case "svhn":
 		a.Pad = 4
 	case "imagenet":
-		a.Flip = true
+		a.Flip, a.ResizedCrop = true, true
 	}
 	return a, nil
 }
@@ -59,7 +65,29 @@ func baseName(name string) string {
 }
 
 // Eval is the augmentation without randomness (normalisation only).
-func (a Augment) Eval() Augment { a.Pad, a.Flip = 0, false; return a }
+func (a Augment) Eval() Augment { a.Pad, a.Flip, a.ResizedCrop = 0, false, false; return a }
+
+// cropRect draws the random resized crop of an example: top-left corner and
+// size in source pixels (floats), following torchvision's sampling (ten
+// tries, then the centre crop of the clamped aspect ratio).
+func (a Augment) cropRect(epoch, example, h, w int) (y0, x0, ch, cw float64) {
+	r := splitmix64(a.Seed ^ splitmix64(uint64(epoch)<<32^uint64(example)^0x5bd1e995))
+	u := func() float64 { r = splitmix64(r); return float64(r>>11) / (1 << 53) }
+	area := float64(h * w)
+	for try := 0; try < 10; try++ {
+		target := area * (0.08 + 0.92*u())
+		logRatio := math.Log(3.0/4) + (math.Log(4.0/3)-math.Log(3.0/4))*u()
+		ratio := math.Exp(logRatio)
+		cw = math.Sqrt(target * ratio)
+		ch = math.Sqrt(target / ratio)
+		if cw <= float64(w) && ch <= float64(h) {
+			y0 = (float64(h) - ch) * u()
+			x0 = (float64(w) - cw) * u()
+			return
+		}
+	}
+	return 0, 0, float64(h), float64(w)
+}
 
 // splitmix64 is the mixing function that derives per-example randomness.
 func splitmix64(x uint64) uint64 {
@@ -121,6 +149,10 @@ func (a Augment) one(ds *Dataset, i, epoch int, lut [][256]float32, dst []float3
 	h, w, c := ds.H, ds.W, ds.C
 	src := ds.Image(i)
 	dy, dx, flip := a.draw(epoch, i)
+	if a.ResizedCrop {
+		a.resizedCrop(ds, i, epoch, flip, lut, dst)
+		return
+	}
 	for y := 0; y < h; y++ {
 		sy := y + dy
 		row := dst[y*w*c : (y+1)*w*c]
@@ -151,3 +183,34 @@ func (a Augment) one(ds *Dataset, i, epoch int, lut [][256]float32, dst []float3
 		}
 	}
 }
+
+// resizedCrop samples the example's random crop bilinearly to H×W.
+func (a Augment) resizedCrop(ds *Dataset, i, epoch int, flip bool, lut [][256]float32, dst []float32) {
+	h, w, c := ds.H, ds.W, ds.C
+	src := ds.Image(i)
+	y0, x0, ch, cw := a.cropRect(epoch, i, h, w)
+	for y := 0; y < h; y++ {
+		// centre of output pixel y in source coordinates
+		sy := y0 + (float64(y)+0.5)*ch/float64(h) - 0.5
+		ya := int(math.Floor(sy))
+		fy := sy - float64(ya)
+		ya0, ya1 := clampInt(ya, 0, h-1), clampInt(ya+1, 0, h-1)
+		for x := 0; x < w; x++ {
+			xx := x
+			if flip {
+				xx = w - 1 - x
+			}
+			sx := x0 + (float64(xx)+0.5)*cw/float64(w) - 0.5
+			xa := int(math.Floor(sx))
+			fx := sx - float64(xa)
+			xa0, xa1 := clampInt(xa, 0, w-1), clampInt(xa+1, 0, w-1)
+			for k := 0; k < c; k++ {
+				v := (1-fy)*((1-fx)*float64(lut[k][src[(ya0*w+xa0)*c+k]])+fx*float64(lut[k][src[(ya0*w+xa1)*c+k]])) +
+					fy*((1-fx)*float64(lut[k][src[(ya1*w+xa0)*c+k]])+fx*float64(lut[k][src[(ya1*w+xa1)*c+k]]))
+				dst[(y*w+x)*c+k] = float32(v)
+			}
+		}
+	}
+}
+
+func clampInt(v, lo, hi int) int { return max(lo, min(hi, v)) }

@@ -104,6 +104,44 @@ func f32bytes(x []float32) []byte {
 	return b
 }
 
+func TestRandomResizedCrop(t *testing.T) {
+	a := Augment{ResizedCrop: true, Seed: 3}
+	for ex := 0; ex < 200; ex++ {
+		y0, x0, ch, cw := a.cropRect(1, ex, 64, 64)
+		area := ch * cw / (64 * 64)
+		if y0 < 0 || x0 < 0 || y0+ch > 64+1e-9 || x0+cw > 64+1e-9 || area < 0.08-1e-9 || area > 1+1e-9 {
+			t.Fatalf("example %d: crop (%v,%v) %v×%v outside the image or the area range", ex, y0, x0, ch, cw)
+		}
+		if r := cw / ch; (r < 0.75-1e-9 || r > 4.0/3+1e-9) && area < 1 {
+			t.Fatalf("example %d: aspect %v", ex, r)
+		}
+	}
+	// A constant image stays constant whatever the crop; a horizontal ramp
+	// stays monotone (or reversed when flipped).
+	ds := synthetic(4, 16, 16, 1, 2)
+	for i := 0; i < 4; i++ {
+		img := ds.Image(i)
+		for y := 0; y < 16; y++ {
+			for x := 0; x < 16; x++ {
+				img[y*16+x] = uint8(10 * x)
+			}
+		}
+	}
+	out := make([]float32, 4*256)
+	a.Batch(ds, []int{0, 1, 2, 3}, 0, out)
+	for i := 0; i < 4; i++ {
+		row := out[i*256 : i*256+16]
+		inc, dec := true, true
+		for x := 1; x < 16; x++ {
+			inc = inc && row[x] >= row[x-1]-1e-6
+			dec = dec && row[x] <= row[x-1]+1e-6
+		}
+		if !inc && !dec {
+			t.Errorf("example %d: resampled ramp is not monotone: %v", i, row)
+		}
+	}
+}
+
 func TestPresets(t *testing.T) {
 	svhn, _ := AugmentFor("svhn", 1)
 	cifar, _ := AugmentFor("cifar10", 1)
