@@ -18,6 +18,9 @@ export GOEXPERIMENT := simd
 export GOBIN := $(CURDIR)/.cache/bin
 export PATH := $(GOBIN):$(PATH)
 
+# Jupyter refuses to run as root unless told (containers, CI machines).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 .PHONY: reproduce test notebook bench setup build vet clean
 
 setup:
@@ -36,7 +39,7 @@ test: setup
 notebook: build
 	@.cache/bin/prune notebooks kernel
 	@echo "Open the URL printed below (token included); notebooks/ is the root."
-	@jupyter-notebook --no-browser --ip=127.0.0.1 --port=8888 --notebook-dir=notebooks
+	@jupyter-notebook --no-browser --ip=127.0.0.1 --port=8888 --notebook-dir=notebooks $(ALLOW_ROOT)
 
 bench: build
 	@go test -run '^$$' -bench . -benchtime 3x ./theory/...
