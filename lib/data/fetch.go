@@ -211,12 +211,8 @@ func download(ctx context.Context, client *http.Client, url, path string, f Remo
 
 // checkRemoteFile checks size, MD5 and (for .gz) the decompressed SHA-256.
 func checkRemoteFile(path string, f RemoteFile) error {
-	st, err := os.Stat(path)
-	if err != nil {
+	if err := checkSize(path, f.Size); err != nil {
 		return err
-	}
-	if f.Size > 0 && st.Size() != f.Size {
-		return fmt.Errorf("%w: %s has %d bytes, the release has %d", ErrChecksum, path, st.Size(), f.Size)
 	}
 	if f.MD5 != "" {
 		sum, err := fileHash(path, md5.New())
@@ -238,6 +234,18 @@ func checkRemoteFile(path string, f RemoteFile) error {
 		if sum != f.RawSHA256 {
 			return fmt.Errorf("%w: %s decompresses to SHA-256 %s, the release has %s", ErrChecksum, path, sum, f.RawSHA256)
 		}
+	}
+	return nil
+}
+
+// checkSize compares a file's size with the release's (0: unknown).
+func checkSize(path string, want int64) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if want > 0 && st.Size() != want {
+		return fmt.Errorf("%w: %s has %d bytes, the release has %d (truncated? fetch again)", ErrChecksum, path, st.Size(), want)
 	}
 	return nil
 }
@@ -409,12 +417,11 @@ func copyFile(src, dst string) error {
 func VerifyFolder(src Source, folder string) error {
 	for _, c := range src.Contents {
 		p := filepath.Join(folder, c.Name)
-		st, err := os.Stat(p)
-		if err != nil {
+		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%s: missing %s (fetch it with `prune data fetch %s`)", src.Name, p, src.Name)
 		}
-		if c.Size > 0 && st.Size() != c.Size {
-			return fmt.Errorf("%w: %s has %d bytes, the release has %d (truncated? fetch again)", ErrChecksum, p, st.Size(), c.Size)
+		if err := checkSize(p, c.Size); err != nil {
+			return err
 		}
 		if c.SHA256 != "" {
 			sum, err := fileHash(p, sha256.New())

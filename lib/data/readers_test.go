@@ -281,3 +281,32 @@ func TestLocateAndAvailability(t *testing.T) {
 		t.Errorf("availability %+v", st)
 	}
 }
+
+// CIFAR-100 records are a coarse label byte, a fine label byte and 3,072
+// planar pixel bytes; the fine label is the class.
+func TestCIFAR100Format(t *testing.T) {
+	dir := t.TempDir()
+	var b []byte
+	for i := 0; i < 3; i++ {
+		rec := make([]byte, 3074)
+		rec[0], rec[1] = byte(19-i), byte(97+i) // coarse, fine
+		for p := 0; p < 1024; p++ {
+			rec[2+p], rec[2+1024+p], rec[2+2048+p] = pixel(i, p/32, p%32, 0), pixel(i, p/32, p%32, 1), pixel(i, p/32, p%32, 2)
+		}
+		b = append(b, rec...)
+	}
+	os.WriteFile(filepath.Join(dir, "test.bin"), b, 0o644)
+	d, err := ReadCIFAR100(dir, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Len() != 3 || d.Labels[0] != 97 || d.Labels[2] != 99 || len(d.Classes) != 100 || d.IDs[2] != "cifar100/test/00002" {
+		t.Fatalf("%d images, labels %v, %d classes, IDs %v", d.Len(), d.Labels, len(d.Classes), d.IDs)
+	}
+	checkPixels(t, d, "cifar100")
+	b[3074+1] = 100 // a fine label out of range
+	os.WriteFile(filepath.Join(dir, "test.bin"), b, 0o644)
+	if _, err := ReadCIFAR100(dir, "test"); err == nil || !strings.Contains(err.Error(), "label 100") {
+		t.Errorf("bad label: %v", err)
+	}
+}

@@ -3,10 +3,9 @@ package curves
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"beyondscaling/lib/progress"
+	"beyondscaling/lib/workers"
 	"beyondscaling/theory"
 	"beyondscaling/theory/simulate"
 )
@@ -25,7 +24,7 @@ type Curve struct {
 // warm-starting each point from its neighbour.
 func TheoryCurves(thetaDeg float64, keep theory.Keep, fs, alphas []float64) ([]Curve, error) {
 	out := make([]Curve, len(fs))
-	err := parallel(len(fs), func(i int) error {
+	err := workers.ForEach(len(fs), func(i int) error {
 		var s theory.Solver
 		c := Curve{ThetaDeg: thetaDeg, Keep: keep, F: fs[i]}
 		var warm *theory.Solution
@@ -90,7 +89,7 @@ type Phase struct {
 // PhaseDiagram computes the keep-hard minus keep-easy map of Fig. 1.
 func PhaseDiagram(thetaDeg float64, alphaTotals, fs []float64) (Phase, error) {
 	ph := Phase{ThetaDeg: thetaDeg, AlphaTotal: alphaTotals, F: fs, Diff: make([][]float64, len(fs)), Crossover: make([]float64, len(fs))}
-	err := parallel(len(fs), func(i int) error {
+	err := workers.ForEach(len(fs), func(i int) error {
 		var s theory.Solver
 		row := make([]float64, len(alphaTotals))
 		var wh, we *theory.Solution
@@ -129,7 +128,7 @@ type Frontier struct {
 // policies (nil: hard and easy).
 func Frontiers(thetas, alphas, fGrid []float64, maxAlphaTotal float64, keeps []theory.Keep) ([]Frontier, error) {
 	out := make([]Frontier, len(thetas))
-	err := parallel(len(thetas), func(i int) error {
+	err := workers.ForEach(len(thetas), func(i int) error {
 		var s theory.Solver
 		cfg := theory.FrontierConfig{ThetaDeg: thetas[i], Keeps: keeps, FGrid: fGrid, MaxAlphaTotal: maxAlphaTotal, Refine: true}
 		pts, err := s.Frontier(cfg, alphas)
@@ -149,33 +148,11 @@ type FMinPoint struct {
 // FMinCurve computes f_min(θ) for each angle (keep hard, refined f).
 func FMinCurve(thetas, alphas, fGrid []float64, maxAlphaTotal float64) ([]FMinPoint, error) {
 	out := make([]FMinPoint, len(thetas))
-	err := parallel(len(thetas), func(i int) error {
+	err := workers.ForEach(len(thetas), func(i int) error {
 		var s theory.Solver
 		p, err := s.FMin(theory.FrontierConfig{ThetaDeg: thetas[i], Keeps: []theory.Keep{theory.KeepHard}, FGrid: fGrid, MaxAlphaTotal: maxAlphaTotal, Refine: true}, alphas)
 		out[i] = FMinPoint{ThetaDeg: thetas[i], FMin: p.FOpt, AlphaTotal: p.AlphaTotal}
 		return err
 	})
 	return out, err
-}
-
-// parallel runs f(0..n-1) on all CPUs and returns the first error.
-func parallel(n int, f func(i int) error) error {
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = f(i)
-		}(i)
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

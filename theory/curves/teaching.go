@@ -9,6 +9,8 @@ import (
 	"beyondscaling/lib/plots"
 	"beyondscaling/theory"
 	"beyondscaling/theory/simulate"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Scene is one teacher-student draw seen in the plane of the teacher T and
@@ -49,11 +51,11 @@ func TeachingScene(c simulate.Config, seed uint64) (Scene, error) {
 		for i := range v {
 			v[i] = r.NormFloat64()
 		}
-		d := dotv(v, inst.Teacher)
+		d := floats.Dot(v, inst.Teacher)
 		for i := range v {
 			v[i] -= d * inst.Teacher[i]
 		}
-		s := math.Sqrt(dotv(v, v))
+		s := math.Sqrt(floats.Dot(v, v))
 		for i := range v {
 			v[i] /= s
 		}
@@ -63,8 +65,8 @@ func TeachingScene(c simulate.Config, seed uint64) (Scene, error) {
 	z := make([]float64, p)
 	for i := 0; i < p; i++ {
 		row := inst.X[i*n : (i+1)*n]
-		sc.U[i], sc.W[i] = dotv(row, inst.Teacher), dotv(row, v)
-		z[i] = math.Abs(dotv(row, inst.Probe))
+		sc.U[i], sc.W[i] = floats.Dot(row, inst.Teacher), floats.Dot(row, v)
+		z[i] = math.Abs(floats.Dot(row, inst.Probe))
 	}
 	// Keep by |z| exactly as simulate.Draw does.
 	k := int(math.Round(c.F * float64(p)))
@@ -98,8 +100,8 @@ func TeachingScene(c simulate.Config, seed uint64) (Scene, error) {
 	if err != nil {
 		return Scene{}, err
 	}
-	wn := math.Sqrt(dotv(res.W, res.W))
-	sc.Student = [2]float64{dotv(res.W, inst.Teacher) / wn, dotv(res.W, v) / wn}
+	wn := math.Sqrt(floats.Dot(res.W, res.W))
+	sc.Student = [2]float64{floats.Dot(res.W, inst.Teacher) / wn, floats.Dot(res.W, v) / wn}
 	sc.StudentOverlap = sc.Student[0]
 	sc.StudentEps = inst.GeneralisationError(res.W)
 	if sol, err := theory.Solve(theory.Params{AlphaTotal: c.AlphaTotal, F: c.F, ThetaDeg: c.ThetaDeg, Keep: c.Keep}); err == nil {
@@ -184,14 +186,6 @@ func DensityFigure(f float64) (*plots.Figure, error) {
 		fig.Series = append(fig.Series, plots.Series{Label: "keep " + keep.String(), X: x, Y: y, Kind: plots.Line, Color: plots.Categorical[i]})
 	}
 	return fig, nil
-}
-
-func dotv(a, b []float64) float64 {
-	s := 0.0
-	for i, x := range a {
-		s += x * b[i]
-	}
-	return s
 }
 
 func argsort(z []float64) []int {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
+
+	"beyondscaling/lib/workers"
 )
 
 // Stats summarises an experiment over seeds.
@@ -29,36 +29,24 @@ func Run(c Config, seeds int, opt Options) (Stats, error) {
 	}
 	eps := make([]float64, seeds)
 	kap := make([]float64, seeds)
-	errs := make([]error, seeds)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for s := 0; s < seeds; s++ {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(s int) {
-			defer func() { <-sem; wg.Done() }()
-			rng := rand.New(rand.NewPCG(uint64(s), 0x5eed))
-			inst, err := Draw(c, rng)
-			if err != nil {
-				errs[s] = err
-				return
-			}
-			o := opt
-			o.Seed = uint64(s)
-			res, err := MaxMargin(inst.X, inst.Y, inst.N, o)
-			if err != nil {
-				errs[s] = fmt.Errorf("seed %d: %w", s, err)
-				return
-			}
-			eps[s] = inst.GeneralisationError(res.W)
-			kap[s] = res.Kappa
-		}(s)
-	}
-	wg.Wait()
-	for _, err := range errs {
+	err := workers.ForEach(seeds, func(s int) error {
+		rng := rand.New(rand.NewPCG(uint64(s), 0x5eed))
+		inst, err := Draw(c, rng)
 		if err != nil {
-			return Stats{}, err
+			return err
 		}
+		o := opt
+		o.Seed = uint64(s)
+		res, err := MaxMargin(inst.X, inst.Y, inst.N, o)
+		if err != nil {
+			return fmt.Errorf("seed %d: %w", s, err)
+		}
+		eps[s] = inst.GeneralisationError(res.W)
+		kap[s] = res.Kappa
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
 	}
 	st := Stats{Config: c, Seeds: seeds, Eps: eps}
 	st.EpsMean, st.EpsSEM = meanSEM(eps)

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"beyondscaling/theory"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // In two dimensions the max-margin direction can be found by brute force:
@@ -78,9 +80,9 @@ func TestMaxMarginOptimality(t *testing.T) {
 		if res.Support > c.N {
 			t.Errorf("%+v: %d support vectors exceed N", c, res.Support)
 		}
-		wn := math.Sqrt(dot(res.W, res.W))
+		wn := math.Sqrt(floats.Dot(res.W, res.W))
 		for i := range inst.Y {
-			m := inst.Y[i] * dot(inst.X[i*c.N:(i+1)*c.N], res.W)
+			m := inst.Y[i] * floats.Dot(inst.X[i*c.N:(i+1)*c.N], res.W)
 			if m < 1-1e-9 {
 				t.Errorf("%+v: example %d violates the margin: %v", c, i, m)
 				break
@@ -107,7 +109,7 @@ func TestDrawProbeAngleAndPruning(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := math.Acos(dot(inst.Teacher, inst.Probe)) * 180 / math.Pi; math.Abs(got-17) > 1e-9 {
+		if got := math.Acos(floats.Dot(inst.Teacher, inst.Probe)) * 180 / math.Pi; math.Abs(got-17) > 1e-9 {
 			t.Errorf("probe angle %v°, want 17°", got)
 		}
 		if len(inst.Y) != 60 {
@@ -115,7 +117,7 @@ func TestDrawProbeAngleAndPruning(t *testing.T) {
 		}
 		for i := range inst.Y {
 			row := inst.X[i*c.N : (i+1)*c.N]
-			if math.Copysign(1, dot(row, inst.Teacher)) != inst.Y[i] {
+			if math.Copysign(1, floats.Dot(row, inst.Teacher)) != inst.Y[i] {
 				t.Fatal("label is not the teacher's sign")
 			}
 		}
@@ -128,7 +130,7 @@ func TestDrawProbeAngleAndPruning(t *testing.T) {
 func TestDrawKeepsTheRightExamples(t *testing.T) {
 	full, _ := Draw(Config{N: 30, AlphaTotal: 4, F: 1, ThetaDeg: 5, Keep: theory.KeepHard}, rand.New(rand.NewPCG(9, 9)))
 	hard, _ := Draw(Config{N: 30, AlphaTotal: 4, F: 0.25, ThetaDeg: 5, Keep: theory.KeepHard}, rand.New(rand.NewPCG(9, 9)))
-	field := func(in Instance, i int) float64 { return math.Abs(dot(in.X[i*30:(i+1)*30], in.Probe)) }
+	field := func(in Instance, i int) float64 { return math.Abs(floats.Dot(in.X[i*30:(i+1)*30], in.Probe)) }
 	var all []float64
 	for i := range full.Y {
 		all = append(all, field(full, i))

@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"beyondscaling/theory"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Config is one teacher-student experiment.
@@ -61,11 +63,11 @@ func Draw(c Config, rng *rand.Rand) (Instance, error) {
 	t := randomUnit(n, rng)
 	v := randomUnit(n, rng)
 	// Gram-Schmidt: v ⟂ t, so probe = cos θ t + sin θ v is at angle θ exactly.
-	d := dot(v, t)
+	d := floats.Dot(v, t)
 	for i := range v {
 		v[i] -= d * t[i]
 	}
-	scale(v, 1/math.Sqrt(dot(v, v)))
+	floats.Scale(1/math.Sqrt(floats.Dot(v, v)), v)
 	th := c.ThetaDeg * math.Pi / 180
 	probe := make([]float64, n)
 	for i := range probe {
@@ -78,7 +80,7 @@ func Draw(c Config, rng *rand.Rand) (Instance, error) {
 	}
 	z := make([]float64, p)
 	for i := 0; i < p; i++ {
-		z[i] = math.Abs(dot(x[i*n:(i+1)*n], probe))
+		z[i] = math.Abs(floats.Dot(x[i*n:(i+1)*n], probe))
 	}
 	idx := make([]int, p)
 	for i := range idx {
@@ -98,7 +100,7 @@ func Draw(c Config, rng *rand.Rand) (Instance, error) {
 		row := x[i*n : (i+1)*n]
 		copy(inst.X[j*n:], row)
 		inst.Y[j] = 1
-		if dot(row, t) < 0 {
+		if floats.Dot(row, t) < 0 {
 			inst.Y[j] = -1
 		}
 	}
@@ -107,7 +109,7 @@ func Draw(c Config, rng *rand.Rand) (Instance, error) {
 
 // GeneralisationError is arccos(R)/π for the student w, R its cosine with the teacher.
 func (in Instance) GeneralisationError(w []float64) float64 {
-	r := dot(w, in.Teacher) / math.Sqrt(dot(w, w))
+	r := floats.Dot(w, in.Teacher) / math.Sqrt(floats.Dot(w, w))
 	return math.Acos(math.Max(-1, math.Min(1, r))) / math.Pi
 }
 
@@ -116,20 +118,6 @@ func randomUnit(n int, rng *rand.Rand) []float64 {
 	for i := range v {
 		v[i] = rng.NormFloat64()
 	}
-	scale(v, 1/math.Sqrt(dot(v, v)))
+	floats.Scale(1/math.Sqrt(floats.Dot(v, v)), v)
 	return v
-}
-
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i, x := range a {
-		s += x * b[i]
-	}
-	return s
-}
-
-func scale(v []float64, s float64) {
-	for i := range v {
-		v[i] *= s
-	}
 }
