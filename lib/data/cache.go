@@ -90,10 +90,21 @@ func loadCache(path string) (*Dataset, error) {
 	if err := binary.Read(r, binary.LittleEndian, dims); err != nil {
 		return nil, err
 	}
+	// Bound every dimension, and the bytes they promise by the file's size,
+	// before allocating anything.
+	for _, v := range dims {
+		if v <= 0 || v > 1<<27 {
+			return nil, fmt.Errorf("corrupt cache %s: dimension %d", path, v)
+		}
+	}
 	d.H, d.W, d.C = int(dims[0]), int(dims[1]), int(dims[2])
 	n := int(dims[3])
-	if n < 0 || d.H <= 0 || d.W <= 0 || d.C <= 0 || n > 1<<27 {
-		return nil, fmt.Errorf("corrupt cache %s", path)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if d.H > 1<<16 || d.W > 1<<16 || d.C > 16 || int64(n)*int64(d.ImageSize()+4) > st.Size() {
+		return nil, fmt.Errorf("corrupt cache %s: %d images of %d×%d×%d do not fit in %d bytes", path, n, d.H, d.W, d.C, st.Size())
 	}
 	d.Labels = make([]int32, n)
 	if err := binary.Read(r, binary.LittleEndian, d.Labels); err != nil {

@@ -86,3 +86,23 @@ func FuzzParseNPZ(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoadCache feeds arbitrary bytes to the dataset-cache reader: it must
+// reject them cleanly or return a valid dataset.
+func FuzzLoadCache(f *testing.F) {
+	d := synthetic(3, 2, 2, 1, 2)
+	p := filepath.Join(f.TempDir(), "seed.bin")
+	if err := saveCache(p, d); err == nil {
+		addFile(f, p)
+	}
+	f.Add([]byte(cacheMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(t.TempDir(), "c.bin")
+		os.WriteFile(p, b, 0o644)
+		if got, err := loadCache(p); err == nil {
+			if err := got.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,91 @@
+package models
+
+import (
+	"strings"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/support/exceptions"
+)
+
+// ConvImpl is a formulation of 2-D convolution.
+type ConvImpl int
+
+const (
+	// ConvNative is the backend's own convolution (graph.Convolve): the best
+	// choice on XLA.
+	ConvNative ConvImpl = iota
+	// ConvPatches builds the im2col patch matrix with one Gather of rows of
+	// the padded input (indices precomputed at graph-building time) and
+	// multiplies it by the reshaped kernel: the fast choice on the pure-Go
+	// backend, whose convolution is a direct loop.
+	ConvPatches
+)
+
+func (c ConvImpl) String() string {
+	if c == ConvPatches {
+		return "patches"
+	}
+	return "native"
+}
+
+// ConvFor returns the formulation that runs best on a backend.
+func ConvFor(b compute.Backend) ConvImpl {
+	if strings.HasPrefix(strings.ToLower(b.Name()), "go") {
+		return ConvPatches
+	}
+	return ConvNative
+}
+
+// Conv2D convolves x [batch, height, width, in] with kernel
+// [kh, kw, in, out] at the given stride with "same" padding of (k-1)/2
+// pixels (odd kernels), returning [batch, ceil(h/stride), ceil(w/stride), out].
+// Both formulations compute the same function (tested to float32 rounding,
+// outputs and gradients).
+func Conv2D(x, kernel *Node, stride int, impl ConvImpl) *Node {
+	ks := kernel.Shape().Dimensions
+	if x.Rank() != 4 || kernel.Rank() != 4 || ks[2] != x.Shape().Dimensions[3] || ks[0]%2 == 0 || ks[1]%2 == 0 {
+		exceptions.Panicf("Conv2D: x %s and kernel %s must be [B,H,W,C] and [kh,kw,C,out] with odd kh, kw", x.Shape(), kernel.Shape())
+	}
+	if impl == ConvNative {
+		return Convolve(x, kernel).StridePerAxis(stride, stride).PaddingPerDim([][2]int{{ks[0] / 2, ks[0] / 2}, {ks[1] / 2, ks[1] / 2}}).Done()
+	}
+	return convPatches(x, kernel, stride)
+}
+
+func convPatches(x, kernel *Node, stride int) *Node {
+	g := x.Graph()
+	d := x.Shape().Dimensions
+	b, h, w, cin := d[0], d[1], d[2], d[3]
+	ks := kernel.Shape().Dimensions
+	kh, kw, cout := ks[0], ks[1], ks[3]
+	ph, pw := kh/2, kw/2
+	hp, wp := h+2*ph, w+2*pw
+	ho, wo := (h+2*ph-kh)/stride+1, (w+2*pw-kw)/stride+1
+	xp := Pad(x, ScalarZero(g, x.DType()), compute.PadAxis{}, compute.PadAxis{Start: ph, End: ph}, compute.PadAxis{Start: pw, End: pw}, compute.PadAxis{})
+	rows := Reshape(xp, b*hp*wp, cin)
+	// idx[((n*ho+oy)*wo+ox)*kh*kw + ky*kw+kx] = row of the padded input.
+	idx := make([]int32, b*ho*wo*kh*kw)
+	k := 0
+	for n := 0; n < b; n++ {
+		for oy := 0; oy < ho; oy++ {
+			for ox := 0; ox < wo; ox++ {
+				for ky := 0; ky < kh; ky++ {
+					for kx := 0; kx < kw; kx++ {
+						idx[k] = int32((n*hp+oy*stride+ky)*wp + ox*stride + kx)
+						k++
+					}
+				}
+			}
+		}
+	}
+	indices := ConstTensor(g, tensors.FromFlatDataAndDimensions(idx, b*ho*wo, kh*kw, 1))
+	patches := Reshape(Gather(rows, indices, false), b*ho*wo, kh*kw*cin)
+	out := MatMul(patches, Reshape(kernel, kh*kw*cin, cout))
+	return Reshape(out, b, ho, wo, cout)
+}
+
+// OutputSize is the spatial size Conv2D produces.
+func OutputSize(size, stride int) int { return (size-1)/stride + 1 }
+
