@@ -88,4 +88,3 @@ func convPatches(x, kernel *Node, stride int) *Node {
 
 // OutputSize is the spatial size Conv2D produces.
 func OutputSize(size, stride int) int { return (size-1)/stride + 1 }
-
