@@ -33,6 +33,7 @@ reproduce: build
 	@bash scripts/reproduce.sh
 
 test: setup
+	@unformatted=$$(gofmt -l cmd lib notebooks theory); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	@go vet ./...
 	@go test -timeout 40m ./...
 

@@ -154,10 +154,10 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 		}
 	} else {
 		if f.LogX {
-			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, inRange{plot.LogTicks{Prec: -1}}
 		}
 		if f.LogY {
-			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, inRange{plot.LogTicks{Prec: -1}}
 		}
 	}
 	colors := f.Colors
@@ -268,6 +268,21 @@ func padLogRange(ax *plot.Axis, logScale bool) {
 	}
 	ax.Min /= math.Pow(10, 0.03*span)
 	ax.Max *= math.Pow(10, 0.03*span)
+}
+
+// inRange drops the ticks a marker places outside the axis range: gonum's
+// LogTicks labels the decades around the range too, and the plot then
+// shrinks to make room for labels that are never drawn.
+type inRange struct{ plot.Ticker }
+
+func (r inRange) Ticks(min, max float64) []plot.Tick {
+	var out []plot.Tick
+	for _, t := range r.Ticker.Ticks(min, max) {
+		if t.Value >= min && t.Value <= max {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

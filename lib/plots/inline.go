@@ -5,11 +5,7 @@ import (
 	"os"
 
 	"github.com/janpfeifer/gonb/gonbui"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
-
-func drawCanvas(c *vgimg.Canvas) draw.Canvas { return draw.New(c) }
 
 // Show displays the figure inline when running in a GoNB notebook, and
 // otherwise prints where it would have been shown. Errors are printed, not

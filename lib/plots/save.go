@@ -5,12 +5,15 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 
 	"beyondscaling/lib/atomicfile"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
@@ -24,24 +27,10 @@ func Save(f *Figure, dir, name string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("figure %s: %w", name, err)
 	}
-	st := f.style()
 	var paths []string
 	for _, format := range Formats {
 		path := filepath.Join(dir, name+"."+format)
-		err := atomicfile.Write(path, func(w io.Writer) error {
-			if format == "png" {
-				c := vgimg.NewWith(vgimg.UseWH(st.Width, st.Height), vgimg.UseDPI(st.PNGDPI))
-				p.Draw(drawCanvas(c))
-				_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
-				return err
-			}
-			wt, err := p.WriterTo(st.Width, st.Height, format)
-			if err != nil {
-				return err
-			}
-			_, err = wt.WriteTo(w)
-			return err
-		})
+		err := atomicfile.Write(path, func(w io.Writer) error { return render(f, p, format, w) })
 		if err != nil {
 			return paths, err
 		}
@@ -60,14 +49,58 @@ func SVG(f *Figure) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := f.style()
-	wt, err := p.WriterTo(st.Width, st.Height, "svg")
-	if err != nil {
-		return nil, err
-	}
 	var b bytes.Buffer
-	_, err = wt.WriteTo(&b)
+	err = render(f, p, "svg", &b)
 	return b.Bytes(), err
+}
+
+// render draws the plot in a format (pdf, svg, png) at the figure's size.
+func render(f *Figure, p *plot.Plot, format string, w io.Writer) error {
+	st := f.style()
+	if format == "png" {
+		c := vgimg.NewWith(vgimg.UseWH(st.Width, st.Height), vgimg.UseDPI(st.PNGDPI))
+		drawWithLabels(p, draw.New(c))
+		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+		return err
+	}
+	c, err := draw.NewFormattedCanvas(st.Width, st.Height, format)
+	if err != nil {
+		return err
+	}
+	drawWithLabels(p, draw.New(c))
+	_, err = c.WriteTo(w)
+	return err
+}
+
+// drawWithLabels draws the plot with its axis labels placed by us, centred
+// on the canvas, in margins reserved for them. gonum/plot pads the plot for
+// an axis label as if the label sat over the arithmetic midpoint of the
+// axis range, which on a log axis is near its far end: the plot then shrinks
+// to make room for a label box that is never drawn there.
+func drawWithLabels(p *plot.Plot, c draw.Canvas) {
+	xl, yl := p.X.Label.Text, p.Y.Label.Text
+	xs, ys := p.X.Label.TextStyle, p.Y.Label.TextStyle
+	p.X.Label.Text, p.Y.Label.Text = "", ""
+	defer func() { p.X.Label.Text, p.Y.Label.Text = xl, yl }()
+	const gap = 2
+	var bottom, left vg.Length
+	if xl != "" {
+		bottom = xs.Height(xl) + gap
+	}
+	if yl != "" {
+		left = ys.Height(yl) + gap
+	}
+	inner := draw.Crop(c, left, 0, bottom, 0)
+	p.Draw(inner)
+	if xl != "" {
+		xs.XAlign, xs.YAlign = draw.XCenter, draw.YBottom
+		c.FillText(xs, vg.Point{X: (inner.Min.X + inner.Max.X) / 2, Y: c.Min.Y + gap/2}, xl)
+	}
+	if yl != "" {
+		ys.Rotation = math.Pi / 2
+		ys.XAlign, ys.YAlign = draw.XCenter, draw.YTop
+		c.FillText(ys, vg.Point{X: c.Min.X + gap/2, Y: (inner.Min.Y + inner.Max.Y) / 2}, yl)
+	}
 }
 
 // WriteCSV writes the plotted numbers in long form. Series rows are

@@ -35,7 +35,7 @@ func ErrorFigure(curves []Curve, dots []Dots) *plots.Figure {
 		fig.Series = append(fig.Series, plots.Series{Label: fmt.Sprintf("f = %g", c.F), X: c.AlphaPrune, Y: c.Eps, Kind: plots.Line, Color: colors[i]})
 	}
 	for _, d := range dots {
-		s := plots.Series{Label: fmt.Sprintf("simulation f = %g (N=%d, %d seeds)", d.F, d.N, d.Seeds), X: d.AlphaPrune, Y: d.Mean, YErr: d.SEM, Kind: plots.Points}
+		s := plots.Series{Label: fmt.Sprintf("simulation f = %g", d.F), X: d.AlphaPrune, Y: d.Mean, YErr: d.SEM, Kind: plots.Points}
 		if i, ok := colorOf[d.F]; ok {
 			s.Color = colors[i]
 		}
