@@ -33,14 +33,14 @@ type imperfectProbe struct {
 
 // saddleState is one evaluation of eqs. (1)-(3).
 type saddleState struct {
-	kappa, v, psi       float64
-	q, tau, r, rho      float64 // tau = sin χ = √(1-Q)
-	lhs1, rhs1          float64
-	lhs3, rhs3          float64
-	g                   float64 // 2α⟨G⟩, the right side of eq. (2)
-	res1, res2, res3    float64 // paper-normalised residuals
-	newton1, newton3    float64 // residuals scaled for Newton
-	oneMinusR, oneMinus float64 // 1 - R and 1 - ρ, computed without cancellation
+	kappa, v, psi          float64
+	q, tau, r, rho         float64 // tau = sin χ = √(1-Q)
+	lhs1, rhs1             float64
+	lhs3, rhs3             float64
+	g                      float64 // 2α⟨G⟩, the right side of eq. (2)
+	res1, res2, res3       float64 // paper-normalised residuals
+	newton1, newton3       float64 // residuals scaled for Newton
+	oneMinusR, oneMinusRho float64 // 1 - R and 1 - ρ, computed without cancellation
 }
 
 func (p *imperfectProbe) setCoords(st *saddleState) {
@@ -53,13 +53,13 @@ func (p *imperfectProbe) setCoords(st *saddleState) {
 	sh := math.Sin(st.psi / 2)
 	st.oneMinusR = oneMinusQ + 2*cq*sh*sh
 	sd := math.Sin((p.theta - st.psi) / 2)
-	st.oneMinus = oneMinusQ + 2*cq*sd*sd
+	st.oneMinusRho = oneMinusQ + 2*cq*sd*sd
 }
 
 // features returns the sharp layers of the z-integrand at the state.
 func (p *imperfectProbe) features(st *saddleState) []feature {
 	fs := []feature{{0, math.Tan(p.theta)}}
-	s := math.Sqrt(st.oneMinus * (1 + st.rho))
+	s := math.Sqrt(st.oneMinusRho * (1 + st.rho))
 	if st.rho > 1e-12 && st.kappa > 0 {
 		c := st.kappa / st.rho
 		fs = append(fs, feature{c, s / st.rho}, feature{-c, s / st.rho})
@@ -76,7 +76,7 @@ func (p *imperfectProbe) features(st *saddleState) []feature {
 func (p *imperfectProbe) eval(st *saddleState) {
 	p.setCoords(st)
 	q, tau, rho, k := st.q, st.tau, st.rho, st.kappa
-	s2 := st.oneMinus * (1 + rho) // 1 - ρ²
+	s2 := st.oneMinusRho * (1 + rho) // 1 - ρ²
 	s := math.Sqrt(s2)
 	corr := 0.0 // corr(X, W) = -r
 	if s > 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -117,14 +118,8 @@ func runBench(args []string, stdout io.Writer) error {
 }
 
 func median(ts []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ts...)
-	for i := range s {
-		for j := i + 1; j < len(s); j++ {
-			if s[j] < s[i] {
-				s[i], s[j] = s[j], s[i]
-			}
-		}
-	}
+	s := slices.Clone(ts)
+	slices.Sort(s)
 	return s[len(s)/2]
 }
 

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -119,13 +120,7 @@ func Check(b compute.Backend, n, calls int) (CheckResult, error) {
 		}
 		times = append(times, time.Since(t))
 	}
-	for i := range times {
-		for j := i + 1; j < len(times); j++ {
-			if times[j] < times[i] {
-				times[i], times[j] = times[j], times[i]
-			}
-		}
-	}
+	slices.Sort(times)
 	res.PerCall = times[len(times)/2]
 	res.GFLOPS = 2 * math.Pow(float64(n), 3) / res.PerCall.Seconds() / 1e9
 	return res, nil

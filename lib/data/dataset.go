@@ -2,6 +2,8 @@ package data
 
 import (
 	"fmt"
+	"image"
+	"image/color"
 )
 
 // Dataset is a split of an image-classification dataset held in memory.
@@ -80,4 +82,20 @@ func concat(parts []*Dataset) *Dataset {
 		out.IDs = append(out.IDs, p.IDs...)
 	}
 	return &out
+}
+
+// ToImage converts image i of d to an image.Image (for montages).
+func (d *Dataset) ToImage(i int) image.Image {
+	px := d.Image(i)
+	out := image.NewRGBA(image.Rect(0, 0, d.W, d.H))
+	for p := 0; p < d.H*d.W; p++ {
+		var c color.RGBA
+		if d.C == 1 {
+			c = color.RGBA{px[p], px[p], px[p], 255}
+		} else {
+			c = color.RGBA{px[d.C*p], px[d.C*p+1], px[d.C*p+2], 255}
+		}
+		out.Pix[4*p], out.Pix[4*p+1], out.Pix[4*p+2], out.Pix[4*p+3] = c.R, c.G, c.B, 255
+	}
+	return out
 }

@@ -3,7 +3,6 @@ package data
 import (
 	"fmt"
 	"image"
-	"image/color"
 	_ "image/jpeg" // ILSVRC images
 	_ "image/png"
 	"os"
@@ -204,20 +203,4 @@ func resizeInto(img image.Image, src image.Rectangle, w, h int, dst []uint8) {
 	for i := 0; i < w*h; i++ {
 		dst[3*i], dst[3*i+1], dst[3*i+2] = out.Pix[4*i], out.Pix[4*i+1], out.Pix[4*i+2]
 	}
-}
-
-// ToImage converts image i of d to an image.Image (for montages).
-func (d *Dataset) ToImage(i int) image.Image {
-	px := d.Image(i)
-	out := image.NewRGBA(image.Rect(0, 0, d.W, d.H))
-	for p := 0; p < d.H*d.W; p++ {
-		var c color.RGBA
-		if d.C == 1 {
-			c = color.RGBA{px[p], px[p], px[p], 255}
-		} else {
-			c = color.RGBA{px[d.C*p], px[d.C*p+1], px[d.C*p+2], 255}
-		}
-		out.Pix[4*p], out.Pix[4*p+1], out.Pix[4*p+2], out.Pix[4*p+3] = c.R, c.G, c.B, 255
-	}
-	return out
 }

@@ -17,8 +17,6 @@ type Options struct {
 	Tol float64
 	// MaxIter bounds the active-set iterations. Default 50·N + 1000.
 	MaxIter int
-	// Seed is unused by the exact solver; kept so callers can vary it.
-	Seed uint64
 }
 
 // Result is a max-margin student.

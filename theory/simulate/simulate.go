@@ -19,7 +19,7 @@ type Stats struct {
 }
 
 // Run repeats the experiment for seeds 0..seeds-1 (each seed fixes the
-// teacher, probe, data and solver order), in parallel on all CPUs.
+// teacher, probe and data; the solver is exact), in parallel on all CPUs.
 func Run(c Config, seeds int, opt Options) (Stats, error) {
 	if err := c.Validate(); err != nil {
 		return Stats{}, err
@@ -35,9 +35,7 @@ func Run(c Config, seeds int, opt Options) (Stats, error) {
 		if err != nil {
 			return err
 		}
-		o := opt
-		o.Seed = uint64(s)
-		res, err := MaxMargin(inst.X, inst.Y, inst.N, o)
+		res, err := MaxMargin(inst.X, inst.Y, inst.N, opt)
 		if err != nil {
 			return fmt.Errorf("seed %d: %w", s, err)
 		}
