@@ -45,6 +45,7 @@ notebook: build
 bench: build
 	@go test -run '^$$' -bench . -benchtime 3x ./theory/...
 	@.cache/bin/prune bench maxmargin
+	@.cache/bin/prune bench train --model resnet20 --batch 128
 
 vet:
 	@go vet ./...

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""PyTorch peer of `prune bench train`: the same CIFAR ResNet (He et al. 2016,
+sec. 4.2, with 1x1 projection shortcuts and batch norm where a stage starts),
+the same SGD (Nesterov momentum 0.9, weight decay 5e-4 except on batch norm
+and biases, lr 0.1), the same batch and random CIFAR-shaped data; prints the
+same two throughputs (median over timed steps, after one warm-up step).
+
+Run with Debian's PyTorch (python3-torch) on the CPU:
+    /usr/bin/python3 bench/peer/resnet_cifar.py --model resnet20 --batch 128
+"""
+import argparse
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.short = None
+        if cin != cout:
+            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, 0, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(y + (x if self.short is None else self.short(x)))
+
+
+class ResNet(nn.Module):
+    def __init__(self, depth, widths=(16, 32, 64), classes=10):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU())
+        layers, cin = [], widths[0]
+        for s, w in enumerate(widths):
+            for b in range(n):
+                layers.append(Block(cin, w, 2 if s > 0 and b == 0 else 1))
+                cin = w
+        self.blocks = nn.Sequential(*layers)
+        self.head = nn.Linear(cin, classes)
+
+    def forward(self, x):
+        x = self.blocks(self.stem(x))
+        return self.head(x.mean(dim=(2, 3)))
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="resnet20", choices=["resnet8", "resnet20", "resnet56"])
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    model = ResNet(int(a.model[6:]))
+    decay = [p for n, p in model.named_parameters() if p.dim() > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() <= 1]
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
+                          lr=0.1, momentum=0.9, nesterov=True)
+    x = torch.randn(a.batch, 3, 32, 32)
+    y = torch.randint(0, 10, (a.batch,))
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {sum(p.numel() for p in model.parameters())} parameters")
+    times = []
+    model.train()
+    for step in range(a.steps + 1):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        dt = time.perf_counter() - t0
+        if step > 0:
+            times.append(dt)
+        print(f"train step {step}/{a.steps}: {dt*1000:.0f}ms ({a.batch/dt:.1f} img/s), loss {loss.item():.3f}")
+    train = a.batch / median(times)
+    model.eval()
+    times = []
+    with torch.no_grad():
+        for call in range(a.steps + 1):
+            t0 = time.perf_counter()
+            model(x)
+            if call > 0:
+                times.append(time.perf_counter() - t0)
+    infer = a.batch / median(times)
+    print(f"{a.model} (PyTorch), batch {a.batch}: train {train:.1f} img/s, inference {infer:.1f} img/s")
+
+
+if __name__ == "__main__":
+    main()
