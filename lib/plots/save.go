@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"time"
 
 	"beyondscaling/lib/atomicfile"
 
@@ -68,8 +71,34 @@ func render(f *Figure, p *plot.Plot, format string, w io.Writer) error {
 		return err
 	}
 	drawWithLabels(p, draw.New(c))
-	_, err = c.WriteTo(w)
+	if format != "pdf" {
+		_, err = c.WriteTo(w)
+		return err
+	}
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return err
+	}
+	_, err = w.Write(reproduciblePDF(b.Bytes()))
 	return err
+}
+
+var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) \(D:\d{14}\)`)
+
+// reproduciblePDF replaces the PDF's creation and modification dates (the
+// time of writing) by $SOURCE_DATE_EPOCH, or 2000-01-01 when it is unset, so
+// that re-running a notebook leaves unchanged figures byte-identical. The
+// replacement has the same length, so the cross-reference offsets stay valid.
+func reproduciblePDF(b []byte) []byte {
+	t := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if v, err := strconv.ParseInt(os.Getenv("SOURCE_DATE_EPOCH"), 10, 64); err == nil {
+		t = time.Unix(v, 0).UTC()
+	}
+	stamp := t.Format("20060102150405")
+	return pdfDate.ReplaceAllFunc(b, func(m []byte) []byte {
+		key := m[1:bytes.IndexByte(m, ' ')]
+		return []byte("/" + string(key) + " (D:" + stamp + ")")
+	})
 }
 
 // drawWithLabels draws the plot with its axis labels placed by us, centred
