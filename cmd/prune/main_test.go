@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -13,7 +15,7 @@ func TestHelpListsCommands(t *testing.T) {
 	if code := run([]string{"--help"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, c := range []string{"theory", "simulate", "notebooks", "bench", "data", "backend"} {
+	for _, c := range []string{"theory", "simulate", "notebooks", "bench", "data", "backend", "select"} {
 		if !strings.Contains(out.String(), c) {
 			t.Errorf("--help does not list %q:\n%s", c, out.String())
 		}
@@ -98,5 +100,38 @@ func TestDataFetchVerifyFromMirror(t *testing.T) {
 	var o2, e2 bytes.Buffer
 	if code := run([]string{"data", "verify", "cifar10", "--dir", dir}, &o2, &e2); code == 0 || !strings.Contains(e2.String(), "prune data fetch cifar10") {
 		t.Errorf("verify of a missing dataset: %d %s", code, e2.String())
+	}
+}
+
+func TestSelectWithDatasetAndBalancing(t *testing.T) {
+	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil {
+		t.Skip("Debian's dataset-fashion-mnist is not installed")
+	}
+	dir := t.TempDir()
+	// Scores: the example index, so keep hard takes the last examples.
+	var b strings.Builder
+	b.WriteString("id,score\n")
+	for i := 0; i < 60000; i++ {
+		fmt.Fprintf(&b, "fashion-mnist/train/%05d,%d\n", i, i)
+	}
+	scores := filepath.Join(dir, "s.csv")
+	os.WriteFile(scores, []byte(b.String()), 0o644)
+	out := filepath.Join(dir, "ids.txt")
+	t.Setenv("PRUNE_DATA", dir) // empty cache: the dataset comes from Debian's package
+	var o, e bytes.Buffer
+	if code := run([]string{"select", "--scores", scores, "--keep", "hard", "--f", "0.1", "--balance", "1", "--dataset", "fashion-mnist", "--out", out}, &o, &e); code != 0 {
+		t.Fatalf("select: %s", e.String())
+	}
+	got, _ := os.ReadFile(out)
+	if n := strings.Count(string(got), "\n"); n != 6000 {
+		t.Errorf("%d IDs kept, want 6000", n)
+	}
+	if !strings.Contains(o.String(), "Trouser 600") {
+		t.Errorf("balance 1 should keep 600 per class:\n%s", o.String())
+	}
+	// Scores for another dataset are refused.
+	os.WriteFile(scores, []byte("id,score\ncifar10/train/00000,1\n"), 0o644)
+	if code := run([]string{"select", "--scores", scores, "--f", "0.5", "--dataset", "fashion-mnist", "--out", out}, &o, &e); code == 0 || !strings.Contains(e.String(), "disagree") {
+		t.Errorf("mismatched IDs accepted: %s", e.String())
 	}
 }
