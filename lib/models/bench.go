@@ -40,15 +40,7 @@ func Bench(b compute.Backend, model string, conv ConvImpl, batch, steps int, log
 	if err != nil {
 		return BenchResult{}, err
 	}
-	params := InitParams(specs, 1)
-	vel := make([]*tensors.Tensor, len(specs))
-	for i, s := range specs {
-		n := 1
-		for _, d := range s.Dims {
-			n *= d
-		}
-		vel[i] = tensors.FromFlatDataAndDimensions(make([]float32, n), s.Dims...)
-	}
+	params, vel := InitParams(specs, 1), ZeroMomenta(specs)
 	rng := rand.New(rand.NewPCG(7, 8))
 	img := make([]float32, batch*32*32*3)
 	for i := range img {

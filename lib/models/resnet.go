@@ -73,17 +73,40 @@ func (m CIFARResNet) Params() ([]ParamSpec, error) {
 	return ps, nil
 }
 
+// Size is the number of values of a parameter.
+func (s ParamSpec) Size() int {
+	n := 1
+	for _, d := range s.Dims {
+		n *= d
+	}
+	return n
+}
+
+// CountParams is the total number of trainable values.
+func CountParams(specs []ParamSpec) int {
+	n := 0
+	for _, s := range specs {
+		n += s.Size()
+	}
+	return n
+}
+
+// ZeroMomenta returns zero tensors shaped like the parameters (initial momenta).
+func ZeroMomenta(specs []ParamSpec) []*tensors.Tensor {
+	out := make([]*tensors.Tensor, len(specs))
+	for i, s := range specs {
+		out[i] = tensors.FromFlatDataAndDimensions(make([]float32, s.Size()), s.Dims...)
+	}
+	return out
+}
+
 // InitParams draws initial values: He-normal convolutions, unit batch-norm
 // scales, zero shifts and biases, and a uniform ±1/√fan-in classifier.
 func InitParams(specs []ParamSpec, seed uint64) []*tensors.Tensor {
 	rng := rand.New(rand.NewPCG(seed, 0x1417))
 	out := make([]*tensors.Tensor, len(specs))
 	for i, s := range specs {
-		n := 1
-		for _, d := range s.Dims {
-			n *= d
-		}
-		v := make([]float32, n)
+		v := make([]float32, s.Size())
 		switch s.Kind {
 		case "conv":
 			fanIn := s.Dims[0] * s.Dims[1] * s.Dims[2]

@@ -19,14 +19,7 @@ func TestResNetParameterCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
-		for _, s := range specs {
-			k := 1
-			for _, d := range s.Dims {
-				k *= d
-			}
-			n += k
-		}
+		n := CountParams(specs)
 		if math.Abs(float64(n)-want)/want > 0.03 {
 			t.Errorf("%s: %d parameters, published %.2gM", name, n, want/1e6)
 		}
@@ -35,16 +28,8 @@ func TestResNetParameterCounts(t *testing.T) {
 	// counts 272,474 parameters for ResNet-20 (PyTorch 1.13.1, Debian).
 	m, _ := ResNet("resnet20", ConvPatches)
 	specs, _ := m.Params()
-	n := 0
-	for _, s := range specs {
-		k := 1
-		for _, d := range s.Dims {
-			k *= d
-		}
-		n += k
-	}
-	if n != 272474 {
-		t.Errorf("resnet20: %d parameters, the PyTorch peer has 272,474", n)
+	if n := CountParams(specs); n != 272474 {
+		t.Errorf("resnet20: %d parameters, the PyTorch peer has 272,474", CountParams(specs))
 	}
 	if _, err := ResNet("resnet21", ConvPatches); err == nil {
 		t.Error("unknown model accepted")
@@ -105,15 +90,7 @@ func TestTrainStepLowersTheLoss(t *testing.T) {
 	b := goBackend(t)
 	m, _ := ResNet("resnet8", ConvPatches)
 	specs, _ := m.Params()
-	params := InitParams(specs, 1)
-	vel := make([]*tensors.Tensor, len(specs))
-	for i, s := range specs {
-		n := 1
-		for _, d := range s.Dims {
-			n *= d
-		}
-		vel[i] = tensors.FromFlatDataAndDimensions(make([]float32, n), s.Dims...)
-	}
+	params, vel := InitParams(specs, 1), ZeroMomenta(specs)
 	rng := rand.New(rand.NewPCG(5, 6))
 	x := randTensor(rng, 16, 32, 32, 3)
 	labels := make([]int32, 16)
