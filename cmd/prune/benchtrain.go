@@ -6,13 +6,14 @@ import (
 
 	"beyondscaling/lib/backend"
 	"beyondscaling/lib/models"
+	"beyondscaling/lib/train"
 )
 
 // benchTrain is `prune bench train`: training and inference throughput of a
 // CIFAR ResNet on the configured backend.
 func benchTrain(args []string, stdout io.Writer) error {
 	fs := newFlags("bench train", "[--model resnet20] [--batch 128] [--steps 5] [--conv auto|patches|native]")
-	model := fs.String("model", "resnet20", "resnet8, resnet20 or resnet56")
+	model := fs.String("model", "resnet20", "a model name (prune train --help lists them)")
 	batch := fs.Int("batch", 128, "batch size")
 	steps := fs.Int("steps", 5, "timed steps (after one compiling step); the median is reported")
 	convName := fs.String("conv", "auto", "convolution formulation: auto (best for the backend), patches or native")
@@ -35,7 +36,7 @@ func benchTrain(args []string, stdout io.Writer) error {
 		return fmt.Errorf("--conv %q: use auto, patches or native", *convName)
 	}
 	fmt.Fprintf(stdout, "backend %s\n", b.Description())
-	r, err := models.Bench(b, *model, conv, *batch, *steps, stdout)
+	r, err := train.Bench(b, *model, conv, *batch, *steps, stdout)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,11 @@ package data
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+
+	"beyondscaling/lib/paths"
 )
 
 // Splits lists the splits a dataset name reads.
@@ -44,4 +48,42 @@ func Open(dir, name, split string) (*Dataset, error) {
 		return ReadDownsampledImageNet(filepath.Join(dir, name), size, split)
 	}
 	return nil, fmt.Errorf("unknown dataset %q: use cifar10, cifar100, svhn, svhn-extra, fashion-mnist, mnist, imagenet, imagenet32 or imagenet64", name)
+}
+
+// Load finds a dataset where Locate looks (the project's data folder, the
+// shared mirror, Debian's package) and reads one split.
+func Load(name, split string) (*Dataset, error) {
+	root, err := paths.Root()
+	if err != nil {
+		return nil, err
+	}
+	cache, err := paths.Data()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := Locate(cache, root, name)
+	if err != nil {
+		return nil, err
+	}
+	return Open(dir, name, split)
+}
+
+// ReadIDs reads a file of example IDs, one per line (blank lines and lines
+// starting with # are skipped), as written by `prune select`.
+func ReadIDs(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("ID file: %w", err)
+	}
+	var ids []string
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			ids = append(ids, line)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("ID file %s lists no example IDs", path)
+	}
+	return ids, nil
 }

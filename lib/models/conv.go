@@ -51,7 +51,22 @@ func Conv2D(x, kernel *Node, stride int, impl ConvImpl) *Node {
 	if impl == ConvNative {
 		return Convolve(x, kernel).StridePerAxis(stride, stride).PaddingPerDim([][2]int{{ks[0] / 2, ks[0] / 2}, {ks[1] / 2, ks[1] / 2}}).Done()
 	}
+	if ks[0] == 1 && ks[1] == 1 {
+		return conv1x1(x, kernel, stride)
+	}
 	return convPatches(x, kernel, stride)
+}
+
+// conv1x1 is a pointwise convolution: a strided subsampling (if any) and one
+// matrix product, no patch matrix needed.
+func conv1x1(x, kernel *Node, stride int) *Node {
+	if stride > 1 {
+		x = Slice(x, AxisRange(), AxisRange().Stride(stride), AxisRange().Stride(stride), AxisRange())
+	}
+	d := x.Shape().Dimensions
+	ks := kernel.Shape().Dimensions
+	out := MatMul(Reshape(x, d[0]*d[1]*d[2], d[3]), Reshape(kernel, ks[2], ks[3]))
+	return Reshape(out, d[0], d[1], d[2], ks[3])
 }
 
 func convPatches(x, kernel *Node, stride int) *Node {

@@ -1,0 +1,442 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
+	"beyondscaling/lib/data"
+	"beyondscaling/lib/models"
+	"beyondscaling/lib/progress"
+)
+
+// Config is a training recipe. The zero value is not useful: start from
+// Recipe and change what differs.
+type Config struct {
+	Model       string  // a models.New name
+	Epochs      int     // passes over the training subset (see EqualIterations)
+	Batch       int     // examples per step
+	LR          float64 // base learning rate (multiplied by Schedule.Factor)
+	Momentum    float64
+	Nesterov    bool
+	WeightDecay float64 // L2, not on batch norm or biases
+	Schedule    Schedule
+	// LabelSmoothing ε puts 1-ε on the label and ε spread over all classes.
+	LabelSmoothing float64
+	// EqualIterations trains for as many steps as Epochs epochs of
+	// ReferenceSize examples would take, whatever the subset's size (the
+	// paper's appendix compares this with equal epochs, the default).
+	EqualIterations bool
+	ReferenceSize   int
+	Seed            uint64 // initialisation, shuffling and augmentation
+	// CheckpointDir, if set, receives a GoMLX checkpoint every
+	// CheckpointEvery epochs (default 1) and at the end; a run started with
+	// the same directory resumes from the latest one.
+	CheckpointDir   string
+	CheckpointEvery int
+	// RecordDynamics keeps per-example training dynamics (with softmax
+	// probabilities if RecordProbs).
+	RecordDynamics bool
+	RecordProbs    bool
+	// BNBatches is how many batches of training data recompute the
+	// batch-norm population statistics before evaluation (default 50).
+	BNBatches int
+	Log       io.Writer // progress and per-epoch lines; nil discards
+}
+
+// Recipe is the CIFAR recipe of the paper's ResNet18 runs (from the EL2N
+// authors): batch 128, SGD lr 0.1 with Nesterov momentum 0.9, weight decay
+// 5e-4, ×0.2 at 30%, 60% and 80% of training, equal epochs.
+func Recipe(modelName string, epochs int) Config {
+	return Config{Model: modelName, Epochs: epochs, Batch: 128, LR: 0.1, Momentum: 0.9, Nesterov: true,
+		WeightDecay: 5e-4, Schedule: CIFARSchedule, BNBatches: 50, CheckpointEvery: 1}
+}
+
+// Validate reports a recipe that cannot run.
+func (c Config) Validate() error {
+	switch {
+	case c.Epochs < 1:
+		return fmt.Errorf("epochs = %d: train for at least 1 epoch", c.Epochs)
+	case c.Batch < 2:
+		return fmt.Errorf("batch = %d: batch norm needs batches of at least 2", c.Batch)
+	case !(c.LR > 0):
+		return fmt.Errorf("learning rate %g must be positive", c.LR)
+	case c.Momentum < 0 || c.Momentum >= 1:
+		return fmt.Errorf("momentum %g must be in [0, 1)", c.Momentum)
+	case c.WeightDecay < 0:
+		return fmt.Errorf("weight decay %g must be ≥ 0", c.WeightDecay)
+	case c.LabelSmoothing < 0 || c.LabelSmoothing >= 1:
+		return fmt.Errorf("label smoothing %g must be in [0, 1)", c.LabelSmoothing)
+	}
+	return c.Schedule.Validate()
+}
+
+// Result summarises a finished training run.
+type Result struct {
+	Steps        int
+	Epochs       int     // epochs over the subset actually run
+	LastLoss     float64 // mean training loss of the last epoch
+	LastAccuracy float64 // training accuracy of the last epoch (augmented, during training)
+	Seconds      float64 // training time in this process (excludes resumed work)
+	ImgPerSec    float64
+	Resumed      int // epoch resumed from (0 if fresh)
+}
+
+// Trainer trains one model on one subset.
+type Trainer struct {
+	Cfg      Config
+	Model    *Model
+	Augment  data.Augment
+	Dynamics *Dynamics // nil unless Cfg.RecordDynamics
+
+	step *model.Exec
+}
+
+// New prepares a trainer: it builds the network for the subset's dataset.
+func New(backend compute.Backend, cfg Config, trainSet data.Subset, aug data.Augment) (*Trainer, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ds := trainSet.DS
+	if len(trainSet.Idx) == 0 {
+		return nil, errors.New("the training subset is empty")
+	}
+	net, err := models.New(cfg.Model, models.Options{Classes: len(ds.Classes), Channels: ds.C})
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{Cfg: cfg, Model: NewModel(backend, net, cfg.Seed), Augment: aug}
+	if cfg.RecordDynamics {
+		ids, labels := make([]string, len(trainSet.Idx)), make([]int32, len(trainSet.Idx))
+		for k, i := range trainSet.Idx {
+			ids[k], labels[k] = ds.IDs[i], ds.Labels[i]
+		}
+		t.Dynamics = NewDynamics(ids, labels, len(ds.Classes), cfg.RecordProbs)
+	}
+	smoothing := cfg.LabelSmoothing
+	opt := SGD{Momentum: cfg.Momentum, Nesterov: cfg.Nesterov, WeightDecay: cfg.WeightDecay}
+	t.step, err = model.NewExec(backend, t.Model.Store, func(scope *model.Scope, in []*Node) []*Node {
+		x, y := in[0], in[1]
+		// Training mode: variables must be graph parameters, not constants
+		// (the pure-Go backend embeds variables as constants otherwise).
+		t.Model.Store.SetTraining(x.Graph(), true)
+		logits, _ := t.Model.Net.Forward(t.Model.builder(x.Graph(), models.Train), x)
+		loss := ReduceAllMean(models.ExampleLosses(logits, y, smoothing))
+		opt.UpdateGraph(scope, x.Graph(), loss)
+		st := models.Stats(logits, y)
+		return []*Node{loss, st.Loss, st.Margin, st.Correct, st.Probs}
+	})
+	return t, err
+}
+
+// Run trains until the budget is spent, resuming from Cfg.CheckpointDir if
+// it holds a checkpoint of the same run, and checkpointing as configured.
+// Cancelling ctx stops after the current step with the last checkpoint
+// intact; a later Run resumes from it.
+func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error) {
+	cfg := t.Cfg
+	log := cfg.Log
+	if log == nil {
+		log = io.Discard
+	}
+	n := len(trainSet.Idx)
+	stepsPerEpoch := (n + cfg.Batch - 1) / cfg.Batch
+	totalSteps := cfg.Epochs * stepsPerEpoch
+	if cfg.EqualIterations {
+		ref := cfg.ReferenceSize
+		if ref == 0 {
+			ref = trainSet.DS.Len()
+		}
+		totalSteps = cfg.Epochs * ((ref + cfg.Batch - 1) / cfg.Batch)
+	}
+	epochs := (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch
+	res := Result{}
+
+	startEpoch := 0
+	if cfg.CheckpointDir != "" {
+		e, err := t.restore(trainSet)
+		if err != nil {
+			return res, err
+		}
+		startEpoch, res.Resumed = e, e
+		if e > 0 {
+			fmt.Fprintf(log, "resumed from %s at epoch %d/%d\n", cfg.CheckpointDir, e, epochs)
+		}
+	}
+	lrVar := optimizer.LearningRateVarWithValue(t.Model.Store.RootScope(), dtypes.Float32, cfg.LR)
+	ds := trainSet.DS
+	sz := ds.ImageSize()
+	buf := make([]float32, cfg.Batch*sz)
+	bar := progress.New(fmt.Sprintf("train %s on %d examples", cfg.Model, n), (epochs-startEpoch)*n, "img").WithWriter(log)
+	start := time.Now()
+	step := startEpoch * stepsPerEpoch
+	trained := 0
+	for epoch := startEpoch; epoch < epochs; epoch++ {
+		if t.Dynamics != nil {
+			t.Dynamics.StartEpoch()
+		}
+		var lossSum, correctSum float64
+		seen := 0
+		for _, idx := range trainSet.Batches(cfg.Batch, cfg.Seed, epoch) {
+			if step >= totalSteps {
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				return res, fmt.Errorf("training interrupted at epoch %d (resume from the last checkpoint): %w", epoch, err)
+			}
+			x := buf[:len(idx)*sz]
+			if err := t.Augment.Batch(ds, idx, epoch, x); err != nil {
+				return res, err
+			}
+			labels := make([]int32, len(idx))
+			for k, i := range idx {
+				labels[k] = ds.Labels[i]
+			}
+			lrVar.MustSetValue(tensors.FromScalar(float32(cfg.LR * cfg.Schedule.Factor(step, totalSteps))))
+			out, err := t.step.Call(tensors.FromFlatDataAndDimensions(x, len(idx), ds.H, ds.W, ds.C), tensors.FromFlatDataAndDimensions(labels, len(idx)))
+			if err != nil {
+				return res, fmt.Errorf("training step %d: %w", step, err)
+			}
+			loss := tensors.MustCopyFlatData[float32](out[0])[0]
+			if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+				return res, fmt.Errorf("training diverged at step %d (loss %v): lower the learning rate", step, loss)
+			}
+			exLoss := tensors.MustCopyFlatData[float32](out[1])
+			correct := tensors.MustCopyFlatData[float32](out[3])
+			for k := range idx {
+				lossSum += float64(exLoss[k])
+				correctSum += float64(correct[k])
+			}
+			seen += len(idx)
+			if t.Dynamics != nil {
+				pos := make([]int, len(idx))
+				for k, i := range idx {
+					pos[k], _ = t.Dynamics.Position(ds.IDs[i])
+				}
+				var probs []float32
+				if cfg.RecordProbs {
+					probs = tensors.MustCopyFlatData[float32](out[4])
+				}
+				t.Dynamics.Record(pos, exLoss, tensors.MustCopyFlatData[float32](out[2]), correct, probs)
+			}
+			for _, o := range out {
+				o.FinalizeAll()
+			}
+			step++
+			trained += len(idx)
+			bar.Add(len(idx))
+		}
+		res.Epochs = epoch + 1
+		res.LastLoss, res.LastAccuracy = lossSum/float64(max(seen, 1)), correctSum/float64(max(seen, 1))
+		fmt.Fprintf(log, "epoch %d/%d: loss %.4f, train accuracy %.3f, lr %.4g\n", epoch+1, epochs, res.LastLoss, res.LastAccuracy,
+			cfg.LR*cfg.Schedule.Factor(max(step-1, 0), totalSteps))
+		if cfg.CheckpointDir != "" && ((epoch+1)%max(cfg.CheckpointEvery, 1) == 0 || epoch+1 == epochs) {
+			if err := t.save(epoch+1, trainSet); err != nil {
+				return res, err
+			}
+		}
+	}
+	if trained > 0 {
+		bar.Done()
+	}
+	res.Steps = step
+	res.Seconds = time.Since(start).Seconds()
+	if res.Seconds > 0 {
+		res.ImgPerSec = float64(trained) / res.Seconds
+	}
+	return res, nil
+}
+
+// RecomputeBatchNorm sets the batch-norm population statistics from up to
+// batches batches of the subset (un-augmented, in a fixed order), as
+// "precise BN" does: the mean of the batch means, and the mean of the batch
+// variances plus the variance of the batch means (the population variance
+// by the law of total variance). Short training leaves running averages far
+// from the truth; this makes evaluation independent of them.
+func (m *Model) RecomputeBatchNorm(set data.Subset, aug data.Augment, batch, batches int) error {
+	if batches <= 0 {
+		batches = 50
+	}
+	var names []string
+	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
+		b := m.builder(x.Graph(), models.Collect)
+		m.Net.Forward(b, x)
+		var out []*Node
+		names = names[:0]
+		for _, s := range b.Collected() {
+			names = append(names, s.Name)
+			out = append(out, s.Mean, s.Variance)
+		}
+		if len(out) == 0 { // a network without batch norm: nothing to collect
+			out = []*Node{ReduceAllMean(x)}
+		}
+		return out
+	})
+	if err != nil {
+		return err
+	}
+	ds := set.DS
+	sz := ds.ImageSize()
+	all := set.Batches(batch, 0x5eed, 0)
+	// Only full batches: a small last batch would give noisy statistics.
+	if len(all) > 1 && len(all[len(all)-1]) < batch {
+		all = all[:len(all)-1]
+	}
+	if len(all) > batches {
+		all = all[:batches]
+	}
+	var sumMean, sumVar, sumMean2 [][]float64
+	buf := make([]float32, batch*sz)
+	ev := aug.Eval()
+	for _, idx := range all {
+		x := buf[:len(idx)*sz]
+		if err := ev.Batch(ds, idx, 0, x); err != nil {
+			return err
+		}
+		out, err := exec.Call(tensors.FromFlatDataAndDimensions(x, len(idx), ds.H, ds.W, ds.C))
+		if err != nil {
+			return fmt.Errorf("batch-norm statistics: %w", err)
+		}
+		if sumMean == nil {
+			sumMean, sumVar, sumMean2 = make([][]float64, len(names)), make([][]float64, len(names)), make([][]float64, len(names))
+		}
+		for l := range names {
+			mean := tensors.MustCopyFlatData[float32](out[2*l])
+			variance := tensors.MustCopyFlatData[float32](out[2*l+1])
+			if sumMean[l] == nil {
+				sumMean[l], sumVar[l], sumMean2[l] = make([]float64, len(mean)), make([]float64, len(mean)), make([]float64, len(mean))
+			}
+			for c := range mean {
+				sumMean[l][c] += float64(mean[c])
+				sumMean2[l][c] += float64(mean[c]) * float64(mean[c])
+				sumVar[l][c] += float64(variance[c])
+			}
+		}
+	}
+	k := float64(len(all))
+	for l, name := range names {
+		c := len(sumMean[l])
+		mean, variance := make([]float32, c), make([]float32, c)
+		for j := 0; j < c; j++ {
+			mu := sumMean[l][j] / k
+			mean[j] = float32(mu)
+			variance[j] = float32(sumVar[l][j]/k + max(0, sumMean2[l][j]/k-mu*mu))
+		}
+		for suffix, v := range map[string][]float32{"/mean": mean, "/var": variance} {
+			t := tensors.FromFlatDataAndDimensions(v, c)
+			path := statsScope + name + suffix
+			if old := m.Store.GetVariable(path); old != nil {
+				if err := old.SetValue(t); err != nil {
+					return err
+				}
+			} else if _, err := m.Store.CreateVariable(path, t); err != nil {
+				return err
+			}
+			m.Store.GetVariable(path).SetTrainable(false)
+		}
+	}
+	return nil
+}
+
+// Outputs are a network's outputs on some examples, in the order asked for.
+type Outputs struct {
+	N, Classes, Dim int
+	Logits          []float32 // N×Classes
+	Features        []float32 // N×Dim, the penultimate layer
+}
+
+// Predict runs the network in evaluation mode (population statistics; see
+// RecomputeBatchNorm) on examples idx of ds, un-augmented.
+func (m *Model) Predict(ds *data.Dataset, idx []int, aug data.Augment, batch int, log io.Writer) (*Outputs, error) {
+	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
+		logits, features := m.Net.Forward(m.builder(x.Graph(), models.Eval), x)
+		return []*Node{logits, features}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = io.Discard
+	}
+	sz := ds.ImageSize()
+	ev := aug.Eval()
+	buf := make([]float32, batch*sz)
+	o := &Outputs{N: len(idx)}
+	bar := progress.New("predict", len(idx), "img").WithWriter(log)
+	for start := 0; start < len(idx); start += batch {
+		part := idx[start:min(start+batch, len(idx))]
+		// Pad the last batch to the full size: one compiled graph, and in
+		// evaluation mode examples do not interact.
+		full := make([]int, batch)
+		for k := range full {
+			full[k] = part[min(k, len(part)-1)]
+		}
+		if err := ev.Batch(ds, full, 0, buf); err != nil {
+			return nil, err
+		}
+		var out []*tensors.Tensor
+		if err := catch("predict", func() {
+			out = exec.MustCall(tensors.FromFlatDataAndDimensions(buf, batch, ds.H, ds.W, ds.C))
+		}); err != nil {
+			return nil, err
+		}
+		logits, feats := tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
+		o.Classes, o.Dim = out[0].Shape().Dimensions[1], out[1].Shape().Dimensions[1]
+		o.Logits = append(o.Logits, logits[:len(part)*o.Classes]...)
+		o.Features = append(o.Features, feats[:len(part)*o.Dim]...)
+		bar.Add(len(part))
+	}
+	bar.Done()
+	return o, nil
+}
+
+// Accuracy is the top-1 and top-5 accuracy of outputs against labels.
+func (o *Outputs) Accuracy(labels []int32) (top1, top5 float64) {
+	for i := 0; i < o.N; i++ {
+		row := o.Logits[i*o.Classes : (i+1)*o.Classes]
+		own := row[labels[i]]
+		if math.IsNaN(float64(own)) {
+			continue // a diverged network is wrong, not right by default
+		}
+		higher := 0
+		for c, v := range row {
+			if v > own || (v == own && c < int(labels[i])) {
+				higher++
+			}
+		}
+		if higher == 0 {
+			top1++
+		}
+		if higher < 5 {
+			top5++
+		}
+	}
+	return top1 / float64(o.N), top5 / float64(o.N)
+}
+
+// Evaluate recomputes the batch-norm statistics on the training subset and
+// returns top-1 and top-5 accuracy on a test set.
+func (t *Trainer) Evaluate(trainSet data.Subset, test *data.Dataset) (top1, top5 float64, err error) {
+	if err := t.Model.RecomputeBatchNorm(trainSet, t.Augment, t.Cfg.Batch, t.Cfg.BNBatches); err != nil {
+		return 0, 0, err
+	}
+	all := data.All(test)
+	out, err := t.Model.Predict(test, all.Idx, t.Augment, evalBatch(t.Cfg.Batch), t.Cfg.Log)
+	if err != nil {
+		return 0, 0, err
+	}
+	top1, top5 = out.Accuracy(test.Labels)
+	return top1, top5, nil
+}
+
+func evalBatch(train int) int { return max(train, 256) }
