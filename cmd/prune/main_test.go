@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"beyondscaling/lib/data"
 )
 
 func TestHelpListsCommands(t *testing.T) {
@@ -187,6 +189,51 @@ func TestTrainSubsetAndBadInput(t *testing.T) {
 		e.Reset()
 		if code := run(c.args, &o, &e); code == 0 || !strings.Contains(e.String(), c.want) {
 			t.Errorf("%v: exit %d, %q (want mention of %q)", c.args, code, e.String(), c.want)
+		}
+	}
+}
+
+// Every metric at the smoke profile on 512 CIFAR-10 training images: score
+// files written, Spearman correlations finite and reported.
+func TestScoreAllMetricsSmokeCIFAR10(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PRUNE_DATA", dir)
+	t.Setenv("PRUNE_OUT", dir)
+	var o, e bytes.Buffer
+	if _, err := data.Load("cifar10", "test"); err != nil {
+		t.Skipf("CIFAR-10 is not available here: %v", err)
+	}
+	var ids strings.Builder
+	for i := 0; i < 512; i++ {
+		fmt.Fprintf(&ids, "cifar10/train/%05d\n", i*97)
+	}
+	subset := filepath.Join(dir, "ids.txt")
+	os.WriteFile(subset, []byte(ids.String()), 0o644)
+	outDir := filepath.Join(dir, "scores")
+	o.Reset()
+	if code := run([]string{"score", "--metric", "all", "--dataset", "cifar10", "--subset", subset, "--profile", "smoke", "--out", outDir}, &o, &e); code != 0 {
+		t.Fatalf("score: %s", e.String())
+	}
+	t.Log(o.String())
+	files, _ := filepath.Glob(filepath.Join(outDir, "*.csv"))
+	if len(files) != 13 {
+		t.Fatalf("%d score files, want 13", len(files))
+	}
+	o.Reset()
+	if code := run(append([]string{"correlate"}, files...), &o, &e); code != 0 {
+		t.Fatalf("correlate: %s", e.String())
+	}
+	t.Log("\n" + o.String())
+	if strings.Contains(o.String(), "n/a") || strings.Contains(o.String(), "NaN") {
+		t.Errorf("non-finite correlations:\n%s", o.String())
+	}
+	for _, bad := range [][]string{
+		{"score", "--metric", "el2n-3", "--dataset", "cifar10", "--out", outDir},
+		{"score", "--metric", "random", "--dataset", "cifar10", "--subset", filepath.Join(dir, "missing.txt"), "--out", outDir},
+	} {
+		e.Reset()
+		if code := run(bad, &o, &e); code == 0 {
+			t.Errorf("%v accepted", bad)
 		}
 	}
 }

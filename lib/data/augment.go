@@ -33,6 +33,12 @@ type Augment struct {
 	// bilinearly to the full size (torchvision's RandomResizedCrop), instead
 	// of padding and shifting. Used for ImageNet.
 	ResizedCrop bool
+	// ColorJitter s > 0 scales brightness, contrast and saturation by
+	// factors drawn from [1-s, 1+s] (each example, with probability 0.8),
+	// and Grayscale is the probability of dropping colour: SimCLR's
+	// augmentations for self-supervised training.
+	ColorJitter float64
+	Grayscale   float64
 }
 
 // AugmentFor returns the standard training augmentation of a dataset:
@@ -65,7 +71,10 @@ func baseName(name string) string {
 }
 
 // Eval is the augmentation without randomness (normalisation only).
-func (a Augment) Eval() Augment { a.Pad, a.Flip, a.ResizedCrop = 0, false, false; return a }
+func (a Augment) Eval() Augment {
+	a.Pad, a.Flip, a.ResizedCrop, a.ColorJitter, a.Grayscale = 0, false, false, 0, 0
+	return a
+}
 
 // cropRect draws the random resized crop of an example: top-left corner and
 // size in source pixels (floats), following torchvision's sampling (ten
@@ -138,6 +147,9 @@ func (a Augment) Batch(ds *Dataset, idx []int, epoch int, out []float32) error {
 			defer wg.Done()
 			for k := w; k < len(idx); k += workers {
 				a.one(ds, idx[k], epoch, lut, out[k*sz:(k+1)*sz])
+				if (a.ColorJitter > 0 || a.Grayscale > 0) && ds.C == 3 {
+					a.colour(idx[k], epoch, out[k*sz:(k+1)*sz])
+				}
 			}
 		}(w)
 	}
@@ -214,3 +226,52 @@ func (a Augment) resizedCrop(ds *Dataset, i, epoch int, flip bool, lut [][256]fl
 }
 
 func clampInt(v, lo, hi int) int { return max(lo, min(hi, v)) }
+
+// colour applies colour jitter and random grayscale to one normalised image,
+// working on pixel values in [0, 1] (normalisation undone, then redone).
+func (a Augment) colour(example, epoch int, img []float32) {
+	r := splitmix64(a.Seed ^ splitmix64(uint64(epoch)<<32^uint64(example)^0x2545f491))
+	u := func() float64 { r = splitmix64(r); return float64(r>>11) / (1 << 53) }
+	mean, std := [3]float64{0, 0, 0}, [3]float64{1, 1, 1}
+	if a.Mean != nil {
+		for c := 0; c < 3; c++ {
+			mean[c], std[c] = float64(a.Mean[c]), float64(a.Std[c])
+		}
+	}
+	n := len(img) / 3
+	px := make([]float64, len(img))
+	for i, v := range img {
+		px[i] = float64(v)*std[i%3] + mean[i%3]
+	}
+	gray := func(i int) float64 { return 0.299*px[3*i] + 0.587*px[3*i+1] + 0.114*px[3*i+2] }
+	clamp := func(v float64) float64 { return math.Max(0, math.Min(1, v)) }
+	if s := a.ColorJitter; s > 0 && u() < 0.8 {
+		b, ct, sat := 1-s+2*s*u(), 1-s+2*s*u(), 1-s+2*s*u()
+		for i := range px {
+			px[i] = clamp(px[i] * b)
+		}
+		m := 0.0
+		for i := 0; i < n; i++ {
+			m += gray(i)
+		}
+		m /= float64(n)
+		for i := range px {
+			px[i] = clamp((px[i]-m)*ct + m)
+		}
+		for i := 0; i < n; i++ {
+			g := gray(i)
+			for c := 0; c < 3; c++ {
+				px[3*i+c] = clamp(g + (px[3*i+c]-g)*sat)
+			}
+		}
+	}
+	if a.Grayscale > 0 && u() < a.Grayscale {
+		for i := 0; i < n; i++ {
+			g := gray(i)
+			px[3*i], px[3*i+1], px[3*i+2] = g, g, g
+		}
+	}
+	for i := range img {
+		img[i] = float32((px[i] - mean[i%3]) / std[i%3])
+	}
+}

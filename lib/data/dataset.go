@@ -1,6 +1,8 @@
 package data
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -98,4 +100,15 @@ func (d *Dataset) ToImage(i int) image.Image {
 		out.Pix[4*p], out.Pix[4*p+1], out.Pix[4*p+2], out.Pix[4*p+3] = c.R, c.G, c.B, 255
 	}
 	return out
+}
+
+// Checksum is the SHA-256 of the images and labels (hex), recorded with
+// scores so that they can be matched to the data they were computed on.
+func (d *Dataset) Checksum() string {
+	h := sha256.New()
+	h.Write(d.Images)
+	for _, l := range d.Labels {
+		h.Write([]byte{byte(l), byte(l >> 8), byte(l >> 16), byte(l >> 24)})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -141,4 +143,35 @@ func parseNPZ(b []byte) (map[string]*npyArray, error) {
 		out[strings.TrimSuffix(f.Name, ".npy")] = a
 	}
 	return out, nil
+}
+
+// ReadMatrixNPY reads a 2-D float32 (or float64) .npy file as a row-major
+// float32 matrix, e.g. embeddings exported from PyTorch with numpy.save.
+func ReadMatrixNPY(path string) (rows, cols int, values []float32, err error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	a, err := parseNPY(b)
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(a.Shape) != 2 {
+		return 0, 0, nil, fmt.Errorf("%s: shape %v is not a matrix (N × D)", path, a.Shape)
+	}
+	rows, cols = a.Shape[0], a.Shape[1]
+	values = make([]float32, rows*cols)
+	switch a.Descr {
+	case "<f4":
+		for i := range values {
+			values[i] = math.Float32frombits(binary.LittleEndian.Uint32(a.raw[4*i:]))
+		}
+	case "<f8":
+		for i := range values {
+			values[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(a.raw[8*i:])))
+		}
+	default:
+		return 0, 0, nil, fmt.Errorf("%s: dtype %s, want float32 (<f4) or float64 (<f8)", path, a.Descr)
+	}
+	return rows, cols, values, nil
 }

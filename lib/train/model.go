@@ -35,8 +35,8 @@ func NewModel(backend compute.Backend, net models.Net, seed uint64) *Model {
 	return &Model{Net: net, Store: model.NewStore(), Backend: backend, Conv: models.ConvFor(backend), Seed: seed}
 }
 
-// builder returns a models.Builder whose parameters are the store's variables.
-func (m *Model) builder(g *Graph, mode models.Mode) *models.Builder {
+// Builder returns a models.Builder whose parameters are the store's variables.
+func (m *Model) Builder(g *Graph, mode models.Mode) *models.Builder {
 	return &models.Builder{
 		Mode: mode,
 		Conv: m.Conv,

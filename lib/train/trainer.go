@@ -38,7 +38,11 @@ type Config struct {
 	// paper's appendix compares this with equal epochs, the default).
 	EqualIterations bool
 	ReferenceSize   int
-	Seed            uint64 // initialisation, shuffling and augmentation
+	// StopEpoch, if positive, ends training after that many epochs while
+	// the schedule still spans the whole budget: a snapshot early in a full
+	// run, as EL2N and GraNd are computed.
+	StopEpoch int
+	Seed      uint64 // initialisation, shuffling and augmentation
 	// CheckpointDir, if set, receives a GoMLX checkpoint every
 	// CheckpointEvery epochs (default 1) and at the end; a run started with
 	// the same directory resumes from the latest one.
@@ -130,7 +134,7 @@ func New(backend compute.Backend, cfg Config, trainSet data.Subset, aug data.Aug
 		// Training mode: variables must be graph parameters, not constants
 		// (the pure-Go backend embeds variables as constants otherwise).
 		t.Model.Store.SetTraining(x.Graph(), true)
-		logits, _ := t.Model.Net.Forward(t.Model.builder(x.Graph(), models.Train), x)
+		logits, _ := t.Model.Net.Forward(t.Model.Builder(x.Graph(), models.Train), x)
 		loss := ReduceAllMean(models.ExampleLosses(logits, y, smoothing))
 		opt.UpdateGraph(scope, x.Graph(), loss)
 		st := models.Stats(logits, y)
@@ -181,6 +185,10 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 	start := time.Now()
 	step := startEpoch * stepsPerEpoch
 	trained := 0
+	if cfg.StopEpoch > 0 && cfg.StopEpoch < epochs {
+		epochs = cfg.StopEpoch
+		bar = progress.New(fmt.Sprintf("train %s on %d examples", cfg.Model, n), max(0, epochs-startEpoch)*n, "img").WithWriter(log)
+	}
 	for epoch := startEpoch; epoch < epochs; epoch++ {
 		if t.Dynamics != nil {
 			t.Dynamics.StartEpoch()
@@ -269,7 +277,7 @@ func (m *Model) RecomputeBatchNorm(set data.Subset, aug data.Augment, batch, bat
 	}
 	var names []string
 	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
-		b := m.builder(x.Graph(), models.Collect)
+		b := m.Builder(x.Graph(), models.Collect)
 		m.Net.Forward(b, x)
 		var out []*Node
 		names = names[:0]
@@ -359,7 +367,7 @@ type Outputs struct {
 // RecomputeBatchNorm) on examples idx of ds, un-augmented.
 func (m *Model) Predict(ds *data.Dataset, idx []int, aug data.Augment, batch int, log io.Writer) (*Outputs, error) {
 	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
-		logits, features := m.Net.Forward(m.builder(x.Graph(), models.Eval), x)
+		logits, features := m.Net.Forward(m.Builder(x.Graph(), models.Eval), x)
 		return []*Node{logits, features}
 	})
 	if err != nil {

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"beyondscaling/lib/backend"
+	"beyondscaling/lib/data"
+	"beyondscaling/lib/metrics"
+	"beyondscaling/lib/paths"
+	"beyondscaling/lib/profile"
+	"beyondscaling/lib/prune"
+)
+
+func init() {
+	register("score", "score training examples with a pruning metric (EL2N, forgetting, memorization, prototypes, ...): writes a score file", runScore)
+	register("correlate", "Spearman rank correlations between score files", runCorrelate)
+}
+
+func runScore(args []string, stdout io.Writer) error {
+	fs := newFlags("score", "--metric NAME[,NAME...]|all --dataset D [--subset IDS] [--profile P] --out FILE_OR_DIR")
+	metricNames := fs.String("metric", "", "metric name(s), comma-separated, or all: "+strings.Join(metrics.Names(), ", "))
+	dataset := fs.String("dataset", "cifar10", "dataset whose training split is scored")
+	subset := fs.String("subset", "", "score only these training example IDs (file from prune select)")
+	prof := fs.String("profile", "", "preset of probe networks: smoke, cpu or paper (default: PRUNE_PROFILE, else by machine)")
+	out := fs.String("out", "", "score file (one metric) or folder (several: NAME.csv each)")
+	work := fs.String("work", "", "folder keeping finished probe networks (resume); default out/scores/DATASET-PRESET")
+	embeddings := fs.String("embeddings", "", "for ssl-prototypes: your own embeddings (.npy with .npy.ids, or CSV id,v1,...) instead of training an encoder")
+	seed := fs.Uint64("seed", 0, "seed of random scores and k-means")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *metricNames == "" || *out == "" {
+		return fmt.Errorf("--metric and --out are required")
+	}
+	names := strings.Split(*metricNames, ",")
+	if *metricNames == "all" {
+		names = metrics.Names()
+	}
+	for _, n := range names {
+		if _, err := metrics.Lookup(n); err != nil {
+			return err
+		}
+	}
+	p, _, err := profile.Current()
+	if err != nil {
+		return err
+	}
+	if *prof != "" {
+		if p, err = profile.Parse(*prof); err != nil {
+			return err
+		}
+	}
+	preset := metrics.PresetFor(p)
+	trainDS, err := data.Load(*dataset, "train")
+	if err != nil {
+		return err
+	}
+	testDS, err := data.Load(*dataset, "test")
+	if err != nil {
+		return err
+	}
+	set := data.All(trainDS)
+	if *subset != "" {
+		ids, err := data.ReadIDs(*subset)
+		if err != nil {
+			return err
+		}
+		if set, err = data.SubsetByIDs(trainDS, ids); err != nil {
+			return fmt.Errorf("--subset %s: %w", *subset, err)
+		}
+	}
+	aug, err := data.AugmentFor(*dataset, 1)
+	if err != nil {
+		return err
+	}
+	if *work == "" {
+		o, err := paths.Out()
+		if err != nil {
+			return err
+		}
+		*work = filepath.Join(o, "scores", fmt.Sprintf("%s-%s-%d", *dataset, p, len(set.Idx)))
+	}
+	b, err := backend.Open()
+	if err != nil {
+		return err
+	}
+	defer b.Finalize()
+	env := &metrics.Env{Backend: b, Train: set, Test: testDS, Augment: aug, Preset: preset, WorkDir: *work, Log: os.Stderr}
+	if *embeddings != "" {
+		if env.Embeddings, err = metrics.ReadEmbeddings(*embeddings); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	fmt.Fprintf(stdout, "scoring %d %s training examples, preset %s, probe %s, work folder %s\n", len(set.Idx), *dataset, preset.Name, preset.Model, *work)
+	for _, n := range names {
+		sc, err := metrics.Compute(ctx, env, n, *seed)
+		if err != nil {
+			return fmt.Errorf("%w (finished probe networks are kept in %s; re-run to resume)", err, *work)
+		}
+		path := *out
+		if len(names) > 1 || isDir(*out) {
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				return err
+			}
+			path = filepath.Join(*out, n+".csv")
+		}
+		if err := sc.Write(path); err != nil {
+			return err
+		}
+		s := metrics.SortedCopy(sc.Values)
+		fmt.Fprintf(stdout, "%-22s %s: min %.4g, median %.4g, max %.4g\n", n, path, s[0], s[len(s)/2], s[len(s)-1])
+	}
+	return nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+func runCorrelate(args []string, stdout io.Writer) error {
+	fs := newFlags("correlate", "SCORES.csv SCORES.csv ...")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) < 2 {
+		return fmt.Errorf("give at least two score files")
+	}
+	var all []*prune.Scores
+	for _, f := range files {
+		s, err := prune.ReadScores(f)
+		if err != nil {
+			return err
+		}
+		all = append(all, s)
+	}
+	vals := make([][]float64, len(all))
+	for i, s := range all {
+		v, err := s.Align(all[0].IDs)
+		if err != nil {
+			return fmt.Errorf("%s and %s: %w", files[0], files[i], err)
+		}
+		vals[i] = v
+	}
+	name := func(f string) string { return strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)) }
+	fmt.Fprintf(stdout, "Spearman rank correlation over %d examples\n%-22s", len(all[0].IDs), "")
+	for _, f := range files {
+		fmt.Fprintf(stdout, " %10.10s", name(f))
+	}
+	fmt.Fprintln(stdout)
+	for i := range files {
+		fmt.Fprintf(stdout, "%-22s", name(files[i]))
+		for j := range files {
+			r := metrics.Spearman(vals[i], vals[j])
+			if math.IsNaN(r) {
+				fmt.Fprintf(stdout, " %10s", "n/a")
+			} else {
+				fmt.Fprintf(stdout, " %10.3f", r)
+			}
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}

@@ -1,0 +1,328 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gomlx/compute"
+
+	"beyondscaling/lib/data"
+	"beyondscaling/lib/profile"
+	"beyondscaling/lib/prune"
+)
+
+// Preset fixes the probe networks' sizes and budgets. The cpu and smoke
+// presets are reduced versions of the paper's (fewer networks, epochs and
+// clusters), named as such in every score file's sidecar.
+type Preset struct {
+	Name       string
+	Model      string  // probe network (lib/models name)
+	Batch      int     // batch size
+	LR         float64 // base learning rate of the CIFAR recipe
+	Epochs     int     // full training of a probe
+	EarlyEpoch int     // EL2N and GraNd snapshot epoch
+	EL2NModels int     // networks of el2n-20 and grand (20 in the paper)
+	Subsets    int     // 70% runs for memorization, influence, DDD, ensemble-al
+	Fraction   float64 // of the data in each of those runs (0.7)
+	Seeds      int     // random baselines
+	// Self-supervised prototypes.
+	SSLModel  string
+	SSLEpochs int
+	SSLBatch  int
+	Clusters  int // k of k-means
+}
+
+// PresetFor returns the preset of a profile.
+func PresetFor(p profile.Name) Preset {
+	return profile.Pick(p,
+		Preset{Name: "smoke (reduced)", Model: "cnn-w8", Batch: 64, LR: 0.05, Epochs: 2, EarlyEpoch: 1, EL2NModels: 2, Subsets: 4, Fraction: 0.7, Seeds: 3,
+			SSLModel: "cnn-w8", SSLEpochs: 1, SSLBatch: 64, Clusters: 10},
+		Preset{Name: "cpu (reduced)", Model: "cnn-w16", Batch: 128, LR: 0.05, Epochs: 8, EarlyEpoch: 2, EL2NModels: 4, Subsets: 8, Fraction: 0.7, Seeds: 5,
+			SSLModel: "cnn-w16", SSLEpochs: 8, SSLBatch: 256, Clusters: 20},
+		Preset{Name: "paper", Model: "resnet18", Batch: 128, LR: 0.1, Epochs: 200, EarlyEpoch: 20, EL2NModels: 20, Subsets: 100, Fraction: 0.7, Seeds: 5,
+			SSLModel: "resnet18", SSLEpochs: 200, SSLBatch: 512, Clusters: 100})
+}
+
+// Env is what scoring needs: the examples to score, a test set (for
+// influence), the backend, the preset, and a work folder that keeps each
+// finished probe network's outputs (and the checkpoints of the one in
+// progress) so that an interrupted ensemble resumes.
+type Env struct {
+	Backend    compute.Backend
+	Train      data.Subset
+	Test       *data.Dataset
+	Augment    data.Augment
+	Preset     Preset
+	WorkDir    string
+	Log        io.Writer
+	Embeddings *Embeddings // for ssl-prototypes: given, or trained when nil
+}
+
+func (env *Env) logw() io.Writer {
+	if env.Log == nil {
+		return io.Discard
+	}
+	return env.Log
+}
+
+func (env *Env) labels() []int32 {
+	out := make([]int32, len(env.Train.Idx))
+	for k, i := range env.Train.Idx {
+		out[k] = env.Train.DS.Labels[i]
+	}
+	return out
+}
+
+func (env *Env) ids() []string {
+	out := make([]string, len(env.Train.Idx))
+	for k, i := range env.Train.Idx {
+		out[k] = env.Train.DS.IDs[i]
+	}
+	return out
+}
+
+// Metric describes one scorer.
+type Metric struct {
+	Name        string
+	Definition  string
+	NeedsLabels bool
+	Cost        string
+	score       func(ctx context.Context, env *Env, seed uint64) ([]float64, error)
+}
+
+// Metrics lists every scorer, the paper's ten first.
+func Metrics() []Metric {
+	return []Metric{
+		{"ssl-prototypes", "cosine distance to the nearest of k k-means centroids of self-supervised embeddings", false,
+			"one self-supervised encoder (or given embeddings) and k-means", sslPrototypes},
+		{"supervised-prototypes", "cosine distance to the mean embedding of the example's own class", true,
+			"one fully trained network", supervisedPrototypes},
+		{"memorization", "P[correct | trained on it] - P[correct | not trained on it], over random 70% subsets", true,
+			"K fully trained networks (shared with influence, DDD, ensemble-al)", memorization},
+		{"influence-max", "max over test examples of P[test correct | in S] - P[test correct | not in S]", true,
+			"the memorization runs plus test predictions", influenceMax},
+		{"influence-sum-abs", "sum over test examples of |influence|", true, "as influence-max", influenceSumAbs},
+		{"forgetting", "correct->incorrect transitions during training; never learned = maximum", true,
+			"one fully trained network with recorded dynamics", forgetting},
+		{"el2n-1", "||softmax - onehot||_2 of 1 network early in training", true, "1 network, a few epochs", el2n(1)},
+		{"el2n-20", "mean ||softmax - onehot||_2 of 20 networks early in training (fewer in reduced presets)", true,
+			"EL2NModels networks, a few epochs each", el2n(0)},
+		{"ddd", "1 - fraction of held-out networks classifying the example correctly", true, "the memorization runs", ddd},
+		{"ensemble-al", "entropy of the ensemble's mean softmax", false, "the memorization runs", ensembleAL},
+		{"random", "uniform random scores", false, "none", func(_ context.Context, env *Env, seed uint64) ([]float64, error) {
+			return Random(len(env.Train.Idx), seed), nil
+		}},
+		{"grand", "last-layer gradient norm ||p - y||·sqrt(||h||²+1) early in training, mean over networks", true,
+			"as el2n-20", grand},
+		{"aum", "minus the area under the margin (mean training margin)", true, "as forgetting", aum},
+	}
+}
+
+// Names lists the metric names.
+func Names() []string {
+	var out []string
+	for _, m := range Metrics() {
+		out = append(out, m.Name)
+	}
+	return out
+}
+
+// Lookup finds a metric by name.
+func Lookup(name string) (Metric, error) {
+	for _, m := range Metrics() {
+		if m.Name == name {
+			return m, nil
+		}
+	}
+	return Metric{}, fmt.Errorf("unknown metric %q: use one of %s", name, strings.Join(Names(), ", "))
+}
+
+// Compute scores the environment's examples with a metric. The random
+// metric uses seed; the others are deterministic in the preset.
+func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Scores, error) {
+	m, err := Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(env.Train.Idx) == 0 {
+		return nil, fmt.Errorf("no examples to score")
+	}
+	values, err := m.score(ctx, env, seed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	p := env.Preset
+	params := map[string]string{"preset": p.Name, "model": p.Model, "epochs": strconv.Itoa(p.Epochs),
+		"early_epoch": strconv.Itoa(p.EarlyEpoch), "el2n_models": strconv.Itoa(p.EL2NModels), "subsets": strconv.Itoa(p.Subsets),
+		"subset_fraction": strconv.FormatFloat(p.Fraction, 'g', -1, 64), "batch": strconv.Itoa(p.Batch), "lr": strconv.FormatFloat(p.LR, 'g', -1, 64)}
+	if name == "ssl-prototypes" {
+		params["clusters"] = strconv.Itoa(p.Clusters)
+		params["ssl_model"], params["ssl_epochs"] = p.SSLModel, strconv.Itoa(p.SSLEpochs)
+		if env.Embeddings != nil {
+			params["embeddings"] = env.Embeddings.Source
+		}
+	}
+	ds := env.Train.DS
+	return &prune.Scores{IDs: env.ids(), Values: values, Meta: prune.Meta{
+		Metric: name, Params: params, Seeds: []uint64{seed}, Dataset: ds.Name + "/" + ds.Split,
+		DatasetSHA256: ds.Checksum(), CodeVersion: prune.CodeVersion(),
+	}}, nil
+}
+
+func runs(ctx context.Context, env *Env, spec runSpec, n int) ([]*runOutputs, error) {
+	var out []*runOutputs
+	for i := 0; i < n; i++ {
+		spec.index = i
+		o, err := env.run(ctx, spec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+func earlyRuns(ctx context.Context, env *Env, n int) ([]*runOutputs, error) {
+	return runs(ctx, env, runSpec{kind: "early", features: true, fraction: 1, stopEpoch: env.Preset.EarlyEpoch}, n)
+}
+
+func subsetRuns(ctx context.Context, env *Env) ([]*runOutputs, error) {
+	return runs(ctx, env, runSpec{kind: "subset", test: true, fraction: env.Preset.Fraction}, env.Preset.Subsets)
+}
+
+func fullRun(ctx context.Context, env *Env) (*runOutputs, error) {
+	os, err := runs(ctx, env, runSpec{kind: "full", features: true, dynamics: true, fraction: 1}, 1)
+	if err != nil {
+		return nil, err
+	}
+	return os[0], nil
+}
+
+func el2n(k int) func(context.Context, *Env, uint64) ([]float64, error) {
+	return func(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+		n := k
+		if n == 0 {
+			n = env.Preset.EL2NModels
+		}
+		rs, err := earlyRuns(ctx, env, n)
+		if err != nil {
+			return nil, err
+		}
+		var logits [][]float32
+		for _, r := range rs {
+			logits = append(logits, r.TrainLogits)
+		}
+		return EL2N(logits, env.labels(), rs[0].Classes), nil
+	}
+}
+
+func grand(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	rs, err := earlyRuns(ctx, env, env.Preset.EL2NModels)
+	if err != nil {
+		return nil, err
+	}
+	var logits, feats [][]float32
+	for _, r := range rs {
+		logits, feats = append(logits, r.TrainLogits), append(feats, r.TrainFeatures)
+	}
+	return GraNd(logits, feats, env.labels(), rs[0].Classes, rs[0].Dim), nil
+}
+
+func forgetting(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	r, err := fullRun(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	return Forgetting(r.Correct), nil
+}
+
+func aum(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	r, err := fullRun(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	return AUM(r.Margin), nil
+}
+
+func supervisedPrototypes(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	r, err := fullRun(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	return SupervisedPrototypes(r.TrainFeatures, r.Dim, env.labels(), r.Classes), nil
+}
+
+func membership(ctx context.Context, env *Env) (Membership, [][]bool, [][]bool, []*runOutputs, error) {
+	rs, err := subsetRuns(ctx, env)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	labels := env.labels()
+	var member Membership
+	var correct, testCorrect [][]bool
+	for _, r := range rs {
+		member = append(member, r.Member)
+		correct = append(correct, correctness(r.TrainLogits, labels, r.Classes))
+		if r.TestLogits != nil {
+			testCorrect = append(testCorrect, correctness(r.TestLogits, env.Test.Labels, r.Classes))
+		}
+	}
+	return member, correct, testCorrect, rs, nil
+}
+
+func memorization(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	member, correct, _, _, err := membership(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	return Memorization(member, correct)
+}
+
+func influenceMax(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	member, _, testCorrect, _, err := membership(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	mx, _, err := Influence(member, testCorrect)
+	return mx, err
+}
+
+func influenceSumAbs(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	member, _, testCorrect, _, err := membership(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	_, s, err := Influence(member, testCorrect)
+	return s, err
+}
+
+func ddd(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	member, correct, _, _, err := membership(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	return DDD(member, correct), nil
+}
+
+func ensembleAL(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+	_, _, _, rs, err := membership(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	var logits [][]float32
+	for _, r := range rs {
+		logits = append(logits, r.TrainLogits)
+	}
+	return EnsembleEntropy(logits, len(env.Train.Idx), rs[0].Classes), nil
+}
+
+// SortedCopy returns x sorted ascending (for reports).
+func SortedCopy(x []float64) []float64 {
+	s := append([]float64(nil), x...)
+	sort.Float64s(s)
+	return s
+}

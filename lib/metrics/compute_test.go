@@ -1,0 +1,151 @@
+package metrics
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute"
+	_ "github.com/gomlx/compute/gobackend"
+
+	"beyondscaling/lib/data"
+)
+
+// noisyBlobs is a learnable 8×8×3 dataset (class c: a bright square in
+// quadrant c) in which every tenth label is flipped to another class and,
+// with flip, every twentieth image is an atypical singleton (uniform noise
+// with a random label: learnable only when trained on).
+func noisyBlobs(n int, seed uint64, split string, flip bool) (*data.Dataset, []bool, []bool) {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	ds := &data.Dataset{Name: "blobs", Split: split, H: 8, W: 8, C: 3, Images: make([]uint8, n*192),
+		Labels: make([]int32, n), IDs: make([]string, n), Classes: []string{"a", "b", "c", "d"}}
+	flipped, singleton := make([]bool, n), make([]bool, n)
+	for i := 0; i < n; i++ {
+		c := i % 4
+		ds.Labels[i] = int32(c)
+		if flip && i%10 == 3 {
+			ds.Labels[i] = int32((c + 1 + rng.IntN(3)) % 4)
+			flipped[i] = true
+		}
+		ds.IDs[i] = fmt.Sprintf("blobs/%s/%05d", split, i)
+		img := ds.Images[i*192 : (i+1)*192]
+		for p := range img {
+			img[p] = uint8(40 + rng.IntN(80))
+		}
+		y0, x0 := 4*(c/2), 4*(c%2)
+		for y := y0; y < y0+4; y++ {
+			for x := x0; x < x0+4; x++ {
+				img[(y*8+x)*3+c%3] = 250
+			}
+		}
+		if flip && i%20 == 7 {
+			singleton[i] = true
+			ds.Labels[i] = int32(rng.IntN(4))
+			for p := range img {
+				img[p] = uint8(rng.IntN(256))
+			}
+		}
+	}
+	return ds, flipped, singleton
+}
+
+// pairOrder is the fraction of (special, typical) pairs in which the
+// special example scores higher: the area under the ROC curve of the score
+// as a detector of the special examples.
+func pairOrder(s []float64, special, exclude []bool) float64 {
+	var good, all float64
+	for i := range s {
+		for j := range s {
+			if special[i] && !special[j] && !exclude[j] {
+				all++
+				if s[i] > s[j] {
+					good++
+				} else if s[i] == s[j] {
+					good += 0.5
+				}
+			}
+		}
+	}
+	return good / all
+}
+
+// Flipped labels are the hardest examples: every label-based metric, run
+// through the real probe networks, must rank them above the clean ones.
+func TestMetricsFindFlippedLabels(t *testing.T) {
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, flipped, singleton := noisyBlobs(400, 1, "train", true)
+	test, _, _ := noisyBlobs(200, 2, "test", false)
+	var log bytes.Buffer
+	env := &Env{Backend: b, Train: data.All(train), Test: test, Augment: data.Augment{}, WorkDir: t.TempDir(), Log: &log,
+		Preset: Preset{Name: "test", Model: "mlp", Batch: 32, LR: 0.05, Epochs: 30, EarlyEpoch: 3, EL2NModels: 2, Subsets: 16, Fraction: 0.7, Seeds: 2,
+			SSLModel: "cnn-w8", SSLEpochs: 1, SSLBatch: 64, Clusters: 4}}
+	ctx := context.Background()
+	for _, c := range []struct {
+		metric string
+		min    float64
+	}{
+		{"el2n-1", 0.9}, {"el2n-20", 0.9}, {"grand", 0.85}, {"forgetting", 0.8}, {"aum", 0.9},
+		{"ddd", 0.8},
+	} {
+		sc, err := Compute(ctx, env, c.metric, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		auc := pairOrder(sc.Values, flipped, singleton)
+		t.Logf("%-14s flipped-label AUC %.3f", c.metric, auc)
+		if auc < c.min {
+			t.Errorf("%s ranks flipped labels above clean ones in only %.3f of pairs (want ≥ %.2f)", c.metric, auc, c.min)
+		}
+		if sc.Meta.Metric != c.metric || sc.Meta.DatasetSHA256 == "" || len(sc.IDs) != 400 {
+			t.Errorf("%s: metadata %+v", c.metric, sc.Meta)
+		}
+	}
+	// Atypical singletons are learnable only when present: memorization
+	// near 1 - 1/4 (a held-out network guesses one of four classes).
+	sc, err := Compute(ctx, env, "memorization", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean, k := 0.0, 0.0
+	for i, v := range sc.Values {
+		if singleton[i] {
+			mean += v
+			k++
+		}
+	}
+	mean /= k
+	auc := pairOrder(sc.Values, singleton, flipped)
+	t.Logf("memorization: singletons mean %.3f, AUC against typical examples %.3f", mean, auc)
+	if mean < 0.45 || auc < 0.85 {
+		t.Errorf("memorization of singletons: mean %.3f (want ≥ 0.45; typical examples are near 0), AUC %.3f (want ≥ 0.85)", mean, auc)
+	}
+	for _, m := range []string{"influence-max", "influence-sum-abs", "ensemble-al", "supervised-prototypes", "ssl-prototypes", "random"} {
+		sc, err := Compute(ctx, env, m, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range sc.Values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s: non-finite score", m)
+			}
+		}
+	}
+	// The runs were cached: scoring again trains nothing.
+	log.Reset()
+	if _, err := Compute(ctx, env, "memorization", 0); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(log.String(), "probe subset-00: cnn-w8") || !strings.Contains(log.String(), "reusing") {
+		t.Errorf("second scoring retrained instead of reusing:\n%s", log.String())
+	}
+	if _, err := Compute(ctx, env, "el2n-5", 0); err == nil || !strings.Contains(err.Error(), "unknown metric") {
+		t.Errorf("unknown metric: %v", err)
+	}
+}

@@ -1,0 +1,21 @@
+// Package metrics scores training examples for data pruning, every score
+// oriented high = hard = keep (the convention of the paper's released score
+// files). It has the paper's ten metrics and two widely used relatives:
+//
+//	ssl-prototypes       cosine distance to the nearest k-means centroid of self-supervised embeddings (no labels)
+//	supervised-prototypes cosine distance to the mean embedding of the example's own class
+//	memorization         Feldman-Zhang: P[correct | in S] - P[correct | not in S] over random 70% subsets
+//	influence-max        max over test examples of the subsampled influence (same runs)
+//	influence-sum-abs    sum over test examples of |influence| (same runs)
+//	forgetting           Toneva et al.: correct -> incorrect transitions; never learned = maximum
+//	el2n-1, el2n-20      Paul et al.: mean ‖softmax - onehot‖₂ over k networks early in training
+//	ddd                  Meding et al.: how consistently held-out networks misclassify the example
+//	ensemble-al          Chitta et al.: entropy of the ensemble's mean prediction
+//	random               uniform scores (several seeds)
+//	grand, aum           GraNd (last-layer gradient norm early in training), area under the margin
+//
+// The score functions (EL2N, Forgetting, Memorization, ...) are pure
+// functions of network outputs, tested on constructed cases; Compute runs
+// the networks they need (lib/train), sharing and caching the runs between
+// metrics so that an interrupted ensemble resumes where it stopped.
+package metrics
