@@ -34,6 +34,7 @@ type ParamSpec struct {
 	Dims  []int
 	Kind  string // "conv", "bn-scale", "bn-shift", "dense", "bias"
 	Decay bool   // whether weight decay applies (not to batch norm or biases)
+	FanIn int    // inputs per output, for initialising biases
 }
 
 // Size is the number of values of a parameter.
@@ -73,15 +74,15 @@ func (b *Builder) Collected() []BNStat { return b.collected }
 // Conv2D is a bias-free convolution with "same" padding.
 func (b *Builder) Conv2D(name string, x *Node, k, out, stride int) *Node {
 	in := x.Shape().Dimensions[3]
-	w := b.Param(ParamSpec{name + "/w", []int{k, k, in, out}, "conv", true})
+	w := b.Param(ParamSpec{Name: name + "/w", Dims: []int{k, k, in, out}, Kind: "conv", Decay: true})
 	return Conv2D(x, w, stride, b.Conv)
 }
 
 // BatchNorm normalises x over all axes but the last (channels).
 func (b *Builder) BatchNorm(name string, x *Node) *Node {
 	c := x.Shape().Dimensions[x.Rank()-1]
-	scale := b.Param(ParamSpec{name + "/bn/scale", []int{c}, "bn-scale", false})
-	shift := b.Param(ParamSpec{name + "/bn/shift", []int{c}, "bn-shift", false})
+	scale := b.Param(ParamSpec{Name: name + "/bn/scale", Dims: []int{c}, Kind: "bn-scale"})
+	shift := b.Param(ParamSpec{Name: name + "/bn/shift", Dims: []int{c}, Kind: "bn-shift"})
 	axes := make([]int, x.Rank()-1)
 	for i := range axes {
 		axes[i] = i
@@ -123,8 +124,8 @@ func (b *Builder) ConvBN(name string, x *Node, k, out, stride int) *Node {
 // Dense is an affine layer on the last axis of a [batch, in] input.
 func (b *Builder) Dense(name string, x *Node, out int) *Node {
 	in := x.Shape().Dimensions[1]
-	w := b.Param(ParamSpec{name + "/w", []int{in, out}, "dense", true})
-	bias := b.Param(ParamSpec{name + "/b", []int{out}, "bias", false})
+	w := b.Param(ParamSpec{Name: name + "/w", Dims: []int{in, out}, Kind: "dense", Decay: true})
+	bias := b.Param(ParamSpec{Name: name + "/b", Dims: []int{out}, Kind: "bias", FanIn: in})
 	return Add(MatMul(x, w), Reshape(bias, 1, out))
 }
 
@@ -195,11 +196,13 @@ func InitParams(specs []ParamSpec, seed uint64) []*tensors.Tensor {
 	return out
 }
 
-// InitParam draws a parameter's initial value: He-normal convolutions
-// (fan-in), unit batch-norm scales, zero shifts and biases, and a uniform
-// ±1/√fan-in dense layer (PyTorch's default for Linear). The values depend
-// only on the seed and the parameter's name, so adding a layer does not
-// change the others.
+// InitParam draws a parameter's initial value as PyTorch's defaults do
+// (the initialisation of the CIFAR ResNet code the paper's recipe comes
+// from, and of the PyTorch peer in bench/peer): convolution and dense
+// weights and biases uniform in ±1/√fan-in (kaiming_uniform with a = √5),
+// unit batch-norm scales and zero shifts. The values depend only on the
+// seed and the parameter's name, so adding a layer does not change the
+// others.
 func InitParam(s ParamSpec, seed uint64) *tensors.Tensor {
 	h := uint64(1469598103934665603)
 	for _, c := range []byte(s.Name) {
@@ -207,23 +210,26 @@ func InitParam(s ParamSpec, seed uint64) *tensors.Tensor {
 	}
 	rng := rand.New(rand.NewPCG(seed, h))
 	v := make([]float32, s.Size())
+	uniform := func(fanIn int) {
+		bound := 1 / math.Sqrt(float64(fanIn))
+		for j := range v {
+			v[j] = float32((2*rng.Float64() - 1) * bound)
+		}
+	}
 	switch s.Kind {
 	case "conv":
-		fanIn := s.Dims[0] * s.Dims[1] * s.Dims[2]
-		std := math.Sqrt(2 / float64(fanIn))
-		for j := range v {
-			v[j] = float32(rng.NormFloat64() * std)
-		}
+		uniform(s.Dims[0] * s.Dims[1] * s.Dims[2])
 	case "bn-scale":
 		for j := range v {
 			v[j] = 1
 		}
 	case "dense":
-		bound := 1 / math.Sqrt(float64(s.Dims[0]))
-		for j := range v {
-			v[j] = float32((2*rng.Float64() - 1) * bound)
+		uniform(s.Dims[0])
+	case "bias":
+		if s.FanIn > 0 {
+			uniform(s.FanIn)
 		}
-	case "bn-shift", "bias":
+	case "bn-shift":
 	default:
 		panic(fmt.Sprintf("parameter %q of unknown kind %q", s.Name, s.Kind))
 	}

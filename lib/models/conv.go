@@ -21,11 +21,18 @@ const (
 	// multiplies it by the reshaped kernel: the fast choice on the pure-Go
 	// backend, whose convolution is a direct loop.
 	ConvPatches
+	// ConvPatchesT is ConvPatches with the product computed transposed,
+	// out^T = W^T · patches^T, so that the weight gradient needs no
+	// transpose of the (large) patch matrix on the pure-Go backend.
+	ConvPatchesT
 )
 
 func (c ConvImpl) String() string {
-	if c == ConvPatches {
+	switch c {
+	case ConvPatches:
 		return "patches"
+	case ConvPatchesT:
+		return "patches-t"
 	}
 	return "native"
 }
@@ -33,7 +40,7 @@ func (c ConvImpl) String() string {
 // ConvFor returns the formulation that runs best on a backend.
 func ConvFor(b compute.Backend) ConvImpl {
 	if strings.HasPrefix(strings.ToLower(b.Name()), "go") {
-		return ConvPatches
+		return ConvPatchesT
 	}
 	return ConvNative
 }
@@ -54,7 +61,7 @@ func Conv2D(x, kernel *Node, stride int, impl ConvImpl) *Node {
 	if ks[0] == 1 && ks[1] == 1 {
 		return conv1x1(x, kernel, stride)
 	}
-	return convPatches(x, kernel, stride)
+	return convPatches(x, kernel, stride, impl == ConvPatchesT)
 }
 
 // conv1x1 is a pointwise convolution: a strided subsampling (if any) and one
@@ -69,7 +76,7 @@ func conv1x1(x, kernel *Node, stride int) *Node {
 	return Reshape(out, d[0], d[1], d[2], ks[3])
 }
 
-func convPatches(x, kernel *Node, stride int) *Node {
+func convPatches(x, kernel *Node, stride int, transposed bool) *Node {
 	g := x.Graph()
 	d := x.Shape().Dimensions
 	b, h, w, cin := d[0], d[1], d[2], d[3]
@@ -97,7 +104,13 @@ func convPatches(x, kernel *Node, stride int) *Node {
 	}
 	indices := ConstTensor(g, tensors.FromFlatDataAndDimensions(idx, b*ho*wo, kh*kw, 1))
 	patches := Reshape(Gather(rows, indices, false), b*ho*wo, kh*kw*cin)
-	out := MatMul(patches, Reshape(kernel, kh*kw*cin, cout))
+	var out *Node
+	if transposed {
+		wt := Transpose(Reshape(kernel, kh*kw*cin, cout), 0, 1)
+		out = Transpose(DotGeneral(wt, []int{1}, nil, patches, []int{1}, nil), 0, 1)
+	} else {
+		out = MatMul(patches, Reshape(kernel, kh*kw*cin, cout))
+	}
 	return Reshape(out, b, ho, wo, cout)
 }
 

@@ -69,21 +69,23 @@ func TestConvPatchesMatchesNative(t *testing.T) {
 		k := randTensor(rng, c.k, c.k, c.cin, c.cout)
 		r := randTensor(rng, c.batch, ho, wo, c.cout)
 		native := convAndGrads(t, b, ConvNative, c.stride, x, k, r)
-		patches := convAndGrads(t, b, ConvPatches, c.stride, x, k, r)
-		for part, name := range []string{"output", "∂/∂x", "∂/∂kernel"} {
-			maxDiff, maxVal := 0.0, 0.0
-			for i := range native[part] {
-				maxDiff = math.Max(maxDiff, math.Abs(float64(native[part][i]-patches[part][i])))
-				maxVal = math.Max(maxVal, math.Abs(float64(native[part][i])))
-			}
-			t.Logf("%+v %s: %d values up to %.3g, max difference %.2g", c, name, len(native[part]), maxVal, maxDiff)
-			if len(native[part]) != len(patches[part]) {
-				t.Fatalf("%+v %s: sizes %d and %d", c, name, len(native[part]), len(patches[part]))
-			}
-			for i := range native[part] {
-				a, p := float64(native[part][i]), float64(patches[part][i])
-				if math.Abs(a-p) > 1e-4*math.Max(1, math.Abs(a)) {
-					t.Fatalf("%+v %s[%d]: native %v, patches %v", c, name, i, a, p)
+		for _, impl := range []ConvImpl{ConvPatches, ConvPatchesT} {
+			patches := convAndGrads(t, b, impl, c.stride, x, k, r)
+			for part, name := range []string{"output", "∂/∂x", "∂/∂kernel"} {
+				maxDiff, maxVal := 0.0, 0.0
+				for i := range native[part] {
+					maxDiff = math.Max(maxDiff, math.Abs(float64(native[part][i]-patches[part][i])))
+					maxVal = math.Max(maxVal, math.Abs(float64(native[part][i])))
+				}
+				t.Logf("%+v %s %s: %d values up to %.3g, max difference %.2g", c, impl, name, len(native[part]), maxVal, maxDiff)
+				if len(native[part]) != len(patches[part]) {
+					t.Fatalf("%+v %s: sizes %d and %d", c, name, len(native[part]), len(patches[part]))
+				}
+				for i := range native[part] {
+					a, p := float64(native[part][i]), float64(patches[part][i])
+					if math.Abs(a-p) > 1e-4*math.Max(1, math.Abs(a)) {
+						t.Fatalf("%+v %s %s[%d]: native %v, patches %v", c, impl, name, i, a, p)
+					}
 				}
 			}
 		}
@@ -99,7 +101,7 @@ func BenchmarkConvTrainStep(b *testing.B) {
 	x := randTensor(rng, 128, 32, 32, 16)
 	k := randTensor(rng, 3, 3, 16, 16)
 	r := randTensor(rng, 128, 32, 32, 16)
-	for _, impl := range []ConvImpl{ConvPatches, ConvNative} {
+	for _, impl := range []ConvImpl{ConvPatches, ConvPatchesT, ConvNative} {
 		b.Run(impl.String(), func(b *testing.B) {
 			exec, err := NewExec(be, func(x, k, r *Node) []*Node {
 				g := Gradient(ReduceAllSum(Mul(Conv2D(x, k, 1, impl), r)), x, k)

@@ -248,7 +248,7 @@ func BenchmarkResNet20Train(b *testing.B) {
 	var r BenchResult
 	for b.Loop() {
 		var err error
-		if r, err = Bench(be, "resnet20", models.ConvPatches, 128, 3, discard{}); err != nil {
+		if r, err = Bench(be, "resnet20", models.ConvFor(be), 128, 3, discard{}); err != nil {
 			b.Fatal(err)
 		}
 	}

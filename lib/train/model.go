@@ -22,6 +22,8 @@ type Model struct {
 	Backend compute.Backend
 	Conv    models.ConvImpl
 	Seed    uint64 // initialisation seed
+
+	predict *model.Exec // compiled evaluation graphs, one per batch shape
 }
 
 const (

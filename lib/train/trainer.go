@@ -366,13 +366,21 @@ type Outputs struct {
 // Predict runs the network in evaluation mode (population statistics; see
 // RecomputeBatchNorm) on examples idx of ds, un-augmented.
 func (m *Model) Predict(ds *data.Dataset, idx []int, aug data.Augment, batch int, log io.Writer) (*Outputs, error) {
-	exec, err := model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
-		logits, features := m.Net.Forward(m.Builder(x.Graph(), models.Eval), x)
-		return []*Node{logits, features}
-	})
-	if err != nil {
-		return nil, err
+	if m.predict == nil {
+		var err error
+		m.predict, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
+			// Variables as graph parameters, not constants baked into the
+			// compiled graph: the cached graph must see later training and
+			// recomputed statistics.
+			m.Store.SetTraining(x.Graph(), true)
+			logits, features := m.Net.Forward(m.Builder(x.Graph(), models.Eval), x)
+			return []*Node{logits, features}
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
+	exec := m.predict
 	if log == nil {
 		log = io.Discard
 	}
