@@ -1,0 +1,213 @@
+package sweep
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func testSpec() Spec {
+	return Spec{Name: "CIFAR-10 scaling (test)", Dataset: "cifar10", Model: "cnn-w16", Epochs: 3,
+		Metrics: []string{"el2n-1", "random"}, Keeps: []string{"hard", "easy"}, Fractions: []float64{0.5, 1},
+		Sizes: []int{1000, 2000}, Seeds: []uint64{1, 2}, Preset: "smoke"}
+}
+
+func TestRunsEnumeration(t *testing.T) {
+	runs := testSpec().Runs()
+	// Per seed and size: f=1 once; f=0.5: el2n-1 hard, el2n-1 easy, random.
+	if len(runs) != 2*2*(1+3) {
+		t.Fatalf("%d runs, want 16", len(runs))
+	}
+	keys := map[string]bool{}
+	for _, r := range runs {
+		if keys[r.Key()] {
+			t.Fatalf("duplicate run %v", r)
+		}
+		keys[r.Key()] = true
+	}
+	if runs[0].Key() != testSpec().Runs()[0].Key() {
+		t.Error("keys are not stable")
+	}
+	bad := testSpec()
+	bad.Fractions = []float64{0}
+	if bad.Validate() == nil {
+		t.Error("fraction 0 accepted")
+	}
+	bad = testSpec()
+	bad.Keeps = []string{"hardest"}
+	if bad.Validate() == nil {
+		t.Error("unknown keep accepted")
+	}
+}
+
+// fakeExec pretends to train: the error depends on the run, it takes a
+// while, and it counts calls.
+func fakeExec(calls *atomic.Int32, delay time.Duration) Executor {
+	return func(ctx context.Context, r Run) (Record, error) {
+		calls.Add(1)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return Record{}, ctx.Err()
+		}
+		return Record{TestError: 1 / float64(r.Size) * 100 * r.Fraction, Trained: int(float64(r.Size) * r.Fraction)}, nil
+	}
+}
+
+// TestMain doubles as the child process that the kill test starts.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("SWEEP_CHILD_STORE"); dir != "" {
+		var calls atomic.Int32
+		Execute(context.Background(), testSpec(), Store{dir}, fakeExec(&calls, 150*time.Millisecond), 2, nil, "test", os.Stderr)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// A sweep killed (SIGKILL) mid-run leaves only complete records; resuming
+// runs exactly the missing ones.
+func TestSweepSurvivesKill(t *testing.T) {
+	dir := t.TempDir()
+	st := Store{dir}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SWEEP_CHILD_STORE="+dir)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		done, _ := st.Collect(testSpec())
+		if len(done) >= 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("child made no progress")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	done, missing := st.Collect(testSpec())
+	total := len(testSpec().Runs())
+	if len(done)+len(missing) != total || len(missing) == 0 {
+		t.Fatalf("after the kill: %d done, %d missing of %d (the child should not have finished)", len(done), len(missing), total)
+	}
+	// Every file in the store is a complete record (no torn writes).
+	files, _ := filepath.Glob(filepath.Join(dir, "runs", "*"))
+	for _, f := range files {
+		if !strings.HasSuffix(f, ".json") {
+			continue // an interrupted temporary file is not a record
+		}
+		if _, err := st.Load(strings.TrimSuffix(filepath.Base(f), ".json")); err != nil {
+			t.Errorf("torn record %s: %v", f, err)
+		}
+	}
+	var calls atomic.Int32
+	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), 2, nil, "test", nil); err != nil {
+		t.Fatal(err)
+	}
+	if int(calls.Load()) != len(missing) {
+		t.Errorf("resume ran %d runs, %d were missing", calls.Load(), len(missing))
+	}
+	if done, _ := st.Collect(testSpec()); len(done) != total {
+		t.Errorf("%d of %d runs done after resuming", len(done), total)
+	}
+}
+
+// Cancelling stops the sweep; --index runs only that run.
+func TestCancelAndIndex(t *testing.T) {
+	st := Store{t.TempDir()}
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls atomic.Int32
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	if err := Execute(ctx, testSpec(), st, fakeExec(&calls, 60*time.Millisecond), 1, nil, "v", nil); err == nil {
+		t.Error("cancelled sweep reported success")
+	}
+	calls.Store(0)
+	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), 1, []int{7}, "v", nil); err != nil {
+		t.Fatal(err)
+	}
+	if !st.Has(testSpec().Runs()[7].Key()) {
+		t.Error("run 7 not stored")
+	}
+	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), 1, []int{99}, "v", nil); err == nil {
+		t.Error("index outside the sweep accepted")
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	path := filepath.Join("testdata", name)
+	if *update {
+		os.WriteFile(path, []byte(got), 0o644)
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file:\n%s", name, got)
+	}
+}
+
+func testCluster() Cluster {
+	return Cluster{SpecPath: "/shared/sweeps/cifar10.json", StorePath: "/shared/results/cifar10", Binary: "/shared/bin/prune",
+		Image: "registry.example.org/beyondscaling:latest", Volume: "pruning-shared", MountPath: "/shared",
+		GPUs: 1, CPUs: 8, Parallel: 4, Time: "04:00:00", Memory: "32G"}
+}
+
+// The exports match golden files, the Slurm script passes bash -n, and the
+// manifest parses as YAML with the fields an Indexed Job needs.
+func TestExports(t *testing.T) {
+	s, c := testSpec(), testCluster()
+	script := SlurmScript(s, c)
+	golden(t, "sweep.sbatch", script)
+	path := filepath.Join(t.TempDir(), "sweep.sbatch")
+	os.WriteFile(path, []byte(script), 0o644)
+	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
+		t.Errorf("bash -n: %v\n%s", err, out)
+	}
+	if !strings.Contains(script, fmt.Sprintf("--array=0-%d%%4", len(s.Runs())-1)) {
+		t.Error("array range wrong")
+	}
+	manifest := KubernetesJob(s, c)
+	golden(t, "sweep-job.yaml", manifest)
+	var job struct {
+		Kind string
+		Spec struct {
+			CompletionMode string `yaml:"completionMode"`
+			Completions    int
+			Template       struct {
+				Spec struct {
+					Containers []struct {
+						Command []string
+					}
+				}
+			}
+		}
+	}
+	if err := yaml.Unmarshal([]byte(manifest), &job); err != nil {
+		t.Fatalf("manifest is not YAML: %v", err)
+	}
+	if job.Kind != "Job" || job.Spec.CompletionMode != "Indexed" || job.Spec.Completions != len(s.Runs()) {
+		t.Errorf("manifest %+v", job)
+	}
+	cmd := job.Spec.Template.Spec.Containers[0].Command
+	if len(cmd) < 4 || cmd[1] != "sweep" || cmd[2] != "run" || cmd[len(cmd)-1] != "JOB_COMPLETION_INDEX" {
+		t.Errorf("container command %q", cmd)
+	}
+	_ = strconv.Itoa
+}
