@@ -18,6 +18,7 @@ import (
 	_ "beyondscaling/lib/paths"
 	_ "beyondscaling/lib/plots"
 	_ "beyondscaling/lib/profile"
+	_ "beyondscaling/lib/scaling"
 	_ "beyondscaling/theory/curves"
 )
 

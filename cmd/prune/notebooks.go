@@ -12,6 +12,7 @@ import (
 	"beyondscaling/lib/notebook"
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/profile"
+	"beyondscaling/lib/scaling"
 )
 
 func init() {
@@ -55,7 +56,8 @@ func runNotebooks(args []string, stdout io.Writer) error {
 		return err
 	}
 	// A private kernel spec under out/, so the user's Jupyter setup is untouched.
-	h := &notebook.Harness{Root: root, JupyterDataDir: filepath.Join(out, "jupyter"), Log: stdout}
+	// Sweep cells at the cpu profile run for many minutes: allow an hour per cell.
+	h := &notebook.Harness{Root: root, JupyterDataDir: filepath.Join(out, "jupyter"), Log: stdout, CellTimeout: time.Hour}
 	if err := h.InstallTools(ctx); err != nil {
 		return err
 	}
@@ -95,6 +97,10 @@ func runNotebooks(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "[%d/%d] %s done in %s: %d figures in %s, executed notebook %s\n", i+1, len(nbs), filepath.Base(nb), rep.Duration.Round(time.Second), len(rep.Figures), figs, rep.Output)
 	}
 	fmt.Fprintf(stdout, "notebooks: %d run, %d failed, %s in all\n", len(nbs), len(failed), time.Since(t0).Round(time.Second))
+	if err := scaling.Summarize(figs, line); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "summary of measured results: %s\n", filepath.Join(figs, "summary.md"))
 	if len(failed) > 0 {
 		return fmt.Errorf("failed notebooks: %s", strings.Join(failed, ", "))
 	}

@@ -131,12 +131,29 @@ func Names() []string {
 	return out
 }
 
-// Lookup finds a metric by name.
+// Lookup finds a metric by name. A name may carry one parameter after "@":
+// the snapshot epoch of el2n-1, el2n-20 and grand (el2n-20@1 is EL2N from
+// probes trained for one epoch, a weaker probe), or the number of clusters
+// of ssl-prototypes (ssl-prototypes@50).
 func Lookup(name string) (Metric, error) {
+	base, param, hasParam := strings.Cut(name, "@")
 	for _, m := range Metrics() {
-		if m.Name == name {
-			return m, nil
+		if m.Name != base {
+			continue
 		}
+		if hasParam {
+			v, err := strconv.Atoi(param)
+			if err != nil || v < 1 {
+				return Metric{}, fmt.Errorf("metric %q: the parameter after @ must be a positive integer", name)
+			}
+			switch base {
+			case "el2n-1", "el2n-20", "grand", "ssl-prototypes":
+			default:
+				return Metric{}, fmt.Errorf("metric %q: %s takes no @ parameter (el2n-1, el2n-20 and grand take a snapshot epoch, ssl-prototypes a number of clusters)", name, base)
+			}
+			m.Name = name
+		}
+		return m, nil
 	}
 	return Metric{}, fmt.Errorf("unknown metric %q: use one of %s", name, strings.Join(Names(), ", "))
 }
@@ -151,6 +168,17 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	if len(env.Train.Idx) == 0 {
 		return nil, fmt.Errorf("no examples to score")
 	}
+	// The @ parameter overrides the preset for this metric only.
+	local := *env
+	env = &local
+	if base, param, ok := strings.Cut(name, "@"); ok {
+		v, _ := strconv.Atoi(param)
+		if base == "ssl-prototypes" {
+			env.Preset.Clusters = v
+		} else {
+			env.Preset.EarlyEpoch = v
+		}
+	}
 	values, err := m.score(ctx, env, seed)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -159,7 +187,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	params := map[string]string{"preset": p.Name, "model": p.Model, "epochs": strconv.Itoa(p.Epochs),
 		"early_epoch": strconv.Itoa(p.EarlyEpoch), "el2n_models": strconv.Itoa(p.EL2NModels), "subsets": strconv.Itoa(p.Subsets),
 		"subset_fraction": strconv.FormatFloat(p.Fraction, 'g', -1, 64), "batch": strconv.Itoa(p.Batch), "lr": strconv.FormatFloat(p.LR, 'g', -1, 64)}
-	if name == "ssl-prototypes" {
+	if strings.HasPrefix(name, "ssl-prototypes") {
 		params["clusters"] = strconv.Itoa(p.Clusters)
 		params["ssl_model"], params["ssl_epochs"] = p.SSLModel, strconv.Itoa(p.SSLEpochs)
 		if env.Embeddings != nil {
@@ -187,7 +215,7 @@ func runs(ctx context.Context, env *Env, spec runSpec, n int) ([]*runOutputs, er
 }
 
 func earlyRuns(ctx context.Context, env *Env, n int) ([]*runOutputs, error) {
-	return runs(ctx, env, runSpec{kind: "early", features: true, fraction: 1, stopEpoch: env.Preset.EarlyEpoch}, n)
+	return runs(ctx, env, runSpec{kind: fmt.Sprintf("early-e%d", env.Preset.EarlyEpoch), features: true, fraction: 1, stopEpoch: env.Preset.EarlyEpoch}, n)
 }
 
 func subsetRuns(ctx context.Context, env *Env) ([]*runOutputs, error) {

@@ -149,3 +149,16 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 		t.Errorf("unknown metric: %v", err)
 	}
 }
+
+func TestMetricParameters(t *testing.T) {
+	for _, ok := range []string{"el2n-20@1", "grand@3", "ssl-prototypes@50", "forgetting"} {
+		if _, err := Lookup(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"memorization@3", "ssl-prototypes@0", "el2n-1@x", "nosuch"} {
+		if _, err := Lookup(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

@@ -266,8 +266,9 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 }
 
 // RecomputeBatchNorm sets the batch-norm population statistics from up to
-// batches batches of the subset (un-augmented, in a fixed order), as
-// "precise BN" does: the mean of the batch means, and the mean of the batch
+// batches batches of the subset, with the training augmentation (fixed
+// draws) so that they describe the inputs the network was trained on, as
+// PyTorch's running averages and "precise BN" (Wu and Johnson) do: the mean of the batch means, and the mean of the batch
 // variances plus the variance of the batch means (the population variance
 // by the law of total variance). Short training leaves running averages far
 // from the truth; this makes evaluation independent of them.
@@ -305,10 +306,9 @@ func (m *Model) RecomputeBatchNorm(set data.Subset, aug data.Augment, batch, bat
 	}
 	var sumMean, sumVar, sumMean2 [][]float64
 	buf := make([]float32, batch*sz)
-	ev := aug.Eval()
 	for _, idx := range all {
 		x := buf[:len(idx)*sz]
-		if err := ev.Batch(ds, idx, 0, x); err != nil {
+		if err := aug.Batch(ds, idx, 0, x); err != nil {
 			return err
 		}
 		out, err := exec.Call(tensors.FromFlatDataAndDimensions(x, len(idx), ds.H, ds.W, ds.C))

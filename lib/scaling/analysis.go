@@ -1,0 +1,254 @@
+package scaling
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"beyondscaling/lib/fit"
+	"beyondscaling/lib/sweep"
+)
+
+// Point is one configuration's test error over seeds.
+type Point struct {
+	Metric, Keep string
+	Fraction     float64
+	Size         int // initial set
+	Balance      float64
+	Trained      float64 // mean examples trained on
+	Mean, SEM    float64 // test error over seeds
+	Seeds        int
+	Errors       map[uint64]float64 // by seed, for paired comparisons
+}
+
+// Aggregate groups records by configuration (all but the seed).
+func Aggregate(recs []sweep.Record) []Point {
+	type key struct {
+		m, k string
+		f, b float64
+		n    int
+	}
+	groups := map[key]*Point{}
+	var order []key
+	for _, r := range recs {
+		k := key{r.Run.Metric, r.Run.Keep, r.Run.Fraction, r.Run.Balance, r.Run.Size}
+		p, ok := groups[k]
+		if !ok {
+			p = &Point{Metric: k.m, Keep: k.k, Fraction: k.f, Size: k.n, Balance: k.b, Errors: map[uint64]float64{}}
+			groups[k] = p
+			order = append(order, k)
+		}
+		p.Errors[r.Run.Seed] = r.TestError
+		p.Trained += float64(r.Trained)
+	}
+	var out []Point
+	for _, k := range order {
+		p := groups[k]
+		p.Seeds = len(p.Errors)
+		p.Trained /= float64(p.Seeds)
+		var xs []float64
+		for _, e := range p.Errors {
+			xs = append(xs, e)
+		}
+		p.Mean, p.SEM = meanSEM(xs)
+		out = append(out, *p)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Metric != out[b].Metric {
+			return out[a].Metric < out[b].Metric
+		}
+		if out[a].Keep != out[b].Keep {
+			return out[a].Keep < out[b].Keep
+		}
+		if out[a].Fraction != out[b].Fraction {
+			return out[a].Fraction < out[b].Fraction
+		}
+		return out[a].Size < out[b].Size
+	})
+	return out
+}
+
+func meanSEM(xs []float64) (mean, sem float64) {
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(len(xs))
+	if len(xs) < 2 {
+		return mean, math.NaN()
+	}
+	ss := 0.0
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(ss/float64(len(xs)-1)) / math.Sqrt(float64(len(xs)))
+}
+
+// find returns the point of a configuration, if present. Unpruned runs
+// (fraction 1) are found whatever metric and keep are asked for.
+func find(ps []Point, metric, keep string, f float64, n int, balance float64) (Point, bool) {
+	for _, p := range ps {
+		if p.Size != n || p.Fraction != f {
+			continue
+		}
+		if f == 1 || (p.Metric == metric && p.Keep == keep && p.Balance == balance) {
+			return p, true
+		}
+	}
+	return Point{}, false
+}
+
+// Diff is a paired difference a − b over the seeds both have.
+type Diff struct {
+	Mean, SEM float64
+	Seeds     int
+}
+
+func (d Diff) String() string {
+	if math.IsNaN(d.SEM) {
+		return fmt.Sprintf("%+.4f (1 seed)", d.Mean)
+	}
+	return fmt.Sprintf("%+.4f ± %.4f (%d seeds)", d.Mean, d.SEM, d.Seeds)
+}
+
+func paired(a, b Point) Diff {
+	var xs []float64
+	for s, ea := range a.Errors {
+		if eb, ok := b.Errors[s]; ok {
+			xs = append(xs, ea-eb)
+		}
+	}
+	if len(xs) == 0 {
+		return Diff{Mean: math.NaN(), SEM: math.NaN()}
+	}
+	m, se := meanSEM(xs)
+	return Diff{m, se, len(xs)}
+}
+
+// HardMinusEasy is ε_hard − ε_easy of a metric at each (fraction < 1, size),
+// paired over seeds: negative where keeping the hardest examples wins.
+func HardMinusEasy(ps []Point, metric string) (fractions []float64, sizes []int, diff [][]Diff) {
+	fs, ns := map[float64]bool{}, map[int]bool{}
+	for _, p := range ps {
+		if p.Metric == metric && p.Fraction < 1 {
+			fs[p.Fraction], ns[p.Size] = true, true
+		}
+	}
+	for f := range fs {
+		fractions = append(fractions, f)
+	}
+	for n := range ns {
+		sizes = append(sizes, n)
+	}
+	sort.Float64s(fractions)
+	sort.Ints(sizes)
+	for _, f := range fractions {
+		var row []Diff
+		for _, n := range sizes {
+			h, ok1 := find(ps, metric, "hard", f, n, 0)
+			e, ok2 := find(ps, metric, "easy", f, n, 0)
+			if ok1 && ok2 {
+				row = append(row, paired(h, e))
+			} else {
+				row = append(row, Diff{Mean: math.NaN(), SEM: math.NaN()})
+			}
+		}
+		diff = append(diff, row)
+	}
+	return fractions, sizes, diff
+}
+
+// Curve is test error against examples trained on, at one fraction and policy.
+type Curve struct {
+	Label     string
+	Trained   []float64
+	Mean, SEM []float64
+}
+
+// ScalingCurves returns, for a metric, one curve per (keep, fraction < 1)
+// plus the unpruned curve, each against the number of examples trained on
+// (f·n), and the random-pruning curve.
+func ScalingCurves(ps []Point, metric string, keeps []string) (curves []Curve, random, full Curve) {
+	byLabel := map[string]*Curve{}
+	var labels []string
+	add := func(label string, p Point) {
+		c, ok := byLabel[label]
+		if !ok {
+			c = &Curve{Label: label}
+			byLabel[label] = c
+			labels = append(labels, label)
+		}
+		c.Trained = append(c.Trained, p.Trained)
+		c.Mean = append(c.Mean, p.Mean)
+		c.SEM = append(c.SEM, p.SEM)
+	}
+	random, full = Curve{Label: "random pruning"}, Curve{Label: "no pruning (f = 1)"}
+	for _, p := range ps {
+		switch {
+		case p.Fraction == 1:
+			full.Trained, full.Mean, full.SEM = append(full.Trained, p.Trained), append(full.Mean, p.Mean), append(full.SEM, p.SEM)
+		case p.Metric == "random" && p.Balance == 0:
+			random.Trained, random.Mean, random.SEM = append(random.Trained, p.Trained), append(random.Mean, p.Mean), append(random.SEM, p.SEM)
+		case p.Metric == metric && p.Balance == 0:
+			for _, k := range keeps {
+				if p.Keep == k {
+					add(fmt.Sprintf("keep %s, f = %g", k, p.Fraction), p)
+				}
+			}
+		}
+	}
+	for _, l := range labels {
+		curves = append(curves, *byLabel[l])
+	}
+	for _, c := range []*Curve{&random, &full} {
+		sortCurve(c)
+	}
+	for i := range curves {
+		sortCurve(&curves[i])
+	}
+	return curves, random, full
+}
+
+func sortCurve(c *Curve) {
+	idx := make([]int, len(c.Trained))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return c.Trained[idx[a]] < c.Trained[idx[b]] })
+	t, m, s := make([]float64, len(idx)), make([]float64, len(idx)), make([]float64, len(idx))
+	for k, i := range idx {
+		t[k], m[k], s[k] = c.Trained[i], c.Mean[i], c.SEM[i]
+	}
+	c.Trained, c.Mean, c.SEM = t, m, s
+}
+
+// Envelope is the Pareto envelope of test error against examples trained
+// on: at each initial size, the best configuration of a metric (any keep,
+// any fraction, including no pruning), placed at the number trained on.
+// It is the empirical counterpart of the theory's frontier.
+func Envelope(ps []Point, metric string) Curve {
+	best := map[int]Point{}
+	for _, p := range ps {
+		if p.Balance != 0 || (p.Fraction < 1 && p.Metric != metric) {
+			continue
+		}
+		if b, ok := best[p.Size]; !ok || p.Mean < b.Mean {
+			best[p.Size] = p
+		}
+	}
+	c := Curve{Label: "best f (envelope)"}
+	for _, p := range best {
+		c.Trained = append(c.Trained, p.Trained)
+		c.Mean = append(c.Mean, p.Mean)
+		c.SEM = append(c.SEM, p.SEM)
+	}
+	sortCurve(&c)
+	return c
+}
+
+// RandomPowerLaw fits ε = a·n^(−ν) to random pruning and the unpruned runs
+// together (both are random subsets of the data).
+func RandomPowerLaw(random, full Curve) (fit.PowerLaw, error) {
+	n := append(append([]float64(nil), random.Trained...), full.Trained...)
+	e := append(append([]float64(nil), random.Mean...), full.Mean...)
+	return fit.Fit(n, e, fit.Options{Seed: 1})
+}

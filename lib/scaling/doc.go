@@ -1,0 +1,10 @@
+// Package scaling turns sweep records (lib/sweep, lib/experiment) into the
+// paper's empirical results: test error against the number of examples
+// trained on for each fraction kept, with the Pareto envelope and the power
+// law fitted to random pruning (Fig. 3); the keep-hard minus keep-easy map
+// over fraction kept and initial size (Fig. 1D); the metric benchmark of
+// test accuracy against fraction kept (Fig. 5); and a table of the measured
+// effects with intervals over seeds. Plans fix, per profile, the sizes,
+// fractions, seeds and networks of each notebook, so the notebooks only
+// choose and plot.
+package scaling

@@ -1,0 +1,166 @@
+package scaling
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"beyondscaling/lib/fit"
+	"beyondscaling/lib/plots"
+	"beyondscaling/lib/prune"
+)
+
+const (
+	labelTrained = "examples trained on, f·n (images)"
+	labelError   = "test error (top-1, fraction)"
+	labelF       = "fraction of data kept f"
+	labelSize    = "initial training set size n (images)"
+	labelAcc     = "test accuracy (top-1, %)"
+)
+
+// ScalingFigure is Fig. 3: test error against examples trained on for each
+// fraction kept (keep hard: solid; keep easy: dashed), random pruning, the
+// unpruned curve, the best-f envelope and the power law fitted to random
+// pruning (error bars: ± 1 s.e. over seeds).
+func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, law fit.PowerLaw) *plots.Figure {
+	fig := &plots.Figure{Title: title, XLabel: labelTrained, YLabel: labelError, LogX: true, LogY: true, Legend: plots.BottomLeft}
+	colors := plots.Family(max(1, len(curves)/2+1))
+	colorOf := map[string]int{}
+	for _, c := range curves {
+		var f float64
+		var keep string
+		fmt.Sscanf(c.Label, "keep %s f = %g", &keep, &f)
+		key := fmt.Sprint(f)
+		if _, ok := colorOf[key]; !ok {
+			colorOf[key] = len(colorOf) % len(colors)
+		}
+		fig.Series = append(fig.Series, plots.Series{Label: c.Label, X: c.Trained, Y: c.Mean, YErr: nanToZero(c.SEM), Kind: plots.LinePoints,
+			Color: colors[colorOf[key]], Dashed: keep == "easy,"})
+	}
+	if len(random.Trained) > 0 {
+		fig.Series = append(fig.Series, plots.Series{Label: random.Label, X: random.Trained, Y: random.Mean, YErr: nanToZero(random.SEM), Kind: plots.Points, Color: plots.Grey})
+	}
+	if len(full.Trained) > 0 {
+		fig.Series = append(fig.Series, plots.Series{Label: full.Label, X: full.Trained, Y: full.Mean, YErr: nanToZero(full.SEM), Kind: plots.LinePoints, Color: plots.Categorical[6]})
+	}
+	if len(envelope.Trained) > 0 {
+		fig.Series = append(fig.Series, plots.Series{Label: envelope.Label, X: envelope.Trained, Y: envelope.Mean, Kind: plots.Line, Color: plots.Categorical[1]})
+	}
+	if law.A > 0 {
+		lo, hi := math.Inf(1), 0.0
+		for _, c := range append(append([]Curve{random, full}, curves...), envelope) {
+			for _, x := range c.Trained {
+				lo, hi = math.Min(lo, x), math.Max(hi, x)
+			}
+		}
+		var xs, ys []float64
+		for i := 0; i <= 20; i++ {
+			x := lo * math.Pow(hi/lo, float64(i)/20)
+			xs, ys = append(xs, x), append(ys, law.Eval(x))
+		}
+		fig.Series = append(fig.Series, plots.Series{Label: fmt.Sprintf("power law fit to random: ν = %.2f", law.Nu), X: xs, Y: ys, Kind: plots.Line, Dashed: true, Color: plots.Grey})
+	}
+	return fig
+}
+
+func nanToZero(xs []float64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		if !math.IsNaN(x) {
+			out[i] = x
+		}
+	}
+	return out
+}
+
+// HardEasyFigure is Fig. 1D: ε_hard − ε_easy over initial size and fraction
+// kept (blue: keeping the hardest examples is better; red: the easiest).
+func HardEasyFigure(title string, fractions []float64, sizes []int, diff [][]Diff) *plots.Figure {
+	x := make([]float64, len(sizes))
+	for i, n := range sizes {
+		x[i] = float64(n)
+	}
+	z := make([][]float64, len(diff))
+	for i, row := range diff {
+		for _, d := range row {
+			z[i] = append(z[i], d.Mean)
+		}
+	}
+	return &plots.Figure{Title: title, XLabel: labelSize, YLabel: labelF, LogX: true,
+		Heat: &plots.Heat{X: x, Y: fractions, Z: z, Diverging: true, Label: "test error keep hard − keep easy"}}
+}
+
+// BenchmarkFigure is Fig. 5: test accuracy against fraction kept for each
+// metric (keep hard) and random pruning, at one initial size.
+func BenchmarkFigure(title string, ps []Point, metrics []string, size int, balance float64) *plots.Figure {
+	fig := &plots.Figure{Title: title, XLabel: labelF, YLabel: labelAcc, Legend: plots.BottomRight}
+	colors := palette()
+	full, hasFull := find(ps, "", "", 1, size, 0)
+	for i, m := range metrics {
+		var xs, ys, es []float64
+		for _, p := range ps {
+			if p.Metric == m && p.Size == size && p.Fraction < 1 && p.Balance == balance {
+				xs, ys, es = append(xs, p.Fraction), append(ys, 100*(1-p.Mean)), append(es, 100*p.SEM)
+			}
+		}
+		if hasFull && len(xs) > 0 {
+			xs, ys, es = append(xs, 1), append(ys, 100*(1-full.Mean)), append(es, 100*full.SEM)
+		}
+		if len(xs) == 0 {
+			continue
+		}
+		s := plots.Series{Label: m, X: xs, Y: ys, YErr: nanToZero(es), Kind: plots.LinePoints, Color: colors[i%len(colors)]}
+		if m == "random" {
+			s.Color, s.Dashed = plots.Categorical[6], true
+		}
+		fig.Series = append(fig.Series, s)
+	}
+	return fig
+}
+
+// ImbalanceFigure shows how much each metric unbalances classes when it
+// keeps the hardest fraction f: the smallest over classes of
+// (class's kept fraction)/f, 1 meaning perfectly balanced (the paper's
+// observation that every metric amplifies class imbalance).
+func ImbalanceFigure(title string, scores map[string][]float64, labels []int32, order []string) (*plots.Figure, error) {
+	fig := &plots.Figure{Title: title, XLabel: labelF, YLabel: "least-kept class: kept share / f", Legend: plots.BottomRight}
+	fs := []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
+	sizes := prune.ClassSizes(labels)
+	colors := palette()
+	for i, m := range order {
+		v, ok := scores[m]
+		if !ok {
+			continue
+		}
+		var ys []float64
+		for _, f := range fs {
+			idx, err := prune.Select(v, labels, prune.Options{Keep: prune.KeepHard, F: f})
+			if err != nil {
+				return nil, err
+			}
+			kept := make([]int, len(sizes))
+			for _, k := range idx {
+				kept[labels[k]]++
+			}
+			worst := math.Inf(1)
+			for c, n := range sizes {
+				if n > 0 {
+					worst = math.Min(worst, float64(kept[c])/float64(n)/f)
+				}
+			}
+			ys = append(ys, worst)
+		}
+		s := plots.Series{Label: m, X: fs, Y: ys, Kind: plots.LinePoints, Color: colors[i%len(colors)]}
+		if m == "random" {
+			s.Color, s.Dashed = plots.Categorical[6], true
+		}
+		fig.Series = append(fig.Series, s)
+	}
+	return fig, nil
+}
+
+// palette has enough distinct colours for the eleven benchmark curves.
+func palette() []color.Color {
+	return append(append([]color.Color{}, plots.Categorical[:6]...), plots.Categorical[7], color.NRGBA{120, 60, 20, 255},
+		color.NRGBA{100, 100, 220, 255}, color.NRGBA{60, 140, 60, 255}, color.NRGBA{170, 30, 80, 255})
+}

@@ -1,0 +1,121 @@
+package scaling
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"beyondscaling/lib/backend"
+	"beyondscaling/lib/experiment"
+	"beyondscaling/lib/paths"
+	"beyondscaling/lib/prune"
+	"beyondscaling/lib/sweep"
+)
+
+// StoreDir is where the notebooks keep their sweeps' results and scores:
+// OUT/sweeps/PROFILE, shared by all notebooks of a profile so that scores
+// and probe networks are computed once.
+func StoreDir(profileName string) (string, error) {
+	out, err := paths.Out()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(out, "sweeps", profileName), nil
+}
+
+// RunSweeps runs (or resumes) sweeps in the profile's store and returns all
+// their records, printing progress to log.
+func RunSweeps(ctx context.Context, profileName string, specs []sweep.Spec, log io.Writer) ([]sweep.Record, error) {
+	dir, err := StoreDir(profileName)
+	if err != nil {
+		return nil, err
+	}
+	st := sweep.Store{Dir: dir}
+	b, err := backend.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer b.Finalize()
+	r := &experiment.Runner{Backend: b, Store: st, Log: quiet{log}}
+	var all []sweep.Record
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+		if err := sweep.Execute(ctx, s, st, r.Run, 1, nil, prune.CodeVersion(), log); err != nil {
+			return nil, fmt.Errorf("sweep %s (store %s; re-run to resume): %w", s.Name, dir, err)
+		}
+		done, _ := st.Collect(s)
+		for _, d := range done {
+			if !seen[d.Key] {
+				seen[d.Key] = true
+				all = append(all, d)
+			}
+		}
+	}
+	return all, nil
+}
+
+// Scores reads the cached score files of a run's initial set (written by
+// the experiment runner), by metric.
+func Scores(profileName, dataset string, size int, seed uint64, metrics []string) (map[string]*prune.Scores, error) {
+	dir, err := StoreDir(profileName)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*prune.Scores{}
+	for _, m := range metrics {
+		if m == "random" {
+			continue
+		}
+		s, err := prune.ReadScores(filepath.Join(dir, "scores", fmt.Sprintf("%s-n%d-seed%d-%s", dataset, size, seed, profileName), m+".csv"))
+		if err != nil {
+			return nil, err
+		}
+		out[m] = s
+	}
+	return out, nil
+}
+
+// quiet passes on only the lines of the per-run training log that matter
+// in a notebook (probe and run starts, epochs), dropping progress lines.
+type quiet struct{ w io.Writer }
+
+func (q quiet) Write(p []byte) (int, error) {
+	if q.w == nil {
+		return len(p), nil
+	}
+	s := string(p)
+	if strings.HasPrefix(s, "train ") || strings.HasPrefix(s, "predict:") {
+		return len(p), nil
+	}
+	return q.w.Write(p)
+}
+
+// Collect returns the finished records of sweeps without running anything
+// (for the plotting cells of a notebook, after RunSweeps).
+func Collect(profileName string, specs []sweep.Spec) ([]sweep.Record, error) {
+	dir, err := StoreDir(profileName)
+	if err != nil {
+		return nil, err
+	}
+	st := sweep.Store{Dir: dir}
+	var all []sweep.Record
+	seen := map[string]bool{}
+	for _, s := range specs {
+		done, missing := st.Collect(s)
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("sweep %s has %d unfinished runs in %s: run it first (RunSweeps)", s.Name, len(missing), dir)
+		}
+		for _, d := range done {
+			if !seen[d.Key] {
+				seen[d.Key] = true
+				all = append(all, d)
+			}
+		}
+	}
+	return all, nil
+}
