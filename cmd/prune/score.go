@@ -33,8 +33,20 @@ func runScore(args []string, stdout io.Writer) error {
 	work := fs.String("work", "", "folder keeping finished probe networks (resume); default out/scores/DATASET-PRESET")
 	embeddings := fs.String("embeddings", "", "for ssl-prototypes: your own embeddings (.npy with .npy.ids, or CSV id,v1,...) instead of training an encoder")
 	seed := fs.Uint64("seed", 0, "seed of random scores and k-means")
+	list := fs.Bool("list", false, "describe every metric (definition, labels, cost) and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *list {
+		for _, m := range metrics.Metrics() {
+			labels := "no labels"
+			if m.NeedsLabels {
+				labels = "needs labels"
+			}
+			fmt.Fprintf(stdout, "%-22s %s\n%-22s (%s; cost: %s)\n", m.Name, m.Definition, "", labels, m.Cost)
+		}
+		fmt.Fprintln(stdout, "\nAll scores: high = hard = keep. el2n-1, el2n-20 and grand take @EPOCH (snapshot epoch), ssl-prototypes @K (clusters).")
+		return nil
 	}
 	if *metricNames == "" || *out == "" {
 		return fmt.Errorf("--metric and --out are required")

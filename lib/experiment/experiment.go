@@ -169,12 +169,17 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 		}
 	}
 	cfg := train.Recipe(run.Model, run.Epochs)
-	cfg.Batch = r.Batch
+	cfg.Batch, cfg.LR = run.Batch, run.LR
+	if cfg.Batch == 0 {
+		cfg.Batch = r.Batch
+	}
 	if cfg.Batch == 0 {
 		cfg.Batch = 128
 	}
 	cfg.Batch = min(cfg.Batch, max(8, len(kept.Idx)/4))
-	cfg.LR = r.LR
+	if cfg.LR == 0 {
+		cfg.LR = r.LR
+	}
 	if cfg.LR == 0 {
 		cfg.LR = 0.05
 	}

@@ -41,8 +41,8 @@ func PresetFor(p profile.Name) Preset {
 	return profile.Pick(p,
 		Preset{Name: "smoke (reduced)", Model: "cnn-w8", Batch: 64, LR: 0.05, Epochs: 2, EarlyEpoch: 1, EL2NModels: 2, Subsets: 4, Fraction: 0.7, Seeds: 3,
 			SSLModel: "cnn-w8", SSLEpochs: 1, SSLBatch: 64, Clusters: 10},
-		Preset{Name: "cpu (reduced)", Model: "cnn-w16", Batch: 128, LR: 0.05, Epochs: 8, EarlyEpoch: 2, EL2NModels: 4, Subsets: 8, Fraction: 0.7, Seeds: 5,
-			SSLModel: "cnn-w16", SSLEpochs: 8, SSLBatch: 256, Clusters: 20},
+		Preset{Name: "cpu (reduced)", Model: "cnn-w8", Batch: 32, LR: 0.05, Epochs: 12, EarlyEpoch: 3, EL2NModels: 4, Subsets: 8, Fraction: 0.7, Seeds: 5,
+			SSLModel: "cnn-w16", SSLEpochs: 10, SSLBatch: 256, Clusters: 20},
 		Preset{Name: "paper", Model: "resnet18", Batch: 128, LR: 0.1, Epochs: 200, EarlyEpoch: 20, EL2NModels: 20, Subsets: 100, Fraction: 0.7, Seeds: 5,
 			SSLModel: "resnet18", SSLEpochs: 200, SSLBatch: 512, Clusters: 100})
 }
@@ -112,7 +112,7 @@ func Metrics() []Metric {
 		{"el2n-20", "mean ||softmax - onehot||_2 of 20 networks early in training (fewer in reduced presets)", true,
 			"EL2NModels networks, a few epochs each", el2n(0)},
 		{"ddd", "1 - fraction of held-out networks classifying the example correctly", true, "the memorization runs", ddd},
-		{"ensemble-al", "entropy of the ensemble's mean softmax", false, "the memorization runs", ensembleAL},
+		{"ensemble-al", "entropy of the ensemble's mean softmax (networks trained with labels; the scored labels are not used)", true, "the memorization runs", ensembleAL},
 		{"random", "uniform random scores", false, "none", func(_ context.Context, env *Env, seed uint64) ([]float64, error) {
 			return Random(len(env.Train.Idx), seed), nil
 		}},

@@ -43,6 +43,9 @@ type Spec struct {
 	// EqualIterations trains pruned sets for as many steps as the full
 	// initial set would take (the default is equal epochs).
 	EqualIterations bool `json:"equal_iterations,omitempty"`
+	// Batch and LR of the trained networks (0: the runner's defaults).
+	Batch int     `json:"batch,omitempty"`
+	LR    float64 `json:"lr,omitempty"`
 }
 
 // Run is one configuration.
@@ -58,6 +61,8 @@ type Run struct {
 	Balance         float64 `json:"balance,omitempty"`
 	Preset          string  `json:"preset"`
 	EqualIterations bool    `json:"equal_iterations,omitempty"`
+	Batch           int     `json:"batch,omitempty"`
+	LR              float64 `json:"lr,omitempty"`
 }
 
 // Key is a hash of the run's configuration (its canonical JSON).
@@ -108,7 +113,7 @@ func (s Spec) Runs() []Run {
 		for _, n := range s.Sizes {
 			for _, f := range s.Fractions {
 				base := Run{Dataset: s.Dataset, Model: s.Model, Epochs: s.Epochs, Size: n, Seed: seed, Fraction: f,
-					Preset: s.Preset, EqualIterations: s.EqualIterations}
+					Preset: s.Preset, EqualIterations: s.EqualIterations, Batch: s.Batch, LR: s.LR}
 				if f == 1 {
 					base.Metric, base.Keep = "none", "all"
 					add(base)
