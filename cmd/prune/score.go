@@ -70,23 +70,9 @@ func runScore(args []string, stdout io.Writer) error {
 		}
 	}
 	preset := metrics.PresetFor(p)
-	trainDS, err := data.Load(*dataset, "train")
+	_, testDS, set, err := loadSplits(*dataset, *subset)
 	if err != nil {
 		return err
-	}
-	testDS, err := data.Load(*dataset, "test")
-	if err != nil {
-		return err
-	}
-	set := data.All(trainDS)
-	if *subset != "" {
-		ids, err := data.ReadIDs(*subset)
-		if err != nil {
-			return err
-		}
-		if set, err = data.SubsetByIDs(trainDS, ids); err != nil {
-			return fmt.Errorf("--subset %s: %w", *subset, err)
-		}
 	}
 	aug, err := data.AugmentFor(*dataset, 1)
 	if err != nil {

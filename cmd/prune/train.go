@@ -43,23 +43,9 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	trainDS, err := data.Load(*dataset, "train")
+	trainDS, testDS, set, err := loadSplits(*dataset, *subset)
 	if err != nil {
 		return err
-	}
-	testDS, err := data.Load(*dataset, "test")
-	if err != nil {
-		return err
-	}
-	set := data.All(trainDS)
-	if *subset != "" {
-		ids, err := data.ReadIDs(*subset)
-		if err != nil {
-			return err
-		}
-		if set, err = data.SubsetByIDs(trainDS, ids); err != nil {
-			return fmt.Errorf("--subset %s: %w", *subset, err)
-		}
 	}
 	aug, err := data.AugmentFor(*dataset, *seed)
 	if err != nil {
@@ -102,4 +88,26 @@ func runTrain(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "%d steps, %d epochs, last training loss %.4f, %.0f img/s, %v\n", res.Steps, res.Epochs, res.LastLoss, res.ImgPerSec, time.Since(start).Round(time.Second))
 	fmt.Fprintf(stdout, "test accuracy: top-1 %.4f, top-5 %.4f (%d test images)\n", top1, top5, testDS.Len())
 	return nil
+}
+
+// loadSplits reads a dataset's training and test splits and the training
+// subset named by an ID file (all of the training split if subsetPath is "").
+func loadSplits(dataset, subsetPath string) (trainDS, testDS *data.Dataset, set data.Subset, err error) {
+	if trainDS, err = data.Load(dataset, "train"); err != nil {
+		return
+	}
+	if testDS, err = data.Load(dataset, "test"); err != nil {
+		return
+	}
+	set = data.All(trainDS)
+	if subsetPath != "" {
+		var ids []string
+		if ids, err = data.ReadIDs(subsetPath); err != nil {
+			return
+		}
+		if set, err = data.SubsetByIDs(trainDS, ids); err != nil {
+			err = fmt.Errorf("--subset %s: %w", subsetPath, err)
+		}
+	}
+	return
 }

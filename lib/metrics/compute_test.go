@@ -3,7 +3,6 @@ package metrics
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -20,31 +19,22 @@ import (
 // with flip, every twentieth image is an atypical singleton (uniform noise
 // with a random label: learnable only when trained on).
 func noisyBlobs(n int, seed uint64, split string, flip bool) (*data.Dataset, []bool, []bool) {
-	rng := rand.New(rand.NewPCG(seed, 3))
-	ds := &data.Dataset{Name: "blobs", Split: split, H: 8, W: 8, C: 3, Images: make([]uint8, n*192),
-		Labels: make([]int32, n), IDs: make([]string, n), Classes: []string{"a", "b", "c", "d"}}
+	ds := data.Blobs(n, seed, split)
+	rng := rand.New(rand.NewPCG(seed, 4))
 	flipped, singleton := make([]bool, n), make([]bool, n)
+	if !flip {
+		return ds, flipped, singleton
+	}
 	for i := 0; i < n; i++ {
-		c := i % 4
-		ds.Labels[i] = int32(c)
-		if flip && i%10 == 3 {
+		c := int(ds.Labels[i])
+		if i%10 == 3 {
 			ds.Labels[i] = int32((c + 1 + rng.IntN(3)) % 4)
 			flipped[i] = true
 		}
-		ds.IDs[i] = fmt.Sprintf("blobs/%s/%05d", split, i)
-		img := ds.Images[i*192 : (i+1)*192]
-		for p := range img {
-			img[p] = uint8(40 + rng.IntN(80))
-		}
-		y0, x0 := 4*(c/2), 4*(c%2)
-		for y := y0; y < y0+4; y++ {
-			for x := x0; x < x0+4; x++ {
-				img[(y*8+x)*3+c%3] = 250
-			}
-		}
-		if flip && i%20 == 7 {
+		if i%20 == 7 {
 			singleton[i] = true
 			ds.Labels[i] = int32(rng.IntN(4))
+			img := ds.Images[i*192 : (i+1)*192]
 			for p := range img {
 				img[p] = uint8(rng.IntN(256))
 			}

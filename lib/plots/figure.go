@@ -277,9 +277,29 @@ type inRange struct{ plot.Ticker }
 
 func (r inRange) Ticks(min, max float64) []plot.Tick {
 	var out []plot.Tick
+	labelled := 0
 	for _, t := range r.Ticker.Ticks(min, max) {
 		if t.Value >= min && t.Value <= max {
 			out = append(out, t)
+			if t.Label != "" {
+				labelled++
+			}
+		}
+	}
+	// A range within a decade has at most one labelled (decade) tick, and
+	// gonum gives no minor ones there: tick and label m·10^k instead, or
+	// linear ticks if even those are too sparse.
+	if labelled < 2 {
+		out = out[:0]
+		for k := math.Floor(math.Log10(min)); k <= math.Ceil(math.Log10(max)); k++ {
+			for m := 1.0; m < 10; m++ {
+				if v := m * math.Pow(10, k); v >= min && v <= max {
+					out = append(out, plot.Tick{Value: v, Label: tickLabel(v)})
+				}
+			}
+		}
+		if len(out) < 2 {
+			out = plot.DefaultTicks{}.Ticks(min, max)
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -84,7 +85,7 @@ func addHeat(p *plot.Plot, h *Heat, logX, logY bool) error {
 	if h.Label != "" {
 		rng := fmt.Sprintf("colour: %s, %.2g to %.2g", h.Label, h.zMin(), h.zMax())
 		if h.Diverging {
-			rng = fmt.Sprintf("colour: %s, %.2g (blue) to %.2g (red)", h.Label, h.zMin(), h.zMax())
+			rng = fmt.Sprintf("colour: %s (blue < 0 < red), %.2g to %.2g", h.Label, h.zMin(), h.zMax())
 		}
 		if p.Title.Text != "" {
 			p.Title.Text += "\n" + rng
@@ -160,5 +161,26 @@ func (pow10Ticks) Ticks(min, max float64) []plot.Tick {
 			}
 		}
 	}
+	labelled := 0
+	for _, t := range ts {
+		if t.Label != "" {
+			labelled++
+		}
+	}
+	if labelled < 2 { // within a decade: label the minor ticks too
+		for i := range ts {
+			ts[i].Label = tickLabel(math.Pow(10, ts[i].Value))
+		}
+	}
 	return ts
+}
+
+// tickLabel writes a tick value to two significant digits without an
+// exponent (2000, 0.35).
+func tickLabel(x float64) string {
+	if x == 0 || !finite(x) {
+		return fmt.Sprint(x)
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 2, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
 }

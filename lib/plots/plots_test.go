@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"gonum.org/v1/plot"
 	"time"
 )
 
@@ -150,4 +152,22 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+func TestTickLabels(t *testing.T) {
+	for x, want := range map[float64]string{2000: "2000", 1999.9999999: "2000", 0.35: "0.35", 0.7000001: "0.7", 3e-5: "0.00003", 45678: "46000"} {
+		if got := tickLabel(x); got != want {
+			t.Errorf("tickLabel(%g) = %q, want %q", x, got, want)
+		}
+	}
+	// A log axis within one decade still gets numbers.
+	labelled := 0
+	for _, tk := range (inRange{plot.LogTicks{Prec: -1}}).Ticks(0.6, 0.9) {
+		if tk.Label != "" {
+			labelled++
+		}
+	}
+	if labelled < 2 {
+		t.Errorf("%d labelled ticks on [0.6, 0.9]", labelled)
+	}
 }

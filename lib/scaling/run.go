@@ -81,7 +81,8 @@ func Scores(profileName, dataset string, size int, seed uint64, metrics []string
 }
 
 // quiet passes on only the lines of the per-run training log that matter
-// in a notebook (probe and run starts, epochs), dropping progress lines.
+// in a notebook (which probe networks are trained, resumptions), dropping
+// progress and per-epoch lines; the sweep's own log reports every run.
 type quiet struct{ w io.Writer }
 
 func (q quiet) Write(p []byte) (int, error) {
@@ -89,7 +90,7 @@ func (q quiet) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	s := string(p)
-	if strings.HasPrefix(s, "train ") || strings.HasPrefix(s, "predict:") {
+	if strings.HasPrefix(s, "train ") || strings.HasPrefix(s, "predict:") || strings.HasPrefix(s, "epoch ") || strings.HasPrefix(s, "self-supervised ") {
 		return len(p), nil
 	}
 	return q.w.Write(p)

@@ -2,8 +2,6 @@ package train
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -20,30 +18,7 @@ func goBackend(t testing.TB) compute.Backend {
 	return b
 }
 
-// blobs is a learnable 8×8×3 image dataset: class c has a bright square
-// at one of four positions and a tint, plus noise; a few labels can be
-// flipped.
-func blobs(n int, seed uint64, split string) *data.Dataset {
-	rng := rand.New(rand.NewPCG(seed, 3))
-	ds := &data.Dataset{Name: "blobs", Split: split, H: 8, W: 8, C: 3, Images: make([]uint8, n*8*8*3),
-		Labels: make([]int32, n), IDs: make([]string, n), Classes: []string{"a", "b", "c", "d"}}
-	for i := 0; i < n; i++ {
-		c := i % 4
-		ds.Labels[i] = int32(c)
-		ds.IDs[i] = fmt.Sprintf("blobs/%s/%05d", split, i)
-		img := ds.Images[i*192 : (i+1)*192]
-		for p := range img {
-			img[p] = uint8(60 + rng.IntN(60))
-		}
-		y0, x0 := 4*(c/2), 4*(c%2)
-		for y := y0; y < y0+4; y++ {
-			for x := x0; x < x0+4; x++ {
-				img[(y*8+x)*3+c%3] = 250
-			}
-		}
-	}
-	return ds
-}
+func blobs(n int, seed uint64, split string) *data.Dataset { return data.Blobs(n, seed, split) }
 
 func TestTrainingLearnsBlobs(t *testing.T) {
 	b := goBackend(t)

@@ -67,11 +67,10 @@ var (
         ("code", SETUP),
         ("code", imports + '''
 %%
-fmt.Printf("%s\\n", must(profile.Current()))
 fmt.Printf("sweep %q: %s on %s for %d epochs; initial sizes %v, fractions kept %v, seeds %v, metrics %v (preset %s)\\n",
 	spec.Name, spec.Model, spec.Dataset, spec.Epochs, spec.Sizes, spec.Fractions, spec.Seeds, spec.Metrics, spec.Preset)
 fmt.Printf("%d runs; finished runs are kept in %s and reused\\n", len(spec.Runs()), must(scaling.StoreDir(string(prof))))
-'''.replace("must(profile.Current())", "func() string { _, l, _ := profile.Current(); return l }()")),
+'''),
         ("markdown", "## Run the sweep\n\nResumable: re-running this cell skips every finished run (a killed run restarts from scratch)."),
         ("code", '''%%
 recs := must(scaling.RunSweeps(context.Background(), string(prof), []sweep.Spec{spec}, os.Stdout))
@@ -196,7 +195,6 @@ func available() string {
 }
 
 %%
-fmt.Println(func() string { _, l, _ := profile.Current(); return l }())
 if name := available(); name != "" {
 	fmt.Println("will use", name)
 } else {
@@ -270,7 +268,6 @@ bench_cells = [
     ("code", SETUP),
     ("code", bench_imports + '''
 %%
-fmt.Println(func() string { _, l, _ := profile.Current(); return l }())
 fmt.Printf("%d + %d runs: metrics %v, fractions %v, seeds %v\\n", len(plain.Runs()), len(balanced.Runs()), plain.Metrics, plain.Fractions, plain.Seeds)
 '''),
     ("markdown", "## Run (resumable)"),
@@ -377,7 +374,6 @@ var (
 )
 ''' + HELPERS + '''
 %%
-fmt.Println(func() string { _, l, _ := profile.Current(); return l }())
 for _, s := range specs {
 	fmt.Printf("%s: %d runs, metrics %v, f %v, balance %g\\n", s.Name, len(s.Runs()), s.Metrics, s.Fractions, s.Balance)
 }
