@@ -294,11 +294,21 @@ func (r inRange) Ticks(min, max float64) []plot.Tick {
 		for k := math.Floor(math.Log10(min)); k <= math.Ceil(math.Log10(max)); k++ {
 			for m := 1.0; m < 10; m++ {
 				if v := m * math.Pow(10, k); v >= min && v <= max {
-					out = append(out, plot.Tick{Value: v, Label: tickLabel(v)})
+					t := plot.Tick{Value: v}
+					if sparseMantissa(v) || max/min < 2 {
+						t.Label = tickLabel(v)
+					}
+					out = append(out, t)
 				}
 			}
 		}
-		if len(out) < 2 {
+		named := 0
+		for _, t := range out {
+			if t.Label != "" {
+				named++
+			}
+		}
+		if named < 2 {
 			out = plot.DefaultTicks{}.Ticks(min, max)
 		}
 	}

@@ -167,9 +167,11 @@ func (pow10Ticks) Ticks(min, max float64) []plot.Tick {
 			labelled++
 		}
 	}
-	if labelled < 2 { // within a decade: label the minor ticks too
+	if labelled < 2 { // within a decade: label the minor ticks 1, 2, 3, 5
 		for i := range ts {
-			ts[i].Label = tickLabel(math.Pow(10, ts[i].Value))
+			if v := math.Pow(10, ts[i].Value); sparseMantissa(v) {
+				ts[i].Label = tickLabel(v)
+			}
 		}
 	}
 	return ts
@@ -183,4 +185,16 @@ func tickLabel(x float64) string {
 	}
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 2, 64), 64)
 	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// sparseMantissa reports whether v is 1, 2, 3 or 5 times a power of ten:
+// the minor ticks that get labels, so that labels do not collide.
+func sparseMantissa(v float64) bool {
+	m := v / math.Pow(10, math.Floor(math.Log10(v)+1e-9))
+	for _, k := range []float64{1, 2, 3, 5} {
+		if math.Abs(m-k) < 1e-6 {
+			return true
+		}
+	}
+	return false
 }

@@ -87,7 +87,7 @@ func HardEasyFigure(title string, fractions []float64, sizes []int, diff [][]Dif
 		}
 	}
 	return &plots.Figure{Title: title, XLabel: labelSize, YLabel: labelF, LogX: true,
-		Heat: &plots.Heat{X: x, Y: fractions, Z: z, Diverging: true, Label: "error(hard) − error(easy)"}}
+		Heat: &plots.Heat{X: x, Y: fractions, Z: z, Diverging: true, Label: "hard − easy error"}}
 }
 
 // BenchmarkFigure is Fig. 5: test accuracy against fraction kept for each

@@ -41,7 +41,7 @@ def write(name, cells, figures):
         f.write("\n")
 
 
-def scaling_notebook(title, intro, spec_expr, dataset_expr, prefix, extra_cells=(), extra_figs=()):
+def scaling_notebook(title, intro, spec_expr, dataset_expr, prefix, label_expr, extra_cells=(), extra_figs=()):
     imports = '''import (
 	"context"
 	"fmt"
@@ -58,10 +58,11 @@ def scaling_notebook(title, intro, spec_expr, dataset_expr, prefix, extra_cells=
 var (
 	prof    = profile.MustCurrent()
 	dataset = DATASET
+	label   = LABEL // the dataset as figure titles name it
 	spec    = SPEC
 	figDir  = paths.MustFigures()
 )
-'''.replace("DATASET", dataset_expr).replace("SPEC", spec_expr) + HELPERS
+'''.replace("DATASET", dataset_expr).replace("SPEC", spec_expr).replace("LABEL", label_expr) + HELPERS
     cells = [
         ("markdown", title + "\n\n" + intro),
         ("code", SETUP),
@@ -86,7 +87,7 @@ for i, f := range fr {
 		fmt.Printf("f = %.1f, n = %5d: error(hard) − error(easy) = %v\\n", f, n, diff[i][j])
 	}
 }
-title := fmt.Sprintf("%s, EL2N: keep hard − keep easy (%s, %s)", dataset, spec.Model, spec.Preset)
+title := fmt.Sprintf("%s, EL2N: keep hard − keep easy (%s, %s)", label, spec.Model, spec.Preset)
 must(0, plots.SaveAndShow(scaling.HardEasyFigure(title, fr, sizes, diff), figDir, "PREFIX-hard-minus-easy"))
 '''.replace("PREFIX", prefix)),
         ("markdown", "## Test error against examples trained on (Fig. 3)\n\nSolid: keep hard; dashed: keep easy; grey dots: random pruning; black: no pruning; "
@@ -96,7 +97,7 @@ ps := scaling.Aggregate(must(scaling.Collect(string(prof), []sweep.Spec{spec})))
 curves, random, full := scaling.ScalingCurves(ps, "el2n-20", []string{"hard", "easy"})
 law := must(scaling.RandomPowerLaw(random, full))
 fmt.Println("random pruning:", law)
-title := fmt.Sprintf("%s, EL2N pruning (%s, %d epochs, %s)", dataset, spec.Model, spec.Epochs, spec.Preset)
+title := fmt.Sprintf("%s, EL2N pruning (%s, %d epochs, %s)", label, spec.Model, spec.Epochs, spec.Preset)
 must(0, plots.SaveAndShow(scaling.ScalingFigure(title, curves, random, full, scaling.Envelope(ps, "el2n-20"), law), figDir, "PREFIX-scaling-el2n"))
 '''.replace("PREFIX", prefix)),
     ] + list(extra_cells) + [
@@ -121,7 +122,7 @@ cells, figs = scaling_notebook(
     "| cpu | small CNN (8/16/32 channels), batch 32 | 12 | 1k, 2k, 4k | 0.4, 0.7 | 2 | 4 small CNNs at epoch 3 of 12 (reduced) |\n"
     "| paper | ResNet18 | 200 | 3k-50k | 0.2-0.9 | 3 | 20 ResNet18 at epoch 20 |\n\n"
     "The cpu profile is a reduced version of the paper's experiment, sized to run within the main job's hour on 2 cores.",
-    "scaling.CIFARScaling(prof)", '"cifar10"', "02-cifar10")
+    "scaling.CIFARScaling(prof)", '"cifar10"', "02-cifar10", '"CIFAR-10"')
 write("02-cifar10-scaling.ipynb", cells, figs)
 
 weak_cells = [
@@ -137,7 +138,7 @@ for i := range curves {
 	curves[i].Label = "weak probe: " + curves[i].Label
 }
 law := must(scaling.RandomPowerLaw(random, full))
-title := fmt.Sprintf("%s: EL2N from a weak (1-epoch) and the usual probe, keep hard (%s)", dataset, spec.Preset)
+title := fmt.Sprintf("%s: EL2N, weak (1-epoch) and usual probe, keep hard", label)
 must(0, plots.SaveAndShow(scaling.ScalingFigure(title, append(curves, strong...), random, full, scaling.Curve{}, law), figDir, "03-weak-probe"))
 '''),
 ]
@@ -148,7 +149,7 @@ cells, figs = scaling_notebook(
     "Get SVHN with `prune data fetch svhn` (the official `.mat` files).",
     "scaling.SVHNScaling(prof, dataset)",
     'func() string {\n\t\tif _, err := data.Load("svhn", "test"); err == nil {\n\t\t\treturn "svhn"\n\t\t}\n\t\tfmt.Println("SVHN is not present here: using Fashion-MNIST in its place (prune data fetch svhn to get SVHN)")\n\t\treturn "fashion-mnist"\n\t}()',
-    "03", extra_cells=weak_cells, extra_figs=["03-weak-probe"])
+    "03", 'map[bool]string{true: "SVHN", false: "Fashion-MNIST (in place of SVHN)"}[dataset == "svhn"]', extra_cells=weak_cells, extra_figs=["03-weak-probe"])
 write("03-svhn-scaling.ipynb", cells, figs)
 
 # 04 ImageNet
