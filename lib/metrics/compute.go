@@ -92,33 +92,35 @@ type Metric struct {
 	NeedsLabels bool
 	Cost        string
 	score       func(ctx context.Context, env *Env, seed uint64) ([]float64, error)
+	// apply sets the preset field that a name's @ parameter overrides.
+	apply func(p *Preset)
 }
 
 // Metrics lists every scorer, the paper's ten first.
 func Metrics() []Metric {
 	return []Metric{
 		{"ssl-prototypes", "cosine distance to the nearest of k k-means centroids of self-supervised embeddings", false,
-			"one self-supervised encoder (or given embeddings) and k-means", sslPrototypes},
+			"one self-supervised encoder (or given embeddings) and k-means", sslPrototypes, nil},
 		{"supervised-prototypes", "cosine distance to the mean embedding of the example's own class", true,
-			"one fully trained network", supervisedPrototypes},
+			"one fully trained network", supervisedPrototypes, nil},
 		{"memorization", "P[correct | trained on it] - P[correct | not trained on it], over random 70% subsets", true,
-			"K fully trained networks (shared with influence, DDD, ensemble-al)", memorization},
+			"K fully trained networks (shared with influence, DDD, ensemble-al)", memorization, nil},
 		{"influence-max", "max over test examples of P[test correct | in S] - P[test correct | not in S]", true,
-			"the memorization runs plus test predictions", influenceMax},
-		{"influence-sum-abs", "sum over test examples of |influence|", true, "as influence-max", influenceSumAbs},
+			"the memorization runs plus test predictions", influenceMax, nil},
+		{"influence-sum-abs", "sum over test examples of |influence|", true, "as influence-max", influenceSumAbs, nil},
 		{"forgetting", "correct->incorrect transitions during training; never learned = maximum", true,
-			"one fully trained network with recorded dynamics", forgetting},
-		{"el2n-1", "||softmax - onehot||_2 of 1 network early in training", true, "1 network, a few epochs", el2n(1)},
+			"one fully trained network with recorded dynamics", forgetting, nil},
+		{"el2n-1", "||softmax - onehot||_2 of 1 network early in training", true, "1 network, a few epochs", el2n(1), nil},
 		{"el2n-20", "mean ||softmax - onehot||_2 of 20 networks early in training (fewer in reduced presets)", true,
-			"EL2NModels networks, a few epochs each", el2n(0)},
-		{"ddd", "1 - fraction of held-out networks classifying the example correctly", true, "the memorization runs", ddd},
-		{"ensemble-al", "entropy of the ensemble's mean softmax (networks trained with labels; the scored labels are not used)", true, "the memorization runs", ensembleAL},
+			"EL2NModels networks, a few epochs each", el2n(0), nil},
+		{"ddd", "1 - fraction of held-out networks classifying the example correctly", true, "the memorization runs", ddd, nil},
+		{"ensemble-al", "entropy of the ensemble's mean softmax (networks trained with labels; the scored labels are not used)", true, "the memorization runs", ensembleAL, nil},
 		{"random", "uniform random scores", false, "none", func(_ context.Context, env *Env, seed uint64) ([]float64, error) {
 			return Random(len(env.Train.Idx), seed), nil
-		}},
+		}, nil},
 		{"grand", "last-layer gradient norm ||p - y||·sqrt(||h||²+1) early in training, mean over networks", true,
-			"as el2n-20", grand},
-		{"aum", "minus the area under the margin (mean training margin)", true, "as forgetting", aum},
+			"as el2n-20", grand, nil},
+		{"aum", "minus the area under the margin (mean training margin)", true, "as forgetting", aum, nil},
 	}
 }
 
@@ -147,7 +149,10 @@ func Lookup(name string) (Metric, error) {
 				return Metric{}, fmt.Errorf("metric %q: the parameter after @ must be a positive integer", name)
 			}
 			switch base {
-			case "el2n-1", "el2n-20", "grand", "ssl-prototypes":
+			case "el2n-1", "el2n-20", "grand":
+				m.apply = func(p *Preset) { p.EarlyEpoch = v }
+			case "ssl-prototypes":
+				m.apply = func(p *Preset) { p.Clusters = v }
 			default:
 				return Metric{}, fmt.Errorf("metric %q: %s takes no @ parameter (el2n-1, el2n-20 and grand take a snapshot epoch, ssl-prototypes a number of clusters)", name, base)
 			}
@@ -171,13 +176,8 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	// The @ parameter overrides the preset for this metric only.
 	local := *env
 	env = &local
-	if base, param, ok := strings.Cut(name, "@"); ok {
-		v, _ := strconv.Atoi(param)
-		if base == "ssl-prototypes" {
-			env.Preset.Clusters = v
-		} else {
-			env.Preset.EarlyEpoch = v
-		}
+	if m.apply != nil {
+		m.apply(&env.Preset)
 	}
 	values, err := m.score(ctx, env, seed)
 	if err != nil {
@@ -223,11 +223,11 @@ func subsetRuns(ctx context.Context, env *Env) ([]*runOutputs, error) {
 }
 
 func fullRun(ctx context.Context, env *Env) (*runOutputs, error) {
-	os, err := runs(ctx, env, runSpec{kind: "full", features: true, dynamics: true, fraction: 1}, 1)
+	rs, err := runs(ctx, env, runSpec{kind: "full", features: true, dynamics: true, fraction: 1}, 1)
 	if err != nil {
 		return nil, err
 	}
-	return os[0], nil
+	return rs[0], nil
 }
 
 func el2n(k int) func(context.Context, *Env, uint64) ([]float64, error) {
