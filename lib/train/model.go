@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -74,7 +75,7 @@ func (m *Model) Builder(g *Graph, mode models.Mode) *models.Builder {
 // (variables loaded from a checkpoint come back trainable).
 func (m *Model) markStateUntrainable() {
 	for v := range m.Store.IterVariables() {
-		if len(v.Path()) < len(paramScope) || v.Path()[:len(paramScope)] != paramScope {
+		if !strings.HasPrefix(v.Path(), paramScope) {
 			v.SetTrainable(false)
 		}
 	}

@@ -164,6 +164,9 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		totalSteps = cfg.Epochs * ((ref + cfg.Batch - 1) / cfg.Batch)
 	}
 	epochs := (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch
+	if cfg.StopEpoch > 0 && cfg.StopEpoch < epochs {
+		epochs = cfg.StopEpoch
+	}
 	res := Result{}
 
 	startEpoch := 0
@@ -181,14 +184,10 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 	ds := trainSet.DS
 	sz := ds.ImageSize()
 	buf := make([]float32, cfg.Batch*sz)
-	bar := progress.New(fmt.Sprintf("train %s on %d examples", cfg.Model, n), (epochs-startEpoch)*n, "img").WithWriter(log)
+	bar := progress.New(fmt.Sprintf("train %s on %d examples", cfg.Model, n), max(0, epochs-startEpoch)*n, "img").WithWriter(log)
 	start := time.Now()
 	step := startEpoch * stepsPerEpoch
 	trained := 0
-	if cfg.StopEpoch > 0 && cfg.StopEpoch < epochs {
-		epochs = cfg.StopEpoch
-		bar = progress.New(fmt.Sprintf("train %s on %d examples", cfg.Model, n), max(0, epochs-startEpoch)*n, "img").WithWriter(log)
-	}
 	for epoch := startEpoch; epoch < epochs; epoch++ {
 		if t.Dynamics != nil {
 			t.Dynamics.StartEpoch()
