@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 
+	"gonum.org/v1/gonum/stat"
+
 	"beyondscaling/lib/fit"
 	"beyondscaling/lib/sweep"
 )
@@ -69,18 +71,11 @@ func Aggregate(recs []sweep.Record) []Point {
 }
 
 func meanSEM(xs []float64) (mean, sem float64) {
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
 	if len(xs) < 2 {
-		return mean, math.NaN()
+		return stat.Mean(xs, nil), math.NaN()
 	}
-	ss := 0.0
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(ss/float64(len(xs)-1)) / math.Sqrt(float64(len(xs)))
+	mean, std := stat.MeanStdDev(xs, nil)
+	return mean, stat.StdErr(std, float64(len(xs)))
 }
 
 // find returns the point of a configuration, if present. Unpruned runs
@@ -160,6 +155,8 @@ func HardMinusEasy(ps []Point, metric string) (fractions []float64, sizes []int,
 // Curve is test error against examples trained on, at one fraction and policy.
 type Curve struct {
 	Label     string
+	Keep      string  // policy of a pruned curve ("" for random, unpruned, envelope)
+	Fraction  float64 // fraction kept of a pruned curve
 	Trained   []float64
 	Mean, SEM []float64
 }
@@ -173,7 +170,7 @@ func ScalingCurves(ps []Point, metric string, keeps []string) (curves []Curve, r
 	add := func(label string, p Point) {
 		c, ok := byLabel[label]
 		if !ok {
-			c = &Curve{Label: label}
+			c = &Curve{Label: label, Keep: p.Keep, Fraction: p.Fraction}
 			byLabel[label] = c
 			labels = append(labels, label)
 		}

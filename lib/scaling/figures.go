@@ -25,17 +25,13 @@ const (
 func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, law fit.PowerLaw) *plots.Figure {
 	fig := &plots.Figure{Title: title, XLabel: labelTrained, YLabel: labelError, LogX: true, LogY: true, Legend: plots.BottomLeft}
 	colors := plots.Family(max(1, len(curves)/2+1))
-	colorOf := map[string]int{}
+	colorOf := map[float64]int{}
 	for _, c := range curves {
-		var f float64
-		var keep string
-		fmt.Sscanf(c.Label, "keep %s f = %g", &keep, &f)
-		key := fmt.Sprint(f)
-		if _, ok := colorOf[key]; !ok {
-			colorOf[key] = len(colorOf) % len(colors)
+		if _, ok := colorOf[c.Fraction]; !ok {
+			colorOf[c.Fraction] = len(colorOf) % len(colors)
 		}
 		fig.Series = append(fig.Series, plots.Series{Label: c.Label, X: c.Trained, Y: c.Mean, YErr: nanToZero(c.SEM), Kind: plots.LinePoints,
-			Color: colors[colorOf[key]], Dashed: keep == "easy,"})
+			Color: colors[colorOf[c.Fraction]], Dashed: c.Keep == "easy"})
 	}
 	if len(random.Trained) > 0 {
 		fig.Series = append(fig.Series, plots.Series{Label: random.Label, X: random.Trained, Y: random.Mean, YErr: nanToZero(random.SEM), Kind: plots.Points, Color: plots.Grey})

@@ -39,8 +39,6 @@ func RunSweeps(ctx context.Context, profileName string, specs []sweep.Spec, log 
 	}
 	defer b.Finalize()
 	r := &experiment.Runner{Backend: b, Store: st, Log: quiet{log}}
-	var all []sweep.Record
-	seen := map[string]bool{}
 	for _, s := range specs {
 		if err := s.Validate(); err != nil {
 			return nil, err
@@ -48,15 +46,8 @@ func RunSweeps(ctx context.Context, profileName string, specs []sweep.Spec, log 
 		if err := sweep.Execute(ctx, s, st, r.Run, 1, nil, prune.CodeVersion(), log); err != nil {
 			return nil, fmt.Errorf("sweep %s (store %s; re-run to resume): %w", s.Name, dir, err)
 		}
-		done, _ := st.Collect(s)
-		for _, d := range done {
-			if !seen[d.Key] {
-				seen[d.Key] = true
-				all = append(all, d)
-			}
-		}
 	}
-	return all, nil
+	return Collect(profileName, specs)
 }
 
 // Scores reads the cached score files of a run's initial set (written by
