@@ -180,7 +180,7 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 		return nil, err
 	}
 	m := train.NewModel(env.Backend, net, 77)
-	opt := train.SGD{Momentum: 0.9, WeightDecay: 5e-4}
+	opt := train.SGD{Momentum: 0.9, WeightDecay: 5e-4, Decay: m.Decays}
 	step, err := model.NewExec(env.Backend, m.Store, func(scope *model.Scope, in []*Node) *Node {
 		g := in[0].Graph()
 		m.Store.SetTraining(g, true)

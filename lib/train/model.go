@@ -24,7 +24,8 @@ type Model struct {
 	Conv    models.ConvImpl
 	Seed    uint64 // initialisation seed
 
-	predict *model.Exec // compiled evaluation graphs, one per batch shape
+	predict *model.Exec     // compiled evaluation graphs, one per batch shape
+	noDecay map[string]bool // variable paths whose ParamSpec says no weight decay
 }
 
 const (
@@ -57,6 +58,12 @@ func (m *Model) Builder(g *Graph, mode models.Mode) *models.Builder {
 					spec.Name, v.Shape().Dimensions, m.Net.Name(), spec.Dims)
 			}
 			v.SetTrainable(true)
+			if !spec.Decay {
+				if m.noDecay == nil {
+					m.noDecay = map[string]bool{}
+				}
+				m.noDecay[v.Path()] = true
+			}
 			return v.NodeValue(g)
 		},
 		Stats: func(name string, channels int) (*Node, *Node) {
@@ -70,6 +77,11 @@ func (m *Model) Builder(g *Graph, mode models.Mode) *models.Builder {
 		},
 	}
 }
+
+// Decays reports whether weight decay applies to a variable, as the
+// network's ParamSpec says (for SGD.Decay); it is valid once a graph using
+// the variable has been built.
+func (m *Model) Decays(v *model.Variable) bool { return !m.noDecay[v.Path()] }
 
 // markStateUntrainable makes every variable outside /model untrainable
 // (variables loaded from a checkpoint come back trainable).

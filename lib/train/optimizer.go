@@ -23,8 +23,9 @@ type SGD struct {
 	Momentum    float64
 	Nesterov    bool
 	WeightDecay float64
-	// Decay says whether weight decay applies to a variable. Nil means every
-	// variable except batch-norm parameters and biases (see NoDecay).
+	// Decay says whether weight decay applies to a variable (Model.Decays
+	// follows the network's ParamSpecs). Nil falls back to the naming rule
+	// of NoDecay, for stores not built through a Model.
 	Decay func(v *model.Variable) bool
 }
 

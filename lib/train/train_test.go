@@ -46,3 +46,29 @@ func TestTrainingLearnsBlobs(t *testing.T) {
 		}
 	}
 }
+
+// Weight decay follows the networks' ParamSpecs: convolution and dense
+// weights decay, batch-norm parameters and biases do not.
+func TestDecayFollowsParamSpecs(t *testing.T) {
+	b := goBackend(t)
+	set := data.All(blobs(64, 1, "train"))
+	cfg := Recipe("cnn-w8", 1)
+	cfg.Batch = 32
+	tr, err := New(b, cfg, set, data.Augment{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.Run(context.Background(), set); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"/model/conv1/w": true, "/model/head/w": true, "/model/conv1/bn/scale": false, "/model/conv1/bn/shift": false, "/model/head/b": false}
+	for path, decays := range want {
+		v := tr.Model.Store.GetVariable(path)
+		if v == nil {
+			t.Fatalf("no variable %s", path)
+		}
+		if got := tr.Model.Decays(v); got != decays {
+			t.Errorf("%s: decays %v, want %v", path, got, decays)
+		}
+	}
+}

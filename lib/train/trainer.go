@@ -128,7 +128,7 @@ func New(backend compute.Backend, cfg Config, trainSet data.Subset, aug data.Aug
 		t.Dynamics = NewDynamics(ids, labels, len(ds.Classes), cfg.RecordProbs)
 	}
 	smoothing := cfg.LabelSmoothing
-	opt := SGD{Momentum: cfg.Momentum, Nesterov: cfg.Nesterov, WeightDecay: cfg.WeightDecay}
+	opt := SGD{Momentum: cfg.Momentum, Nesterov: cfg.Nesterov, WeightDecay: cfg.WeightDecay, Decay: t.Model.Decays}
 	t.step, err = model.NewExec(backend, t.Model.Store, func(scope *model.Scope, in []*Node) []*Node {
 		x, y := in[0], in[1]
 		// Training mode: variables must be graph parameters, not constants
