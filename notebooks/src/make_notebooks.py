@@ -362,6 +362,7 @@ proto_cells = [
 	"strconv"
 	"strings"
 
+	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/plots"
 	"beyondscaling/lib/profile"
@@ -424,7 +425,7 @@ fig := &plots.Figure{Title: fmt.Sprintf("Class balancing ratio r (n = %d, f = %g
 for i, m := range []string{"ssl-prototypes", "random"} {
 	var rs, acc, sem []float64
 	for _, p := range ps {
-		if p.Size == n && p.Fraction == f && (p.Metric == m || (m == "ssl-prototypes" && p.Balance == 0 && p.Metric == "ssl-prototypes@"+strconv.Itoa(20))) {
+		if p.Size == n && p.Fraction == f && (p.Metric == m || (m == "ssl-prototypes" && p.Balance == 0 && p.Metric == "ssl-prototypes@"+strconv.Itoa(metrics.PresetFor(prof).Clusters))) {
 			rs, acc, sem = append(rs, p.Balance), append(acc, 100*(1-p.Mean)), append(sem, 100*p.SEM)
 		}
 	}
