@@ -157,6 +157,7 @@ type Curve struct {
 	Label     string
 	Keep      string  // policy of a pruned curve ("" for random, unpruned, envelope)
 	Fraction  float64 // fraction kept of a pruned curve
+	Dashed    bool    // drawn dashed (keep easy, or a variant set apart by the caller)
 	Trained   []float64
 	Mean, SEM []float64
 }
@@ -170,7 +171,7 @@ func ScalingCurves(ps []Point, metric string, keeps []string) (curves []Curve, r
 	add := func(label string, p Point) {
 		c, ok := byLabel[label]
 		if !ok {
-			c = &Curve{Label: label, Keep: p.Keep, Fraction: p.Fraction}
+			c = &Curve{Label: label, Keep: p.Keep, Fraction: p.Fraction, Dashed: p.Keep == "easy"}
 			byLabel[label] = c
 			labels = append(labels, label)
 		}

@@ -19,7 +19,7 @@ const (
 )
 
 // ScalingFigure is Fig. 3: test error against examples trained on for each
-// fraction kept (keep hard: solid; keep easy: dashed), random pruning, the
+// fraction kept (colour; keep easy and other Dashed curves dashed), random pruning, the
 // unpruned curve, the best-f envelope and the power law fitted to random
 // pruning (error bars: ± 1 s.e. over seeds).
 func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, law fit.PowerLaw) *plots.Figure {
@@ -31,7 +31,7 @@ func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, l
 			colorOf[c.Fraction] = len(colorOf) % len(colors)
 		}
 		fig.Series = append(fig.Series, plots.Series{Label: c.Label, X: c.Trained, Y: c.Mean, YErr: nanToZero(c.SEM), Kind: plots.LinePoints,
-			Color: colors[colorOf[c.Fraction]], Dashed: c.Keep == "easy"})
+			Color: colors[colorOf[c.Fraction]], Dashed: c.Dashed})
 	}
 	if len(random.Trained) > 0 {
 		fig.Series = append(fig.Series, plots.Series{Label: random.Label, X: random.Trained, Y: random.Mean, YErr: nanToZero(random.SEM), Kind: plots.Points, Color: plots.Grey})

@@ -136,9 +136,10 @@ for i := range strong {
 }
 for i := range curves {
 	curves[i].Label = "weak probe: " + curves[i].Label
+	curves[i].Dashed = true
 }
 law := must(scaling.RandomPowerLaw(random, full))
-title := fmt.Sprintf("%s: EL2N, weak (1-epoch) and usual probe, keep hard", label)
+title := fmt.Sprintf("%s\\nkeep hard by EL2N: weak probe (dashed) vs usual", label)
 must(0, plots.SaveAndShow(scaling.ScalingFigure(title, append(curves, strong...), random, full, scaling.Curve{}, law), figDir, "03-weak-probe"))
 '''),
 ]
