@@ -12,6 +12,7 @@ import (
 	_ "github.com/gomlx/compute/gobackend"
 
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/data/datatest"
 )
 
 // noisyBlobs is a learnable 8×8×3 dataset (class c: a bright square in
@@ -19,7 +20,7 @@ import (
 // with flip, every twentieth image is an atypical singleton (uniform noise
 // with a random label: learnable only when trained on).
 func noisyBlobs(n int, seed uint64, split string, flip bool) (*data.Dataset, []bool, []bool) {
-	ds := data.Blobs(n, seed, split)
+	ds := datatest.Blobs(n, seed, split)
 	rng := rand.New(rand.NewPCG(seed, 4))
 	flipped, singleton := make([]bool, n), make([]bool, n)
 	if !flip {

@@ -152,7 +152,7 @@ func NTXent(z1, z2 *Node, tau float64) *Node {
 		partner[i] = int32((i + b) % (2 * b))
 	}
 	sim = Sub(sim, ConstTensor(g, tensors.FromFlatDataAndDimensions(eye, 2*b, 2*b)))
-	return ReduceAllMean(models.ExampleLosses(sim, Const(g, partner), 0))
+	return ReduceAllMean(models.CrossEntropyPerExample(sim, Const(g, partner), 0))
 }
 
 // SelfSupervisedEmbeddings trains a SimCLR encoder on the (unlabelled)

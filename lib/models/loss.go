@@ -5,10 +5,10 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
-// ExampleLosses is the softmax cross-entropy of each example [batch]
+// CrossEntropyPerExample is the softmax cross-entropy of each example [batch]
 // against int32 labels, with label smoothing ε: the target puts 1-ε on the
 // label and ε spread evenly over all classes (PyTorch's label_smoothing).
-func ExampleLosses(logits, labels *Node, smoothing float64) *Node {
+func CrossEntropyPerExample(logits, labels *Node, smoothing float64) *Node {
 	classes := logits.Shape().Dimensions[1]
 	target := OneHot(labels, classes, dtypes.Float32)
 	if smoothing != 0 {
@@ -19,7 +19,7 @@ func ExampleLosses(logits, labels *Node, smoothing float64) *Node {
 
 // CrossEntropy is the mean softmax cross-entropy of logits against int32 labels.
 func CrossEntropy(logits, labels *Node) *Node {
-	return ReduceAllMean(ExampleLosses(logits, labels, 0))
+	return ReduceAllMean(CrossEntropyPerExample(logits, labels, 0))
 }
 
 // ExampleStats are the per-example quantities the training-dynamics recorder
@@ -43,7 +43,7 @@ func Stats(logits, labels *Node) ExampleStats {
 	others := ReduceMax(Sub(logits, MulScalar(onehot, 1e30)), 1)
 	margin := Sub(own, others)
 	return ExampleStats{
-		Loss:    ExampleLosses(logits, labels, 0),
+		Loss:    CrossEntropyPerExample(logits, labels, 0),
 		Correct: ConvertDType(GreaterThan(margin, ZerosLike(margin)), dtypes.Float32),
 		Margin:  margin,
 		Probs:   Softmax(logits, 1),

@@ -209,7 +209,7 @@ func TestExampleStats(t *testing.T) {
 	labels := tensors.FromFlatDataAndDimensions([]int32{0, 2}, 2)
 	exec, err := NewExec(b, func(l, y *Node) []*Node {
 		s := Stats(l, y)
-		return []*Node{s.Loss, s.Correct, s.Margin, ExampleLosses(l, y, 0.1)}
+		return []*Node{s.Loss, s.Correct, s.Margin, CrossEntropyPerExample(l, y, 0.1)}
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	_ "github.com/gomlx/compute/gobackend"
 
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/data/datatest"
 )
 
 func goBackend(t testing.TB) compute.Backend {
@@ -18,7 +19,7 @@ func goBackend(t testing.TB) compute.Backend {
 	return b
 }
 
-func blobs(n int, seed uint64, split string) *data.Dataset { return data.Blobs(n, seed, split) }
+func blobs(n int, seed uint64, split string) *data.Dataset { return datatest.Blobs(n, seed, split) }
 
 func TestTrainingLearnsBlobs(t *testing.T) {
 	b := goBackend(t)

@@ -135,7 +135,7 @@ func New(backend compute.Backend, cfg Config, trainSet data.Subset, aug data.Aug
 		// (the pure-Go backend embeds variables as constants otherwise).
 		t.Model.Store.SetTraining(x.Graph(), true)
 		logits, _ := t.Model.Net.Forward(t.Model.Builder(x.Graph(), models.Train), x)
-		loss := ReduceAllMean(models.ExampleLosses(logits, y, smoothing))
+		loss := ReduceAllMean(models.CrossEntropyPerExample(logits, y, smoothing))
 		opt.UpdateGraph(scope, x.Graph(), loss)
 		st := models.Stats(logits, y)
 		return []*Node{loss, st.Loss, st.Margin, st.Correct, st.Probs}

@@ -1,17 +1,19 @@
-package data
+package datatest
 
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"beyondscaling/lib/data"
 )
 
 // Blobs is a small, easily learnable image dataset for tests and
-// demonstrations: n images of 8×8×3 pixels in four classes, image i of class
+// examples: n images of 8×8×3 pixels in four classes, image i of class
 // i mod 4, where class c is a bright square in quadrant c (in channel c mod 3)
 // over uniform noise in [40, 120). IDs are "blobs/SPLIT/NNNNN".
-func Blobs(n int, seed uint64, split string) *Dataset {
+func Blobs(n int, seed uint64, split string) *data.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 3))
-	ds := &Dataset{Name: "blobs", Split: split, H: 8, W: 8, C: 3, Images: make([]uint8, n*192),
+	ds := &data.Dataset{Name: "blobs", Split: split, H: 8, W: 8, C: 3, Images: make([]uint8, n*192),
 		Labels: make([]int32, n), IDs: make([]string, n), Classes: []string{"a", "b", "c", "d"}}
 	for i := 0; i < n; i++ {
 		c := i % 4
