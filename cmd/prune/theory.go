@@ -10,11 +10,14 @@ import (
 )
 
 func init() {
-	register("theory", "solve the replica theory: test error, R, ρ, κ and residuals", runTheory)
+	register("theory", "solve the replica theory (ε, R, ρ, κ, residuals); theory advise: how much data to keep", runTheory)
 }
 
 func runTheory(args []string, stdout io.Writer) error {
-	fs := newFlags("theory", "--theta DEG --keep hard|easy|random --f F[,F...] --alpha-total A[,A...] [--csv]")
+	if len(args) > 0 && args[0] == "advise" {
+		return runTheoryAdvise(args[1:], stdout)
+	}
+	fs := newFlags("theory", "--theta DEG --keep hard|easy|random --f F[,F...] --alpha-total A[,A...] [--csv]\n       prune theory advise --help   (how much of my data should I keep?)")
 	theta := fs.Float64("theta", 0, "probe angle to the teacher, degrees, in [0, 45]")
 	keepName := fs.String("keep", "hard", "which examples pruning keeps: hard, easy or random")
 	fList := fs.String("f", "", "fraction kept in (0, 1]; a comma list for several")
@@ -65,4 +68,31 @@ func runTheory(args []string, stdout io.Writer) error {
 		return cw.Error()
 	}
 	return nil
+}
+
+// runTheoryAdvise answers "how much of my data should I keep?" from the
+// perceptron model (theory.Advise) and prints its report.
+func runTheoryAdvise(args []string, stdout io.Writer) error {
+	fs := newFlags("theory advise", "--alpha-total A [--theta DEG] [--tolerance T] [--budget B]")
+	alphaTotal := fs.Float64("alpha-total", 0, "the data you have, α_tot = P/N (examples per dimension), in [0.1, 1000]")
+	theta := fs.Float64("theta", 0, "pruning metric's error as the probe angle to the teacher, degrees, in [0, 45] (0: perfect)")
+	tolerance := fs.Float64("tolerance", theory.DefaultAdviceTolerance, "relative error increase that counts as no cost")
+	budget := fs.Float64("budget", 0, "training budget α_prune = B ≤ α_tot (0: do not ask question 2)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("theory advise: unexpected argument %q: every input is a flag (see --help)", fs.Arg(0))
+	}
+	if *alphaTotal == 0 {
+		return fmt.Errorf("theory advise: --alpha-total is required (the data you have, P/N)")
+	}
+	if *tolerance <= 0 {
+		return fmt.Errorf("theory advise: --tolerance %v must be positive, e.g. 0.01 for 1%%", *tolerance)
+	}
+	adv, err := theory.Advise(theory.AdviceQuery{AlphaTotal: *alphaTotal, ThetaDeg: *theta, Tolerance: *tolerance, Budget: *budget})
+	if err != nil {
+		return err
+	}
+	return adv.WriteReport(stdout)
 }
