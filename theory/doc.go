@@ -32,7 +32,9 @@
 // Λ² = sin²θ (1 - q²)), so every iterate is feasible.
 //
 // Derived quantities (Pareto frontier, optimal fraction f_opt, minimum
-// fraction f_min(θ), keep-hard/keep-easy crossover) are in frontier.go;
-// teacher-student simulations that check the theory are in package
-// theory/simulate.
+// fraction f_min(θ), keep-hard/keep-easy crossover) are in frontier.go.
+// Advise (advise.go) turns them into a researcher's answer to "how much of
+// my data should I keep?": what can be dropped at no cost at fixed α_tot,
+// and how to spend a training budget α_prune ≤ α_tot. Teacher-student
+// simulations that check the theory are in package theory/simulate.
 package theory
