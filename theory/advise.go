@@ -147,8 +147,16 @@ func (s *Solver) Advise(q AdviceQuery) (Advice, error) {
 		}
 	}
 	if q.ThetaDeg > 0 {
-		p, err := s.FMin(FrontierConfig{ThetaDeg: q.ThetaDeg, Keeps: []Keep{KeepHard}, FGrid: fMinFGrid,
-			MaxAlphaTotal: fMinMaxAlphaTotal, Refine: true}, fMinAlphas)
+		cfg := FrontierConfig{ThetaDeg: q.ThetaDeg, Keeps: []Keep{KeepHard}, FGrid: fMinFGrid,
+			MaxAlphaTotal: fMinMaxAlphaTotal, Refine: true}
+		// FMin reads f_opt at the largest α_tot = α/f_opt whose optimum is
+		// not capped. f_opt falls as α grows, so α_tot grows with α and the
+		// largest α answers alone unless its optimum is capped: try it first
+		// (one frontier point instead of the whole grid).
+		p, err := s.FMin(cfg, fMinAlphas[len(fMinAlphas)-1:])
+		if err != nil {
+			p, err = s.FMin(cfg, fMinAlphas)
+		}
 		if err != nil {
 			adv.FMinNote = err.Error()
 		} else {

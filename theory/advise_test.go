@@ -194,3 +194,26 @@ func TestAdviseBadInput(t *testing.T) {
 		}
 	}
 }
+
+// Advise reads f_min(θ) from the largest α of its grid when that optimum is
+// not capped, and from the whole grid otherwise; both must give what FMin
+// gives on the whole grid (θ = 5°: the largest α is capped; θ = 20°: not).
+func TestAdviseFMinMatchesFullGrid(t *testing.T) {
+	if testing.Short() {
+		t.Skip("solves the f_min frontier on the whole α grid twice (seconds)")
+	}
+	for _, th := range []float64{5, 20} {
+		adv, err := Advise(AdviceQuery{AlphaTotal: 10, ThetaDeg: th, Fractions: []float64{0.5}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s Solver
+		want, err := s.FMin(FrontierConfig{ThetaDeg: th, Keeps: []Keep{KeepHard}, FGrid: fMinFGrid, MaxAlphaTotal: fMinMaxAlphaTotal, Refine: true}, fMinAlphas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if adv.FMin == nil || *adv.FMin != want {
+			t.Errorf("θ = %v°: Advise's f_min %+v (%s), FMin on the whole grid %+v", th, adv.FMin, adv.FMinNote, want)
+		}
+	}
+}
