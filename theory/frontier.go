@@ -39,6 +39,10 @@ type FrontierPoint struct {
 	FOpt       float64
 	Keep       Keep
 	Eps        float64
+	// AtLimit reports that FOpt is the smallest fraction searched (MinFraction
+	// or the data cap α/MaxAlphaTotal): the error was still falling there, so
+	// the true optimum lies at or below FOpt and FOpt is a bound, not a value.
+	AtLimit bool
 }
 
 // LogSpace returns n points log-spaced from lo to hi inclusive.
@@ -112,6 +116,7 @@ func (s *Solver) frontierAt(cfg FrontierConfig, alpha float64) (FrontierPoint, e
 		}
 		if eOpt < best.Eps {
 			best.Eps, best.FOpt, best.Keep = eOpt, fOpt, keep
+			best.AtLimit = fOpt == fs[0]
 		}
 	}
 	best.AlphaTotal = alpha / best.FOpt

@@ -104,3 +104,33 @@ func TestSmokePlanFigures(t *testing.T) {
 		t.Errorf("%d files written, want 20", len(matches))
 	}
 }
+
+// With a perfect probe the error at fixed α_prune keeps falling as f shrinks,
+// so every optimum sits at the search's floor: Fig. 2C must not draw those
+// bounds as optima (it once drew θ = 0 as a flat line at f = 0.001). With
+// θ = 10° the optimum is interior at large α and is drawn.
+func TestFOptFigureLeavesOutSearchFloor(t *testing.T) {
+	alphas := []float64{20, 40}
+	fronts, err := Frontiers([]float64{0, 10}, alphas, theory.LogSpace(theory.MinFraction, 1, 25), 1e5, []theory.Keep{theory.KeepHard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range fronts[0].Points {
+		if !p.AtLimit {
+			t.Errorf("θ = 0, α_prune = %v: f_opt = %v not at the search floor", p.Alpha, p.FOpt)
+		}
+	}
+	interior := 0
+	for _, p := range fronts[1].Points {
+		if !p.AtLimit {
+			interior++
+		}
+	}
+	if interior == 0 {
+		t.Fatalf("θ = 10°: no interior optimum among %+v", fronts[1].Points)
+	}
+	fig := FOptFigure(fronts)
+	if len(fig.Series) != 1 || fig.Series[0].Label != "θ = 10°" || len(fig.Series[0].X) != interior {
+		t.Errorf("figure series %+v, want only θ = 10° with %d points", fig.Series, interior)
+	}
+}

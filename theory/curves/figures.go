@@ -105,7 +105,10 @@ func FrontierFigure(fronts []Frontier, ref []Curve) *plots.Figure {
 }
 
 // FOptFigure draws the optimal fraction kept against α_tot = α_prune/f_opt,
-// points sorted by α_tot.
+// points sorted by α_tot. Points whose optimum sits at the smallest fraction
+// searched (AtLimit) are left out: there the error was still falling, so the
+// value is the search's floor, not an optimum. With a perfect probe (θ = 0)
+// every point is such a bound, so that curve is absent and the legend says so.
 func FOptFigure(fronts []Frontier) *plots.Figure {
 	fig := &plots.Figure{Title: "Optimal fraction kept (keep hard)", XLabel: labelAlphaTotal, YLabel: "optimal fraction f_opt", LogX: true, LogY: true, Legend: plots.BottomLeft}
 	for i, fr := range fronts {
@@ -113,8 +116,14 @@ func FOptFigure(fronts []Frontier) *plots.Figure {
 		sort.Slice(pts, func(a, b int) bool { return pts[a].AlphaTotal < pts[b].AlphaTotal })
 		var x, y []float64
 		for _, p := range pts {
+			if p.AtLimit {
+				continue
+			}
 			x = append(x, p.AlphaTotal)
 			y = append(y, p.FOpt)
+		}
+		if len(x) == 0 {
+			continue
 		}
 		fig.Series = append(fig.Series, plots.Series{Label: fmt.Sprintf("θ = %g°", fr.ThetaDeg), X: x, Y: y, Kind: plots.LinePoints, Color: plots.Categorical[i%len(plots.Categorical)]})
 	}
