@@ -3,6 +3,7 @@ package metrics
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -81,7 +82,7 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 		metric string
 		min    float64
 	}{
-		{"el2n-1", 0.9}, {"el2n-20", 0.9}, {"grand", 0.85}, {"forgetting", 0.8}, {"aum", 0.9},
+		{"el2n-1", 0.9}, {"el2n-20", 0.9}, {"grand-last-layer", 0.85}, {"forgetting", 0.8}, {"aum", 0.9},
 		{"ddd", 0.8},
 	} {
 		sc, err := Compute(ctx, env, c.metric, 0)
@@ -116,6 +117,9 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 	if mean < 0.45 || auc < 0.85 {
 		t.Errorf("memorization of singletons: mean %.3f (want ≥ 0.45; typical examples are near 0), AUC %.3f (want ≥ 0.85)", mean, auc)
 	}
+	if sc.Meta.Params["undefined_examples"] != "0" || !strings.Contains(sc.Meta.Params["imputation"], ImputationRule) {
+		t.Errorf("memorization sidecar lacks the imputation rule and count: %v", sc.Meta.Params)
+	}
 	for _, m := range []string{"influence-max", "influence-sum-abs", "ensemble-al", "supervised-prototypes", "ssl-prototypes", "random"} {
 		sc, err := Compute(ctx, env, m, 7)
 		if err != nil {
@@ -127,13 +131,19 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 			}
 		}
 	}
+	// The old name grand is accepted and written under the name that says
+	// what it is.
+	if sc, err := Compute(ctx, env, "grand", 0); err != nil || sc.Meta.Metric != "grand-last-layer" {
+		t.Errorf("grand alias: %v, metric %q", err, sc.Meta.Metric)
+	}
 	// The runs were cached: scoring again trains nothing.
 	log.Reset()
 	if _, err := Compute(ctx, env, "memorization", 0); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(log.String(), "probe subset-00: cnn-w8") || !strings.Contains(log.String(), "reusing") {
-		t.Errorf("second scoring retrained instead of reusing:\n%s", log.String())
+	trained := fmt.Sprintf(": %s on ", env.Preset.Model) // "probe subset-03: mlp on 280 examples"
+	if strings.Contains(log.String(), trained) || strings.Count(log.String(), "reusing") != env.Preset.Subsets {
+		t.Errorf("second scoring retrained instead of reusing the %d subset networks:\n%s", env.Preset.Subsets, log.String())
 	}
 	if _, err := Compute(ctx, env, "el2n-5", 0); err == nil || !strings.Contains(err.Error(), "unknown metric") {
 		t.Errorf("unknown metric: %v", err)
@@ -141,7 +151,7 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 }
 
 func TestMetricParameters(t *testing.T) {
-	for _, ok := range []string{"el2n-20@1", "grand@3", "ssl-prototypes@50", "forgetting"} {
+	for _, ok := range []string{"el2n-20@1", "grand@3", "grand-last-layer@3", "ssl-prototypes@50", "forgetting"} {
 		if _, err := Lookup(ok); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
