@@ -92,17 +92,20 @@ func find(ps []Point, metric, keep string, f float64, n int, balance float64) (P
 	return Point{}, false
 }
 
-// Diff is a paired difference a − b over the seeds both have.
+// Diff is a paired difference a − b, its mean over the seeds both have:
+// a description for maps and tables. Claims are judged by Verdict
+// (PairedEffect), whose interval also counts the test set's own sampling
+// error.
 type Diff struct {
-	Mean, SEM float64
-	Seeds     int
+	Mean  float64
+	Seeds int
 }
 
 func (d Diff) String() string {
-	if math.IsNaN(d.SEM) {
+	if d.Seeds == 1 {
 		return fmt.Sprintf("%+.4f (1 seed)", d.Mean)
 	}
-	return fmt.Sprintf("%+.4f ± %.4f (%d seeds)", d.Mean, d.SEM, d.Seeds)
+	return fmt.Sprintf("%+.4f (mean of %d seeds)", d.Mean, d.Seeds)
 }
 
 func paired(a, b Point) Diff {
@@ -113,10 +116,9 @@ func paired(a, b Point) Diff {
 		}
 	}
 	if len(xs) == 0 {
-		return Diff{Mean: math.NaN(), SEM: math.NaN()}
+		return Diff{Mean: math.NaN()}
 	}
-	m, se := meanSEM(xs)
-	return Diff{m, se, len(xs)}
+	return Diff{stat.Mean(xs, nil), len(xs)}
 }
 
 // HardMinusEasy is ε_hard − ε_easy of a metric at each (fraction < 1, size),
@@ -144,7 +146,7 @@ func HardMinusEasy(ps []Point, metric string) (fractions []float64, sizes []int,
 			if ok1 && ok2 {
 				row = append(row, paired(h, e))
 			} else {
-				row = append(row, Diff{Mean: math.NaN(), SEM: math.NaN()})
+				row = append(row, Diff{Mean: math.NaN()})
 			}
 		}
 		diff = append(diff, row)
