@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
 	"beyondscaling/lib/fit"
+	"beyondscaling/lib/prune"
 	"beyondscaling/lib/sweep"
 )
 
@@ -251,4 +254,69 @@ func RandomPowerLaw(random, full Curve) (fit.PowerLaw, error) {
 	n := append(append([]float64(nil), random.Trained...), full.Trained...)
 	e := append(append([]float64(nil), random.Mean...), full.Mean...)
 	return fit.Fit(n, e, fit.Options{Seed: 1})
+}
+
+// ImputationNote says, for a figure's caption, how many examples of the
+// held-out metrics (memorization, influence, DDD, ensemble-al) in score
+// files had no held-out network and got an imputed score, and by which
+// rule (from the files' sidecars); "" when none of the files is of such a
+// metric.
+func ImputationNote(scores []*prune.Scores) string {
+	type count struct{ undefined, total int }
+	by := map[string]*count{}
+	var names []string
+	rule := ""
+	for _, s := range scores {
+		u, ok := s.Meta.Params["undefined_examples"]
+		if !ok {
+			continue
+		}
+		k, err := strconv.Atoi(u)
+		if err != nil {
+			continue
+		}
+		c := by[s.Meta.Metric]
+		if c == nil {
+			c = &count{}
+			by[s.Meta.Metric] = c
+			names = append(names, s.Meta.Metric)
+		}
+		c.undefined += k
+		c.total += len(s.IDs)
+		if rule == "" {
+			rule, _, _ = strings.Cut(s.Meta.Params["imputation"], " (")
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, m := range names {
+		if c := by[m]; c.undefined > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d of %d", m, c.undefined, c.total))
+		}
+	}
+	if len(parts) == 0 {
+		return "every example had a held-out probe network: no score imputed"
+	}
+	return fmt.Sprintf("examples without a held-out probe network, scored by the %s: %s", rule, strings.Join(parts, ", "))
+}
+
+// SweepImputationNote is ImputationNote for the cached score files of a
+// sweep's initial sets (one per seed at an initial size).
+func SweepImputationNote(profileName, dataset string, size int, seeds []uint64, metrics []string) (string, error) {
+	var all []*prune.Scores
+	for _, seed := range seeds {
+		sc, err := Scores(profileName, dataset, size, seed, metrics)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range metrics {
+			if s, ok := sc[m]; ok {
+				all = append(all, s)
+			}
+		}
+	}
+	return ImputationNote(all), nil
 }

@@ -10,8 +10,10 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/plots"
 	"beyondscaling/lib/profile"
+	"beyondscaling/lib/prune"
 	"beyondscaling/lib/sweep"
 )
 
@@ -317,5 +319,25 @@ func TestPlansValidate(t *testing.T) {
 				t.Errorf("%s %s: %v", p, s.Name, err)
 			}
 		}
+	}
+}
+
+// The caption note counts imputed examples per held-out metric from the
+// score files' sidecars, says the rule, and ignores other metrics.
+func TestImputationNote(t *testing.T) {
+	file := func(metric string, n int, params map[string]string) *prune.Scores {
+		return &prune.Scores{IDs: make([]string, n), Meta: prune.Meta{Metric: metric, Params: params}}
+	}
+	rule := map[string]string{"undefined_examples": "0", "imputation": metrics.ImputationRule}
+	if got := ImputationNote([]*prune.Scores{file("el2n-20", 100, nil)}); got != "" {
+		t.Errorf("no held-out metric: %q", got)
+	}
+	if got := ImputationNote([]*prune.Scores{file("ddd", 100, rule), file("el2n-20", 100, nil)}); !strings.Contains(got, "no score imputed") {
+		t.Errorf("none imputed: %q", got)
+	}
+	some := map[string]string{"undefined_examples": "3", "imputation": metrics.ImputationRule + " (0.25)"}
+	got := ImputationNote([]*prune.Scores{file("memorization", 400, some), file("memorization", 400, some), file("ddd", 400, rule)})
+	if !strings.Contains(got, "memorization 6 of 800") || strings.Contains(got, "ddd") || !strings.Contains(got, metrics.ImputationRule) {
+		t.Errorf("imputed: %q", got)
 	}
 }

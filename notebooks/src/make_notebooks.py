@@ -283,8 +283,10 @@ fmt.Printf("%d runs finished\\n", len(recs))
     ("code", '''%%
 ps := scaling.Aggregate(must(scaling.Collect(string(prof), []sweep.Spec{plain, balanced})))
 n := plain.Sizes[0]
-must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("CIFAR-10 metric benchmark, keep hard (n = %d, %s)", n, plain.Preset), ps, plain.Metrics, n, 0), figDir, "05-metric-benchmark"))
-must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("Class-balanced (r = 0.5), keep hard (n = %d, %s)", n, plain.Preset), ps, plain.Metrics, n, 0.5), figDir, "05-metric-benchmark-balanced"))
+note := must(scaling.SweepImputationNote(string(prof), plain.Dataset, n, plain.Seeds, plain.Metrics))
+fmt.Println(note)
+must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("CIFAR-10 metric benchmark, keep hard (n = %d, %s)\\n%s", n, plain.Preset, note), ps, plain.Metrics, n, 0), figDir, "05-metric-benchmark"))
+must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("Class-balanced (r = 0.5), keep hard (n = %d, %s)\\n%s", n, plain.Preset, note), ps, plain.Metrics, n, 0.5), figDir, "05-metric-benchmark-balanced"))
 '''),
     ("markdown", "## Rank correlations between metrics\n\nSpearman correlations of the scores on the first seed's initial set."),
     ("code", '''%%
@@ -330,7 +332,8 @@ for m, s := range sc {
 	vals[m] = must(s.Align(ids))
 }
 vals["random"] = metrics.Random(len(ids), seed)
-fig := must(scaling.ImbalanceFigure(fmt.Sprintf("Class balance of the kept examples (keep hard, n = %d)", n), vals, labels, plain.Metrics))
+note := must(scaling.SweepImputationNote(string(prof), plain.Dataset, n, []uint64{seed}, plain.Metrics))
+fig := must(scaling.ImbalanceFigure(fmt.Sprintf("Class balance of the kept examples (keep hard, n = %d)\\n%s", n, note), vals, labels, plain.Metrics))
 must(0, plots.SaveAndShow(fig, figDir, "05-class-imbalance"))
 '''),
     ("markdown", "## Measured effects"),
