@@ -53,6 +53,9 @@ func TestExamples(dataset string) (int, error) {
 	return ds.Len(), nil
 }
 
+// unmeasured is the value of a claim that could not be measured.
+var unmeasured = Estimate{Mean: math.NaN(), SE: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+
 // fresh reports whether a seed is a fresh seed of the design.
 func (d Design) fresh(seed uint64) bool { return !slices.Contains(d.Selection, seed) }
 
@@ -75,7 +78,7 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 	e := Effect{Claim: claim, Setting: setting, Sign: sign}
 	var err error
 	if e.Value, e.Verdict, err = Verdict(diffs, vars, sign); err != nil {
-		e.Verdict, e.Note = NotMeasured, err.Error()
+		e.Value, e.Verdict, e.Note = unmeasured, NotMeasured, err.Error()
 	} else if len(seeds) == 0 {
 		e.Note = "no fresh seed has both runs"
 	}
@@ -95,7 +98,7 @@ func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 			h, ok1 := find(ps, metric, "hard", f, n, 0)
 			e, ok2 := find(ps, metric, "easy", f, n, 0)
 			if !ok1 || !ok2 {
-				out = append(out, Effect{Claim: claim, Setting: setting, Sign: sign, Verdict: NotMeasured, Note: "runs missing"})
+				out = append(out, Effect{Claim: claim, Setting: setting, Value: unmeasured, Sign: sign, Verdict: NotMeasured, Note: "runs missing"})
 				return
 			}
 			out = append(out, PairedEffect(claim, setting, h, e, sign, d))
@@ -114,7 +117,7 @@ func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 	slices.Sort(fresh)
 	claim := "pruning beats the power law fitted to random pruning"
 	t, err := BeatsPowerLaw(ps, metric, d.Selection, fresh, d.TestExamples)
-	e := Effect{Claim: claim, Sign: -1,
+	e := Effect{Claim: claim, Sign: -1, Value: unmeasured,
 		Setting: fmt.Sprintf("%s: mean over m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s", metric, d.Selection, t.ChoicesString())}
 	if err != nil {
 		e.Verdict, e.Note = NotMeasured, err.Error()
