@@ -196,7 +196,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	params := map[string]string{"preset": p.Name, "model": p.Model, "epochs": strconv.Itoa(p.Epochs),
 		"early_epoch": strconv.Itoa(p.EarlyEpoch), "el2n_models": strconv.Itoa(p.EL2NModels), "subsets": strconv.Itoa(p.Subsets),
 		"subset_fraction": strconv.FormatFloat(p.Fraction, 'g', -1, 64), "batch": strconv.Itoa(p.Batch), "lr": strconv.FormatFloat(p.LR, 'g', -1, 64)}
-	if heldOutMetrics[name] {
+	if _, ok := heldOutMetrics[name]; ok {
 		maps.Copy(params, imputed.Params())
 	}
 	if strings.HasPrefix(name, "ssl-prototypes") {

@@ -125,6 +125,9 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if m == "ensemble-al" && sc.Meta.Params["networks"] != "subset networks held out of each example" {
+			t.Errorf("ensemble-al sidecar does not say it averages over held-out networks: %v", sc.Meta.Params)
+		}
 		for _, v := range sc.Values {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				t.Fatalf("%s: non-finite score", m)
@@ -147,6 +150,26 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 	}
 	if _, err := Compute(ctx, env, "el2n-5", 0); err == nil || !strings.Contains(err.Error(), "unknown metric") {
 		t.Errorf("unknown metric: %v", err)
+	}
+}
+
+// Subset networks too few to hold every example out of one: Compute (and
+// so prune score) refuses with the count and the fix instead of imputing.
+func TestComputeRefusesTooManyUndefined(t *testing.T) {
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, _, _ := noisyBlobs(200, 1, "train", false)
+	test, _, _ := noisyBlobs(50, 2, "test", false)
+	env := &Env{Backend: b, Train: data.All(train), Test: test, WorkDir: t.TempDir(),
+		Preset: Preset{Name: "test", Model: "mlp", Batch: 32, LR: 0.05, Epochs: 1, Subsets: 2, Fraction: 0.7}}
+	for _, m := range []string{"memorization", "ddd", "ensemble-al", "influence-max"} {
+		_, err := Compute(context.Background(), env, m, 0)
+		// 2 networks hold out 60 examples each: 80 of 200 are in both.
+		if err == nil || !strings.Contains(err.Error(), "80 of 200 examples") || !strings.Contains(err.Error(), "at least 4 subset networks") {
+			t.Errorf("%s with 2 subset networks: %v", m, err)
+		}
 	}
 }
 

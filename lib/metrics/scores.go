@@ -357,6 +357,9 @@ const ImputationRule = "median of the defined scores"
 type Imputation struct {
 	Undefined, Total int
 	Value            float64 // the median of the defined scores (NaN when none)
+	// Networks says which subset networks the metric averages over, for
+	// the sidecar (ensemble-al and DDD: those held out of the example).
+	Networks string
 }
 
 // ImputeMedian replaces every NaN of values by the median of the others,
@@ -392,7 +395,11 @@ func (imp Imputation) Params() map[string]string {
 	if imp.Undefined > 0 {
 		rule += fmt.Sprintf(" (%.6g)", imp.Value)
 	}
-	return map[string]string{"undefined_examples": strconv.Itoa(imp.Undefined), "imputation": rule}
+	p := map[string]string{"undefined_examples": strconv.Itoa(imp.Undefined), "imputation": rule}
+	if imp.Networks != "" {
+		p["networks"] = imp.Networks
+	}
+	return p
 }
 
 // Caption is the imputation in words, for figure captions.
@@ -404,14 +411,22 @@ func (imp Imputation) Caption(metric string) string {
 }
 
 // heldOutMetrics are the metrics estimated from the networks held out of
-// an example, undefined for examples that no subset network held out.
-var heldOutMetrics = map[string]bool{"memorization": true, "influence-max": true, "influence-sum-abs": true, "ddd": true, "ensemble-al": true}
+// an example, undefined for examples that no subset network held out, with
+// the networks each averages over.
+var heldOutMetrics = map[string]string{
+	"memorization":      "subset networks trained on and held out of each example",
+	"influence-max":     "subset networks trained on and held out of each example",
+	"influence-sum-abs": "subset networks trained on and held out of each example",
+	"ddd":               "subset networks held out of each example",
+	"ensemble-al":       "subset networks held out of each example",
+}
 
 // imputeUndefined imputes the undefined scores of a held-out metric, and
 // refuses when more than MaxImputedFraction of them would need it (with
 // the count and the fix). Other metrics must be finite everywhere.
 func imputeUndefined(metric string, values []float64, p Preset) (Imputation, error) {
-	if !heldOutMetrics[metric] {
+	networks, heldOut := heldOutMetrics[metric]
+	if !heldOut {
 		for i, v := range values {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return Imputation{}, fmt.Errorf("example %d: non-finite score %g", i, v)
@@ -420,6 +435,7 @@ func imputeUndefined(metric string, values []float64, p Preset) (Imputation, err
 		return Imputation{Total: len(values), Value: math.NaN()}, nil
 	}
 	imp := ImputeMedian(values)
+	imp.Networks = networks
 	if imp.Undefined == len(values) {
 		return imp, fmt.Errorf("no example has both a network trained on it and one held out of it (%d subset networks): use at least %d subset networks",
 			p.Subsets, minSubsets(len(values), p.Fraction))
