@@ -109,7 +109,7 @@ func runScore(args []string, stdout io.Writer) error {
 			if err := os.MkdirAll(*out, 0o755); err != nil {
 				return err
 			}
-			path = filepath.Join(*out, n+".csv")
+			path = filepath.Join(*out, sc.Meta.Metric+".csv") // the canonical name: grand is written as grand-last-layer
 		}
 		if err := sc.Write(path); err != nil {
 			return err
