@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,10 +83,8 @@ func TestSimulateLine(t *testing.T) {
 }
 
 func TestDataFetchVerifyFromMirror(t *testing.T) {
-	mirror := "/usr/share/datasets/fashion-mnist"
-	if _, err := os.Stat(mirror); err != nil {
-		t.Skip("Debian's dataset-fashion-mnist is not installed")
-	}
+	needFashionMNIST(t)
+	mirror := data.DebianFashionMNIST
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
 	if code := run([]string{"data", "fetch", "fashion-mnist", "--mirror", mirror, "--dir", dir}, &out, &errb); code != 0 {
@@ -106,9 +106,7 @@ func TestDataFetchVerifyFromMirror(t *testing.T) {
 }
 
 func TestSelectWithDatasetAndBalancing(t *testing.T) {
-	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil {
-		t.Skip("Debian's dataset-fashion-mnist is not installed")
-	}
+	needFashionMNIST(t)
 	dir := t.TempDir()
 	// Scores: the example index, so keep hard takes the last examples.
 	var b strings.Builder
@@ -141,9 +139,7 @@ func TestSelectWithDatasetAndBalancing(t *testing.T) {
 // prune train on a small subset of Fashion-MNIST with the MLP: prints the
 // test accuracy; bad input gets clear errors.
 func TestTrainSubsetAndBadInput(t *testing.T) {
-	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil {
-		t.Skip("Debian's dataset-fashion-mnist is not installed")
-	}
+	needFashionMNIST(t)
 	dir := t.TempDir()
 	t.Setenv("PRUNE_DATA", dir)
 	var ids strings.Builder
@@ -200,9 +196,8 @@ func TestScoreAllMetricsSmokeCIFAR10(t *testing.T) {
 	t.Setenv("PRUNE_DATA", dir)
 	t.Setenv("PRUNE_OUT", dir)
 	var o, e bytes.Buffer
-	if _, err := data.Load("cifar10", "test"); err != nil {
-		t.Skipf("CIFAR-10 is not available here: %v", err)
-	}
+	_, err := data.Load("cifar10", "test")
+	needData(t, "CIFAR-10", err)
 	var ids strings.Builder
 	for i := 0; i < 512; i++ {
 		fmt.Fprintf(&ids, "cifar10/train/%05d\n", i*97)
@@ -241,9 +236,7 @@ func TestScoreAllMetricsSmokeCIFAR10(t *testing.T) {
 // A small real sweep on Fashion-MNIST (MLP, two sizes, EL2N and random
 // pruning): run, status, collect and export.
 func TestSweepEndToEnd(t *testing.T) {
-	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil {
-		t.Skip("Debian's dataset-fashion-mnist is not installed")
-	}
+	needFashionMNIST(t)
 	dir := t.TempDir()
 	t.Setenv("PRUNE_DATA", dir)
 	spec := filepath.Join(dir, "spec.json")
@@ -291,6 +284,54 @@ func TestSweepEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(o.String(), "8 tasks") {
 		t.Errorf("export: %s", o.String())
+	}
+}
+
+// needData skips a test whose dataset is missing (err, from locating it),
+// except in CI (the environment variable CI set), where the data must be
+// present and a missing dataset fails the test: the rule of lib/data's
+// reader tests and the notebook tests.
+func needData(t *testing.T, dataset string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is required in CI: %v", dataset, err)
+	}
+	t.Skipf("%s is not available here: %v", dataset, err)
+}
+
+// needFashionMNIST is needData for Debian's dataset-fashion-mnist package.
+func needFashionMNIST(t *testing.T) {
+	t.Helper()
+	_, err := os.Stat(data.DebianFashionMNIST)
+	if err != nil {
+		err = fmt.Errorf("Debian's dataset-fashion-mnist is not installed: %w", err)
+	}
+	needData(t, "Fashion-MNIST", err)
+}
+
+// The rule itself, in a child test process: a missing dataset skips the
+// test outside CI and fails it with CI set.
+func TestMissingDataFailsInCI(t *testing.T) {
+	if os.Getenv("PRUNE_TEST_MISSING_DATA") != "" {
+		needData(t, "a dataset", errors.New("not found in the test's empty folder"))
+		return
+	}
+	for _, c := range []struct {
+		ci       string
+		wantFail bool
+	}{{"", false}, {"true", true}} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestMissingDataFailsInCI$", "-test.v")
+		cmd.Env = append(os.Environ(), "PRUNE_TEST_MISSING_DATA=1", "CI="+c.ci)
+		out, err := cmd.CombinedOutput()
+		if failed := err != nil; failed != c.wantFail {
+			t.Errorf("CI=%q: child test failed=%v, want %v:\n%s", c.ci, failed, c.wantFail, out)
+		}
+		if !c.wantFail && !strings.Contains(string(out), "SKIP") {
+			t.Errorf("CI unset: the child test did not skip:\n%s", out)
+		}
 	}
 }
 

@@ -45,7 +45,7 @@ func runScore(args []string, stdout io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "%-22s %s\n%-22s (%s; cost: %s)\n", m.Name, m.Definition, "", labels, m.Cost)
 		}
-		fmt.Fprintln(stdout, "\nAll scores: high = hard = keep. el2n-1, el2n-20 and grand take @EPOCH (snapshot epoch), ssl-prototypes @K (clusters).")
+		fmt.Fprintln(stdout, "\nAll scores: high = hard = keep. el2n-1, el2n-20 and grand-last-layer take @EPOCH (snapshot epoch), ssl-prototypes @K (clusters).")
 		return nil
 	}
 	if *metricNames == "" || *out == "" {
@@ -109,7 +109,7 @@ func runScore(args []string, stdout io.Writer) error {
 			if err := os.MkdirAll(*out, 0o755); err != nil {
 				return err
 			}
-			path = filepath.Join(*out, n+".csv")
+			path = filepath.Join(*out, sc.Meta.Metric+".csv") // the canonical name: grand is written as grand-last-layer
 		}
 		if err := sc.Write(path); err != nil {
 			return err

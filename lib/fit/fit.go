@@ -1,6 +1,7 @@
 // Package fit fits power laws to scaling curves, ε(n) = a·n^(−ν) (+ c), with
-// bootstrap uncertainties, and tests whether a pruning envelope beats the
-// power law fitted to random pruning, the paper's central empirical claim.
+// bootstrap uncertainties of the exponent and amplitude. Whether pruning
+// beats the power law is decided elsewhere, one way only
+// (lib/scaling.BeatsPowerLaw), from fits made here.
 package fit
 
 import (
@@ -141,60 +142,4 @@ func fitOnce(n, eps []float64, offset bool) (PowerLaw, error) {
 	}
 	p, _ := lin((lo + up) / 2)
 	return p, nil
-}
-
-// Comparison says how a pruning envelope compares with the power law fitted
-// to random pruning.
-type Comparison struct {
-	Random, Envelope PowerLaw
-	// Ratio[i] is the envelope's error over the random power law's
-	// prediction at the envelope's i-th size; below 1 is better.
-	Sizes, Ratio []float64
-	// Beats says the envelope's exponent exceeds random's with the
-	// bootstrap intervals apart (envelope NuLo > random NuHi) and its error
-	// at the largest size is below the random power law's prediction.
-	Beats bool
-}
-
-// Compare fits both curves (sizes n: examples trained on; errors ε) and
-// compares them.
-func Compare(randomN, randomEps, envN, envEps []float64, seed uint64) (Comparison, error) {
-	r, err := Fit(randomN, randomEps, Options{Seed: seed})
-	if err != nil {
-		return Comparison{}, fmt.Errorf("random pruning: %w", err)
-	}
-	e, err := Fit(envN, envEps, Options{Seed: seed + 1})
-	if err != nil {
-		return Comparison{}, fmt.Errorf("envelope: %w", err)
-	}
-	c := Comparison{Random: r, Envelope: e}
-	largest := 0
-	for i := range envN {
-		c.Sizes = append(c.Sizes, envN[i])
-		c.Ratio = append(c.Ratio, envEps[i]/r.Eval(envN[i]))
-		if envN[i] > envN[largest] {
-			largest = i
-		}
-	}
-	c.Beats = e.NuLo > r.NuHi && c.Ratio[largest] < 1
-	return c, nil
-}
-
-// Envelope is the lower envelope of several curves: for each size, the
-// smallest error over curves (e.g. over fractions kept, the Pareto frontier).
-func Envelope(n, eps []float64) (sizes, best []float64) {
-	m := map[float64]float64{}
-	for i := range n {
-		if v, ok := m[n[i]]; !ok || eps[i] < v {
-			m[n[i]] = eps[i]
-		}
-	}
-	for s := range m {
-		sizes = append(sizes, s)
-	}
-	sort.Float64s(sizes)
-	for _, s := range sizes {
-		best = append(best, m[s])
-	}
-	return sizes, best
 }

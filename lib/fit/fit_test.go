@@ -56,29 +56,3 @@ func TestFitBadInput(t *testing.T) {
 		}
 	}
 }
-
-// An exponentially decaying envelope beats a 1/√n random curve; a random
-// curve does not beat itself.
-func TestCompare(t *testing.T) {
-	var n, r, e []float64
-	for _, s := range []float64{500, 1000, 2000, 4000, 8000} {
-		n = append(n, s)
-		r = append(r, 3/math.Sqrt(s))
-		e = append(e, 0.2*math.Exp(-s/3000)+0.01)
-	}
-	c, err := Compare(n, r, n, e, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !c.Beats {
-		t.Errorf("exponential envelope does not beat the power law: %+v", c)
-	}
-	c, _ = Compare(n, r, n, r, 1)
-	if c.Beats {
-		t.Error("random pruning beats itself")
-	}
-	sizes, best := Envelope([]float64{1, 2, 1, 2}, []float64{0.5, 0.4, 0.3, 0.6})
-	if len(sizes) != 2 || best[0] != 0.3 || best[1] != 0.4 {
-		t.Errorf("envelope %v %v", sizes, best)
-	}
-}

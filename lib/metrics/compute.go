@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -114,11 +115,11 @@ func Metrics() []Metric {
 		{"el2n-20", "mean ||softmax - onehot||_2 of 20 networks early in training (fewer in reduced presets)", true,
 			"EL2NModels networks, a few epochs each", el2n(0), nil},
 		{"ddd", "1 - fraction of held-out networks classifying the example correctly", true, "the memorization runs", ddd, nil},
-		{"ensemble-al", "entropy of the ensemble's mean softmax (networks trained with labels; the scored labels are not used)", true, "the memorization runs", ensembleAL, nil},
+		{"ensemble-al", "entropy of the mean softmax of the subset networks held out of the example (as DDD; they never saw its label)", true, "the memorization runs", ensembleAL, nil},
 		{"random", "uniform random scores", false, "none", func(_ context.Context, env *Env, seed uint64) ([]float64, error) {
 			return Random(len(env.Train.Idx), seed), nil
 		}, nil},
-		{"grand", "last-layer gradient norm ||p - y||·sqrt(||h||²+1) early in training, mean over networks", true,
+		{"grand-last-layer", "GraNd of the last layer only: its gradient norm ||p - y||·sqrt(||h||²+1) early in training, mean over networks (alias grand)", true,
 			"as el2n-20", grand, nil},
 		{"aum", "minus the area under the margin (mean training margin)", true, "as forgetting", aum, nil},
 	}
@@ -139,6 +140,9 @@ func Names() []string {
 // of ssl-prototypes (ssl-prototypes@50).
 func Lookup(name string) (Metric, error) {
 	base, param, hasParam := strings.Cut(name, "@")
+	if base == "grand" {
+		base = "grand-last-layer" // the old name, accepted
+	}
 	for _, m := range Metrics() {
 		if m.Name != base {
 			continue
@@ -149,14 +153,14 @@ func Lookup(name string) (Metric, error) {
 				return Metric{}, fmt.Errorf("metric %q: the parameter after @ must be a positive integer", name)
 			}
 			switch base {
-			case "el2n-1", "el2n-20", "grand":
+			case "el2n-1", "el2n-20", "grand-last-layer":
 				m.apply = func(p *Preset) { p.EarlyEpoch = v }
 			case "ssl-prototypes":
 				m.apply = func(p *Preset) { p.Clusters = v }
 			default:
-				return Metric{}, fmt.Errorf("metric %q: %s takes no @ parameter (el2n-1, el2n-20 and grand take a snapshot epoch, ssl-prototypes a number of clusters)", name, base)
+				return Metric{}, fmt.Errorf("metric %q: %s takes no @ parameter (el2n-1, el2n-20 and grand-last-layer take a snapshot epoch, ssl-prototypes a number of clusters)", name, base)
 			}
-			m.Name = name
+			m.Name = base + "@" + param
 		}
 		return m, nil
 	}
@@ -179,7 +183,12 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	if m.apply != nil {
 		m.apply(&env.Preset)
 	}
+	name = m.Name // the canonical name (grand is grand-last-layer)
 	values, err := m.score(ctx, env, seed)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	imputed, err := imputeUndefined(name, values, env.Preset)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -187,6 +196,9 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	params := map[string]string{"preset": p.Name, "model": p.Model, "epochs": strconv.Itoa(p.Epochs),
 		"early_epoch": strconv.Itoa(p.EarlyEpoch), "el2n_models": strconv.Itoa(p.EL2NModels), "subsets": strconv.Itoa(p.Subsets),
 		"subset_fraction": strconv.FormatFloat(p.Fraction, 'g', -1, 64), "batch": strconv.Itoa(p.Batch), "lr": strconv.FormatFloat(p.LR, 'g', -1, 64)}
+	if _, ok := heldOutMetrics[name]; ok {
+		maps.Copy(params, imputed.Params())
+	}
 	if strings.HasPrefix(name, "ssl-prototypes") {
 		params["clusters"] = strconv.Itoa(p.Clusters)
 		params["ssl_model"], params["ssl_epochs"] = p.SSLModel, strconv.Itoa(p.SSLEpochs)
@@ -337,7 +349,7 @@ func ddd(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
 }
 
 func ensembleAL(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	_, _, _, rs, err := membership(ctx, env)
+	member, _, _, rs, err := membership(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +357,7 @@ func ensembleAL(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
 	for _, r := range rs {
 		logits = append(logits, r.TrainLogits)
 	}
-	return EnsembleEntropy(logits, len(env.Train.Idx), rs[0].Classes), nil
+	return EnsembleEntropy(logits, member, len(env.Train.Idx), rs[0].Classes), nil
 }
 
 // SortedCopy returns x sorted ascending (for reports).

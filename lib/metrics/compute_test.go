@@ -3,6 +3,7 @@ package metrics
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -82,7 +83,7 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 		metric string
 		min    float64
 	}{
-		{"el2n-1", 0.9}, {"el2n-20", 0.9}, {"grand", 0.85}, {"forgetting", 0.8}, {"aum", 0.9},
+		{"el2n-1", 0.9}, {"el2n-20", 0.9}, {"grand-last-layer", 0.85}, {"forgetting", 0.8}, {"aum", 0.9},
 		{"ddd", 0.8},
 	} {
 		sc, err := Compute(ctx, env, c.metric, 0)
@@ -117,10 +118,16 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 	if mean < 0.45 || auc < 0.85 {
 		t.Errorf("memorization of singletons: mean %.3f (want ≥ 0.45; typical examples are near 0), AUC %.3f (want ≥ 0.85)", mean, auc)
 	}
+	if sc.Meta.Params["undefined_examples"] != "0" || !strings.Contains(sc.Meta.Params["imputation"], ImputationRule) {
+		t.Errorf("memorization sidecar lacks the imputation rule and count: %v", sc.Meta.Params)
+	}
 	for _, m := range []string{"influence-max", "influence-sum-abs", "ensemble-al", "supervised-prototypes", "ssl-prototypes", "random"} {
 		sc, err := Compute(ctx, env, m, 7)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if m == "ensemble-al" && sc.Meta.Params["networks"] != "subset networks held out of each example" {
+			t.Errorf("ensemble-al sidecar does not say it averages over held-out networks: %v", sc.Meta.Params)
 		}
 		for _, v := range sc.Values {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -128,21 +135,47 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 			}
 		}
 	}
+	// The old name grand is accepted and written under the name that says
+	// what it is.
+	if sc, err := Compute(ctx, env, "grand", 0); err != nil || sc.Meta.Metric != "grand-last-layer" {
+		t.Errorf("grand alias: %v, metric %q", err, sc.Meta.Metric)
+	}
 	// The runs were cached: scoring again trains nothing.
 	log.Reset()
 	if _, err := Compute(ctx, env, "memorization", 0); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(log.String(), "probe subset-00: cnn-w8") || !strings.Contains(log.String(), "reusing") {
-		t.Errorf("second scoring retrained instead of reusing:\n%s", log.String())
+	trained := fmt.Sprintf(": %s on ", env.Preset.Model) // "probe subset-03: mlp on 280 examples"
+	if strings.Contains(log.String(), trained) || strings.Count(log.String(), "reusing") != env.Preset.Subsets {
+		t.Errorf("second scoring retrained instead of reusing the %d subset networks:\n%s", env.Preset.Subsets, log.String())
 	}
 	if _, err := Compute(ctx, env, "el2n-5", 0); err == nil || !strings.Contains(err.Error(), "unknown metric") {
 		t.Errorf("unknown metric: %v", err)
 	}
 }
 
+// Subset networks too few to hold every example out of one: Compute (and
+// so prune score) refuses with the count and the fix instead of imputing.
+func TestComputeRefusesTooManyUndefined(t *testing.T) {
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, _, _ := noisyBlobs(200, 1, "train", false)
+	test, _, _ := noisyBlobs(50, 2, "test", false)
+	env := &Env{Backend: b, Train: data.All(train), Test: test, WorkDir: t.TempDir(),
+		Preset: Preset{Name: "test", Model: "mlp", Batch: 32, LR: 0.05, Epochs: 1, Subsets: 2, Fraction: 0.7}}
+	for _, m := range []string{"memorization", "ddd", "ensemble-al", "influence-max"} {
+		_, err := Compute(context.Background(), env, m, 0)
+		// 2 networks hold out 60 examples each: 80 of 200 are in both.
+		if err == nil || !strings.Contains(err.Error(), "80 of 200 examples") || !strings.Contains(err.Error(), "at least 4 subset networks") {
+			t.Errorf("%s with 2 subset networks: %v", m, err)
+		}
+	}
+}
+
 func TestMetricParameters(t *testing.T) {
-	for _, ok := range []string{"el2n-20@1", "grand@3", "ssl-prototypes@50", "forgetting"} {
+	for _, ok := range []string{"el2n-20@1", "grand@3", "grand-last-layer@3", "ssl-prototypes@50", "forgetting"} {
 		if _, err := Lookup(ok); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}

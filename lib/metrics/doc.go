@@ -4,15 +4,22 @@
 //
 //	ssl-prototypes       cosine distance to the nearest k-means centroid of self-supervised embeddings (no labels)
 //	supervised-prototypes cosine distance to the mean embedding of the example's own class
-//	memorization         Feldman-Zhang: P[correct | in S] - P[correct | not in S] over random 70% subsets
+//	memorization         Feldman-Zhang: P[correct | in S] - P[correct | not in S] over 70% subsets
 //	influence-max        max over test examples of the subsampled influence (same runs)
 //	influence-sum-abs    sum over test examples of |influence| (same runs)
 //	forgetting           Toneva et al.: correct -> incorrect transitions; never learned = maximum
 //	el2n-1, el2n-20      Paul et al.: mean ‖softmax - onehot‖₂ over k networks early in training
 //	ddd                  Meding et al.: how consistently held-out networks misclassify the example
-//	ensemble-al          Chitta et al.: entropy of the ensemble's mean prediction
+//	ensemble-al          Chitta et al.: entropy of the mean prediction of the networks held out of the example
 //	random               uniform scores (several seeds)
-//	grand, aum           GraNd (last-layer gradient norm early in training), area under the margin
+//	grand-last-layer     GraNd of the last layer only (its gradient norm early in training; alias grand)
+//	aum                  area under the margin
+//
+// The subset networks of memorization, influence, DDD and ensemble-al hold
+// every example out of at least one of them (HeldOutDesign); an example
+// without a held-out network would have no estimate, and Compute imputes
+// the median of the defined scores for at most 1% of examples, writing the
+// count and the rule into the score file's sidecar, and refuses beyond.
 //
 // The score functions (EL2N, Forgetting, Memorization, ...) are pure
 // functions of network outputs, tested on constructed cases; Compute runs

@@ -5,7 +5,6 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -61,13 +60,10 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	member := make([]bool, len(set.Idx))
 	trainSet := set
 	if s.fraction < 1 {
-		rng := rand.New(rand.NewPCG(s.seed(), 0x70))
-		perm := rng.Perm(len(set.Idx))
-		m := int(s.fraction*float64(len(set.Idx)) + 0.5)
-		idx := make([]int, 0, m)
-		for _, p := range perm[:m] {
-			member[p] = true
-		}
+		// Subset networks share one design that holds every example out
+		// of at least one of them (see HeldOutDesign).
+		member = HeldOutDesign(len(set.Idx), env.Preset.Subsets, s.fraction, 0x70)[s.index]
+		var idx []int
 		for k, i := range set.Idx {
 			if member[k] {
 				idx = append(idx, i)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
+	"strconv"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -49,12 +51,13 @@ func EL2N(logits [][]float32, labels []int32, classes int) []float64 {
 	return out
 }
 
-// GraNd is the mean over networks of the norm of the loss gradient with
-// respect to the last layer's weights and bias, ‖p − y‖₂·√(‖h‖² + 1) for
-// penultimate features h: the part of Paul et al.'s GraNd that can be had
-// without per-example backward passes through the whole network (the full
-// gradient norm is dominated by, and ranks like, this term in their
-// analysis). features[m] is network m's N×dim features.
+// GraNd is the last-layer GraNd, registered as grand-last-layer: the mean
+// over networks of the norm of the loss gradient with respect to the last
+// layer's weights and bias only, ‖p − y‖₂·√(‖h‖² + 1) for penultimate
+// features h. Paul et al.'s GraNd is the norm of the gradient with respect
+// to every parameter; this is the part of it that needs no per-example
+// backward pass through the network, and it is named as such wherever it
+// is written. features[m] is network m's N×dim features.
 func GraNd(logits, features [][]float32, labels []int32, classes, dim int) []float64 {
 	el := make([][]float64, len(logits))
 	for m := range logits {
@@ -134,12 +137,62 @@ func AUM(margins [][]float32) []float64 {
 // member[k][i] for network k and training example i.
 type Membership [][]bool
 
+// HeldOutDesign returns the training sets of k subset networks over n
+// examples, each trained on round(fraction·n) of them, such that every
+// example is held out of at least one network whenever a block of ⌈n/k⌉
+// examples fits in a network's held-out set, about k ≥ 1/(1−fraction)
+// (4 networks at the paper's 70%). Independent random subsets leave an
+// example in all k of them with probability fraction^k (6% at 8 networks
+// and 70%), and such an example has no held-out network: its
+// memorization, influence and DDD are undefined. Here a random permutation
+// deals the examples into k blocks; network k holds out its block and, to
+// reach its held-out size, further examples drawn at random from outside
+// the block. Each network's held-out set is still a uniformly random subset
+// of its size; only the coverage is forced. Blocks larger than a network's
+// held-out size (k < 1/(1−fraction)) are truncated, and the examples cut
+// off may stay undefined: Compute counts and reports them.
+func HeldOutDesign(n, k int, fraction float64, seed uint64) Membership {
+	keep := int(fraction*float64(n) + 0.5)
+	held := n - keep
+	perm := rand.New(rand.NewPCG(seed, 0xb10c)).Perm(n)
+	member := make(Membership, k)
+	for net := 0; net < k; net++ {
+		m := make([]bool, n)
+		for i := range m {
+			m[i] = true
+		}
+		lo, hi := net*n/k, (net+1)*n/k
+		out := 0
+		for _, i := range perm[lo:hi] {
+			if out == held {
+				break
+			}
+			m[i] = false
+			out++
+		}
+		if out < held {
+			// The rest of the held-out set: random examples outside the block.
+			rest := make([]int, 0, n-(hi-lo))
+			rest = append(rest, perm[:lo]...)
+			rest = append(rest, perm[hi:]...)
+			rng := rand.New(rand.NewPCG(seed, uint64(net)+1))
+			rng.Shuffle(len(rest), func(a, b int) { rest[a], rest[b] = rest[b], rest[a] })
+			for _, i := range rest[:held-out] {
+				m[i] = false
+			}
+		}
+		member[net] = m
+	}
+	return member
+}
+
 // Memorization is Feldman and Zhang's subsampled estimator:
 // mem(i) = P[correct on i | i ∈ S] − P[correct on i | i ∉ S], the
 // probabilities estimated over the networks trained with and without i.
 // correct[k][i] says whether network k classifies training example i
-// correctly. Examples never (or always) held out get 0 and a count of the
-// networks that were.
+// correctly. An example never held out of any network (or never trained
+// on) has no estimate: it gets NaN, which Compute counts and imputes by a
+// stated rule rather than a value that looks measured.
 func Memorization(member Membership, correct [][]bool) ([]float64, error) {
 	if len(member) != len(correct) || len(member) == 0 {
 		return nil, fmt.Errorf("memorization: %d membership rows for %d runs", len(member), len(correct))
@@ -163,6 +216,8 @@ func Memorization(member Membership, correct [][]bool) ([]float64, error) {
 		}
 		if in > 0 && outN > 0 {
 			out[i] = inHit/in - outHit/outN
+		} else {
+			out[i] = math.NaN()
 		}
 	}
 	return out, nil
@@ -173,7 +228,8 @@ func Memorization(member Membership, correct [][]bool) ([]float64, error) {
 // (Feldman and Zhang), reduced two ways: its maximum over j
 // (influence-max) and the sum of its absolute values (influence-sum-abs).
 // testCorrect[k][j] says whether network k classifies test example j
-// correctly.
+// correctly. Examples without a network on each side get NaN (undefined),
+// as in Memorization.
 func Influence(member Membership, testCorrect [][]bool) (maxInfl, sumAbs []float64, err error) {
 	K := len(member)
 	if K == 0 || len(testCorrect) != K {
@@ -207,6 +263,7 @@ func Influence(member Membership, testCorrect [][]bool) (maxInfl, sumAbs []float
 		}
 		outN := float64(K) - in
 		if in == 0 || outN == 0 {
+			maxInfl[i], sumAbs[i] = math.NaN(), math.NaN()
 			continue
 		}
 		best, s := math.Inf(-1), 0.0
@@ -223,7 +280,8 @@ func Influence(member Membership, testCorrect [][]bool) (maxInfl, sumAbs []float
 // DDD is dichotomous data difficulty (Meding et al. 2022) as a score: one
 // minus the fraction of held-out networks (those not trained on the
 // example) that classify it correctly. 1 is "impossible" (no network gets
-// it), 0 "trivial" (all do), in between the rest.
+// it), 0 "trivial" (all do), in between the rest. An example with no
+// held-out network gets NaN (undefined), as in Memorization.
 func DDD(member Membership, correct [][]bool) []float64 {
 	n := len(member[0])
 	out := make([]float64, n)
@@ -240,35 +298,166 @@ func DDD(member Membership, correct [][]bool) []float64 {
 		if held > 0 {
 			out[i] = 1 - hits/held
 		} else {
-			out[i] = 0.5
+			out[i] = math.NaN()
 		}
 	}
 	return out
 }
 
 // EnsembleEntropy is the entropy (nats) of the ensemble's mean softmax, the
-// uncertainty that ensemble active learning (Chitta et al.) selects by.
-func EnsembleEntropy(logits [][]float32, n, classes int) []float64 {
+// uncertainty that ensemble active learning (Chitta et al.) selects by. In
+// active learning the ensemble has never seen the labels of the examples it
+// ranks, so the ensemble of each example is the networks held out of it
+// (member[k][i] false), as in DDD; an example with no held-out network gets
+// NaN (undefined). A nil member uses every network for every example.
+func EnsembleEntropy(logits [][]float32, member Membership, n, classes int) []float64 {
 	out := make([]float64, n)
 	p := make([]float64, classes)
 	mean := make([]float64, classes)
 	for i := 0; i < n; i++ {
 		clear(mean)
-		for _, l := range logits {
+		k := 0
+		for net, l := range logits {
+			if member != nil && member[net][i] {
+				continue
+			}
+			k++
 			softmaxRow(l[i*classes:(i+1)*classes], p)
 			for c := range p {
-				mean[c] += p[c] / float64(len(logits))
+				mean[c] += p[c]
 			}
+		}
+		if k == 0 {
+			out[i] = math.NaN()
+			continue
 		}
 		h := 0.0
 		for _, q := range mean {
-			if q > 0 {
+			if q /= float64(k); q > 0 {
 				h -= q * math.Log(q)
 			}
 		}
 		out[i] = h
 	}
 	return out
+}
+
+// MaxImputedFraction is the largest share of examples whose score may be
+// imputed: beyond it a score file would rank too many examples by a rule
+// rather than by a measurement, and Compute refuses with the count and the
+// fix.
+const MaxImputedFraction = 0.01
+
+// ImputationRule is how undefined scores are filled in, as written into
+// score files' sidecars.
+const ImputationRule = "median of the defined scores"
+
+// Imputation records the examples whose score was undefined (no held-out
+// network) and the value they were given.
+type Imputation struct {
+	Undefined, Total int
+	Value            float64 // the median of the defined scores (NaN when none)
+	// Networks says which subset networks the metric averages over, for
+	// the sidecar (ensemble-al and DDD: those held out of the example).
+	Networks string
+}
+
+// ImputeMedian replaces every NaN of values by the median of the others,
+// in place, and says how many there were. Score files never hold NaN.
+func ImputeMedian(values []float64) Imputation {
+	var defined []float64
+	for _, v := range values {
+		if !math.IsNaN(v) {
+			defined = append(defined, v)
+		}
+	}
+	imp := Imputation{Undefined: len(values) - len(defined), Total: len(values), Value: math.NaN()}
+	if imp.Undefined == 0 || len(defined) == 0 {
+		return imp
+	}
+	sort.Float64s(defined)
+	h := len(defined) / 2
+	imp.Value = defined[h]
+	if len(defined)%2 == 0 {
+		imp.Value = (defined[h-1] + defined[h]) / 2
+	}
+	for i, v := range values {
+		if math.IsNaN(v) {
+			values[i] = imp.Value
+		}
+	}
+	return imp
+}
+
+// Params is the imputation as score-file sidecar parameters.
+func (imp Imputation) Params() map[string]string {
+	rule := ImputationRule
+	if imp.Undefined > 0 {
+		rule += fmt.Sprintf(" (%.6g)", imp.Value)
+	}
+	p := map[string]string{"undefined_examples": strconv.Itoa(imp.Undefined), "imputation": rule}
+	if imp.Networks != "" {
+		p["networks"] = imp.Networks
+	}
+	return p
+}
+
+// Caption is the imputation in words, for figure captions.
+func (imp Imputation) Caption(metric string) string {
+	if imp.Undefined == 0 {
+		return fmt.Sprintf("%s: every example had a held-out network (none imputed)", metric)
+	}
+	return fmt.Sprintf("%s: %d of %d examples had no held-out network and got the %s, %.4g", metric, imp.Undefined, imp.Total, ImputationRule, imp.Value)
+}
+
+// heldOutMetrics are the metrics estimated from the networks held out of
+// an example, undefined for examples that no subset network held out, with
+// the networks each averages over.
+var heldOutMetrics = map[string]string{
+	"memorization":      "subset networks trained on and held out of each example",
+	"influence-max":     "subset networks trained on and held out of each example",
+	"influence-sum-abs": "subset networks trained on and held out of each example",
+	"ddd":               "subset networks held out of each example",
+	"ensemble-al":       "subset networks held out of each example",
+}
+
+// imputeUndefined imputes the undefined scores of a held-out metric, and
+// refuses when more than MaxImputedFraction of them would need it (with
+// the count and the fix). Other metrics must be finite everywhere.
+func imputeUndefined(metric string, values []float64, p Preset) (Imputation, error) {
+	networks, heldOut := heldOutMetrics[metric]
+	if !heldOut {
+		for i, v := range values {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return Imputation{}, fmt.Errorf("example %d: non-finite score %g", i, v)
+			}
+		}
+		return Imputation{Total: len(values), Value: math.NaN()}, nil
+	}
+	imp := ImputeMedian(values)
+	imp.Networks = networks
+	if imp.Undefined == len(values) {
+		return imp, fmt.Errorf("no example has both a network trained on it and one held out of it (%d subset networks): use at least %d subset networks",
+			p.Subsets, minSubsets(len(values), p.Fraction))
+	}
+	if float64(imp.Undefined) > MaxImputedFraction*float64(imp.Total) {
+		return imp, fmt.Errorf("%d of %d examples (%.1f%%) have no held-out network among the %d subset networks, more than the %.0f%% that may be imputed: "+
+			"use at least %d subset networks (the preset's Subsets), or delete the subset-* probe networks of the work folder if they were trained before every example was held out of one",
+			imp.Undefined, imp.Total, 100*float64(imp.Undefined)/float64(imp.Total), p.Subsets, 100*MaxImputedFraction, minSubsets(len(values), p.Fraction))
+	}
+	return imp, nil
+}
+
+// minSubsets is the smallest number of subset networks with which
+// HeldOutDesign holds each of n examples out of at least one: the first k
+// whose largest block, ⌈n/k⌉, fits in a network's held-out set (about
+// 1/(1−fraction)).
+func minSubsets(n int, fraction float64) int {
+	held := n - int(fraction*float64(n)+0.5)
+	if held < 1 {
+		return math.MaxInt
+	}
+	return (n + held - 1) / held
 }
 
 // SupervisedPrototypes is the cosine distance of each embedding to the

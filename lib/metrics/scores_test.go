@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -127,9 +128,129 @@ func TestMemorizationAndInfluence(t *testing.T) {
 func TestEnsembleEntropy(t *testing.T) {
 	// Uniform predictions: ln 4; two confident networks that disagree: ln 2.
 	big := float32(50)
-	h := EnsembleEntropy([][]float32{{0, 0, 0, 0, big, 0, 0, 0}, {0, 0, 0, 0, 0, big, 0, 0}}, 2, 4)
+	logits := [][]float32{{0, 0, 0, 0, big, 0, 0, 0}, {0, 0, 0, 0, 0, big, 0, 0}}
+	h := EnsembleEntropy(logits, nil, 2, 4)
 	if !near(h[0], math.Log(4), 1e-9) || !near(h[1], math.Log(2), 1e-9) {
 		t.Errorf("entropy %v, want [ln4 ln2]", h)
+	}
+	// Averaged over held-out networks only: example 1 is held out of the
+	// second network alone (confident: entropy 0), example 0 of none
+	// (undefined).
+	h = EnsembleEntropy(logits, Membership{{true, true}, {true, false}}, 2, 4)
+	if !math.IsNaN(h[0]) || !near(h[1], 0, 1e-9) {
+		t.Errorf("held-out entropy %v, want [NaN 0]", h)
+	}
+}
+
+// An example that no network held out has no memorization, influence or
+// DDD: NaN (then imputed by Compute), not 0 or 0.5, which look measured.
+func TestUndefinedWithoutHeldOutNetwork(t *testing.T) {
+	member := Membership{{true, true, false}, {true, false, true}}
+	correct := [][]bool{{true, true, false}, {true, false, true}}
+	mem, err := Memorization(member, correct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DDD(member, correct)
+	mx, sa, err := Influence(member, [][]bool{{true}, {false}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string][]float64{"memorization": mem, "ddd": d, "influence-max": mx, "influence-sum-abs": sa} {
+		if !math.IsNaN(v[0]) {
+			t.Errorf("%s of an example in every network = %g, want NaN (undefined)", name, v[0])
+		}
+		if math.IsNaN(v[1]) || math.IsNaN(v[2]) {
+			t.Errorf("%s of held-out examples %v: want defined", name, v)
+		}
+	}
+	if mem[1] != 1 || d[1] != 1 {
+		t.Errorf("example 1 right only when trained on: memorization %g, DDD %g, want 1 and 1", mem[1], d[1])
+	}
+}
+
+// The subset design holds every example out of at least one network from
+// 4 networks at 70% on, every network trains on round(0.7 n) examples, and
+// below that bound it cannot (the undefined ones are counted, not hidden).
+func TestHeldOutDesignCoversEveryExample(t *testing.T) {
+	for _, c := range []struct {
+		n, k     int
+		fraction float64
+	}{{400, 4, 0.7}, {2000, 8, 0.7}, {1001, 16, 0.7}, {512, 6, 0.8}, {97, 100, 0.7}} {
+		member := HeldOutDesign(c.n, c.k, c.fraction, 3)
+		heldOut := make([]int, c.n)
+		for k, m := range member {
+			in := 0
+			for i, v := range m {
+				if v {
+					in++
+				} else {
+					heldOut[i]++
+				}
+			}
+			if want := int(c.fraction*float64(c.n) + 0.5); in != want {
+				t.Errorf("n=%d k=%d: network %d trains on %d, want %d", c.n, c.k, k, in, want)
+			}
+		}
+		for i, h := range heldOut {
+			if h == 0 {
+				t.Errorf("n=%d k=%d f=%g: example %d is in every network", c.n, c.k, c.fraction, i)
+				break
+			}
+		}
+		// Held-out counts are balanced: the mean is k(1−f), none is far from it.
+		mean := float64(c.k) * (1 - c.fraction)
+		for i, h := range heldOut {
+			if math.Abs(float64(h)-mean) > 4*math.Sqrt(mean)+1 {
+				t.Errorf("n=%d k=%d: example %d held out %d times, mean %.1f", c.n, c.k, i, h, mean)
+				break
+			}
+		}
+	}
+	// With 2 networks at 70% (60% held out in all) some examples stay in both.
+	member := HeldOutDesign(1000, 2, 0.7, 3)
+	both := 0
+	for i := range member[0] {
+		if member[0][i] && member[1][i] {
+			both++
+		}
+	}
+	if both == 0 {
+		t.Error("2 networks at 70% cannot hold out every example, yet none is in both")
+	}
+}
+
+// Undefined scores get the median of the defined ones, the count goes into
+// the sidecar, and more than 1% undefined is refused with the count and
+// the fix.
+func TestImputeUndefined(t *testing.T) {
+	nan := math.NaN()
+	v := []float64{0.1, nan, 0.5, 0.3, nan}
+	imp := ImputeMedian(v)
+	if imp.Undefined != 2 || imp.Total != 5 || imp.Value != 0.3 || v[1] != 0.3 || v[4] != 0.3 || v[0] != 0.1 {
+		t.Errorf("imputation %+v, values %v", imp, v)
+	}
+	if p := imp.Params(); p["undefined_examples"] != "2" || !strings.Contains(p["imputation"], ImputationRule) {
+		t.Errorf("sidecar parameters %v", p)
+	}
+	if c := imp.Caption("ddd"); !strings.Contains(c, "2 of 5") || !strings.Contains(c, ImputationRule) {
+		t.Errorf("caption %q", c)
+	}
+	p := Preset{Subsets: 3, Fraction: 0.7}
+	one := make([]float64, 200)
+	one[7] = nan // 0.5%: imputed
+	imp, err := imputeUndefined("memorization", one, p)
+	if err != nil || imp.Undefined != 1 || math.IsNaN(one[7]) {
+		t.Errorf("0.5%% undefined: %+v, %v", imp, err)
+	}
+	three := make([]float64, 200)
+	three[1], three[2], three[3] = nan, nan, nan // 1.5%: refused
+	_, err = imputeUndefined("ddd", three, p)
+	if err == nil || !strings.Contains(err.Error(), "3 of 200 examples") || !strings.Contains(err.Error(), "at least 4 subset networks") {
+		t.Errorf("1.5%% undefined: %v", err)
+	}
+	if _, err := imputeUndefined("el2n-20", []float64{1, nan}, p); err == nil {
+		t.Error("a NaN EL2N score was imputed instead of refused")
 	}
 }
 

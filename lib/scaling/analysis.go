@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
 	"beyondscaling/lib/fit"
+	"beyondscaling/lib/prune"
 	"beyondscaling/lib/sweep"
 )
 
@@ -92,17 +95,20 @@ func find(ps []Point, metric, keep string, f float64, n int, balance float64) (P
 	return Point{}, false
 }
 
-// Diff is a paired difference a − b over the seeds both have.
+// Diff is a paired difference a − b, its mean over the seeds both have:
+// a description for maps and tables. Claims are judged by Verdict
+// (PairedEffect), whose interval also counts the test set's own sampling
+// error.
 type Diff struct {
-	Mean, SEM float64
-	Seeds     int
+	Mean  float64
+	Seeds int
 }
 
 func (d Diff) String() string {
-	if math.IsNaN(d.SEM) {
+	if d.Seeds == 1 {
 		return fmt.Sprintf("%+.4f (1 seed)", d.Mean)
 	}
-	return fmt.Sprintf("%+.4f ± %.4f (%d seeds)", d.Mean, d.SEM, d.Seeds)
+	return fmt.Sprintf("%+.4f (mean of %d seeds)", d.Mean, d.Seeds)
 }
 
 func paired(a, b Point) Diff {
@@ -113,10 +119,9 @@ func paired(a, b Point) Diff {
 		}
 	}
 	if len(xs) == 0 {
-		return Diff{Mean: math.NaN(), SEM: math.NaN()}
+		return Diff{Mean: math.NaN()}
 	}
-	m, se := meanSEM(xs)
-	return Diff{m, se, len(xs)}
+	return Diff{stat.Mean(xs, nil), len(xs)}
 }
 
 // HardMinusEasy is ε_hard − ε_easy of a metric at each (fraction < 1, size),
@@ -144,7 +149,7 @@ func HardMinusEasy(ps []Point, metric string) (fractions []float64, sizes []int,
 			if ok1 && ok2 {
 				row = append(row, paired(h, e))
 			} else {
-				row = append(row, Diff{Mean: math.NaN(), SEM: math.NaN()})
+				row = append(row, Diff{Mean: math.NaN()})
 			}
 		}
 		diff = append(diff, row)
@@ -249,4 +254,69 @@ func RandomPowerLaw(random, full Curve) (fit.PowerLaw, error) {
 	n := append(append([]float64(nil), random.Trained...), full.Trained...)
 	e := append(append([]float64(nil), random.Mean...), full.Mean...)
 	return fit.Fit(n, e, fit.Options{Seed: 1})
+}
+
+// ImputationNote says, for a figure's caption, how many examples of the
+// held-out metrics (memorization, influence, DDD, ensemble-al) in score
+// files had no held-out network and got an imputed score, and by which
+// rule (from the files' sidecars); "" when none of the files is of such a
+// metric.
+func ImputationNote(scores []*prune.Scores) string {
+	type count struct{ undefined, total int }
+	by := map[string]*count{}
+	var names []string
+	rule := ""
+	for _, s := range scores {
+		u, ok := s.Meta.Params["undefined_examples"]
+		if !ok {
+			continue
+		}
+		k, err := strconv.Atoi(u)
+		if err != nil {
+			continue
+		}
+		c := by[s.Meta.Metric]
+		if c == nil {
+			c = &count{}
+			by[s.Meta.Metric] = c
+			names = append(names, s.Meta.Metric)
+		}
+		c.undefined += k
+		c.total += len(s.IDs)
+		if rule == "" {
+			rule, _, _ = strings.Cut(s.Meta.Params["imputation"], " (")
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, m := range names {
+		if c := by[m]; c.undefined > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d of %d", m, c.undefined, c.total))
+		}
+	}
+	if len(parts) == 0 {
+		return "every example had a held-out probe network: no score imputed"
+	}
+	return fmt.Sprintf("examples without a held-out probe network, scored by the %s: %s", rule, strings.Join(parts, ", "))
+}
+
+// SweepImputationNote is ImputationNote for the cached score files of a
+// sweep's initial sets (one per seed at an initial size).
+func SweepImputationNote(profileName, dataset string, size int, seeds []uint64, metrics []string) (string, error) {
+	var all []*prune.Scores
+	for _, seed := range seeds {
+		sc, err := Scores(profileName, dataset, size, seed, metrics)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range metrics {
+			if s, ok := sc[m]; ok {
+				all = append(all, s)
+			}
+		}
+	}
+	return ImputationNote(all), nil
 }

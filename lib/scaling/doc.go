@@ -4,7 +4,10 @@
 // law fitted to random pruning (Fig. 3); the keep-hard minus keep-easy map
 // over fraction kept and initial size (Fig. 1D); the metric benchmark of
 // test accuracy against fraction kept (Fig. 5); and a table of the measured
-// effects with intervals over seeds. Plans fix, per profile, the sizes,
+// effects, each judged by the experiment protocol's one verdict rule
+// (Verdict: a t interval over fresh seeds that also counts the test set's
+// own sampling error), "pruning beats the power law" being computed one way
+// only (BeatsPowerLaw). Plans fix, per profile, the sizes,
 // fractions, seeds and networks of each notebook, so the notebooks only
 // choose and plot.
 package scaling

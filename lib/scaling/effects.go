@@ -7,107 +7,129 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"beyondscaling/lib/atomicfile"
-	"beyondscaling/lib/fit"
+	"beyondscaling/lib/data"
 )
 
 // Effect is one measured result: a claim of the paper, where it was
-// measured, the measured value with its interval over seeds, and whether
-// the measurement shows it.
+// measured, the measured value with its 95% interval over fresh seeds, and
+// the verdict of the protocol's rule (Verdict).
 type Effect struct {
 	Claim   string
 	Setting string
-	Value   Diff   // e.g. an error difference; negative favours the claim unless Sign says otherwise
+	Value   Estimate
 	Sign    int    // the sign the claim predicts for Value (−1 or +1)
-	Verdict string // filled by Judge
+	Verdict string // "yes", "opposite", "not resolved" or "not measured"
+	Note    string // why a claim was not measured
 }
 
-// Judge states whether a measured difference shows the claimed sign: "yes"
-// when the mean has that sign and is more than two standard errors from 0,
-// "opposite" when it is beyond two standard errors the other way, otherwise
-// "not resolved at this scale" (an honest outcome: the theory itself
-// predicts that some effects need larger data).
-func (e *Effect) Judge() {
-	m, s := e.Value.Mean, e.Value.SEM
-	// Two seeds estimate the spread poorly (two equal differences give 0):
-	// never trust less than the test-set sampling noise of an error
-	// difference, about 0.005 on 10,000 test images.
-	s = math.Max(s, minSEM)
-	switch {
-	case math.IsNaN(m):
-		e.Verdict = "not measured"
-	case math.IsNaN(s) || e.Value.Seeds < 2:
-		if float64(e.Sign)*m > 0 {
-			e.Verdict = "same sign as claimed (one seed: no interval)"
-		} else {
-			e.Verdict = "opposite sign (one seed: no interval)"
-		}
-	case float64(e.Sign)*m > 2*s:
-		e.Verdict = "yes"
-	case float64(e.Sign)*m < -2*s:
-		e.Verdict = "opposite"
-	default:
-		e.Verdict = "not resolved at this scale"
+// Design is what the effects need besides the points: the size of the
+// test set every run is graded on, and the selection seeds, whose runs
+// choose the configurations of "beats the power law" and are never
+// reported. Every other seed is a fresh seed.
+type Design struct {
+	TestExamples int
+	Selection    []uint64
+}
+
+// DesignFor is the design of a sweep analysed by ScalingEffects: its first
+// seed is the selection seed, the others are fresh.
+func DesignFor(seeds []uint64, testExamples int) Design {
+	return Design{TestExamples: testExamples, Selection: seeds[:min(1, len(seeds))]}
+}
+
+// TestExamples is the size of a dataset's test split, on which every run of
+// a sweep is graded.
+func TestExamples(dataset string) (int, error) {
+	ds, err := data.Load(dataset, "test")
+	if err != nil {
+		return 0, err
 	}
+	return ds.Len(), nil
 }
 
-const minSEM = 0.005
+// unmeasured is the value of a claim that could not be measured.
+var unmeasured = Estimate{Mean: math.NaN(), SE: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+
+// fresh reports whether a seed is a fresh seed of the design.
+func (d Design) fresh(seed uint64) bool { return !slices.Contains(d.Selection, seed) }
+
+// PairedEffect is a claim on the paired difference error(a) − error(b) over
+// the fresh seeds that both points have, judged by Verdict with the test
+// set's sampling variance of each seed's difference.
+func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect {
+	var seeds []uint64
+	for s := range a.Errors {
+		if _, ok := b.Errors[s]; ok && d.fresh(s) {
+			seeds = append(seeds, s)
+		}
+	}
+	slices.Sort(seeds)
+	diffs, vars := make([]float64, len(seeds)), make([]float64, len(seeds))
+	for k, s := range seeds {
+		diffs[k] = a.Errors[s] - b.Errors[s]
+		vars[k] = pairedTestVariance(a.Errors[s], b.Errors[s], d.TestExamples)
+	}
+	e := Effect{Claim: claim, Setting: setting, Sign: sign}
+	var err error
+	if e.Value, e.Verdict, err = Verdict(diffs, vars, sign); err != nil {
+		e.Value, e.Verdict, e.Note = unmeasured, NotMeasured, err.Error()
+	} else if len(seeds) == 0 {
+		e.Note = "no fresh seed has both runs"
+	}
+	return e
+}
 
 // ScalingEffects are notebook 02/03's claims: keep easy wins at the
 // smallest initial size and keep hard at the largest (at the smallest and
-// largest pruned fractions), and the best-f envelope lies below the power
-// law fitted to random pruning.
-func ScalingEffects(ps []Point, metric string) []Effect {
-	fractions, sizes, diff := HardMinusEasy(ps, metric)
+// largest pruned fractions), and pruning beats the power law fitted to
+// random pruning (BeatsPowerLaw, the protocol's one definition).
+func ScalingEffects(ps []Point, metric string, d Design) []Effect {
+	fractions, sizes, _ := HardMinusEasy(ps, metric)
 	var out []Effect
 	if len(sizes) > 0 && len(fractions) > 0 {
-		out = append(out, Effect{Claim: "keep easy beats keep hard when data is scarce",
-			Setting: fmt.Sprintf("%s, n = %d, f = %g: error(hard) − error(easy)", metric, sizes[0], fractions[0]), Value: diff[0][0], Sign: +1})
-		last := len(fractions) - 1
-		out = append(out, Effect{Claim: "keep hard beats keep easy when data is abundant",
-			Setting: fmt.Sprintf("%s, n = %d, f = %g: error(hard) − error(easy)", metric, sizes[len(sizes)-1], fractions[last]), Value: diff[last][len(sizes)-1], Sign: -1})
-	}
-	_, random, full := ScalingCurves(ps, metric, nil)
-	env := Envelope(ps, metric)
-	if law, err := RandomPowerLaw(random, full); err == nil && len(sizes) > 0 {
-		// The best pruned configuration (f < 1) at the largest initial size
-		// against the random power law at the number it trained on: the
-		// unpruned run is part of the fit, so only pruning can beat it.
-		n := sizes[len(sizes)-1]
-		var best Point
-		found := false
-		for _, p := range ps {
-			if p.Size == n && p.Fraction < 1 && p.Metric == metric && p.Balance == 0 && (!found || p.Mean < best.Mean) {
-				best, found = p, true
+		pair := func(claim string, f float64, n, sign int) {
+			setting := fmt.Sprintf("%s, n = %d, f = %g: error(hard) − error(easy)", metric, n, f)
+			h, ok1 := find(ps, metric, "hard", f, n, 0)
+			e, ok2 := find(ps, metric, "easy", f, n, 0)
+			if !ok1 || !ok2 {
+				out = append(out, Effect{Claim: claim, Setting: setting, Value: unmeasured, Sign: sign, Verdict: NotMeasured, Note: "runs missing"})
+				return
 			}
+			out = append(out, PairedEffect(claim, setting, h, e, sign, d))
 		}
-		if found {
-			pred := law.Eval(best.Trained)
-			out = append(out, Effect{Claim: "pruning beats the power law fitted to random pruning",
-				Setting: fmt.Sprintf("%s, n = %d, best pruned (keep %s, f = %g, %.0f trained on): error − power law (%s)", metric, n, best.Keep, best.Fraction, best.Trained, law),
-				Value:   Diff{Mean: best.Mean - pred, SEM: best.SEM, Seeds: best.Seeds}, Sign: -1})
-		}
-		if len(env.Trained) >= 3 {
-			if e, err := fit.Fit(env.Trained, env.Mean, fit.Options{Seed: 3}); err == nil {
-				out = append(out, Effect{Claim: "the best-f envelope falls faster than the random power law",
-					Setting: fmt.Sprintf("%s: ν(envelope) − ν(random); 68%% bootstrap intervals [%.2f, %.2f] and [%.2f, %.2f]", metric, e.NuLo, e.NuHi, law.NuLo, law.NuHi),
-					Value:   Diff{Mean: e.Nu - law.Nu, SEM: math.Hypot(e.NuHi-e.NuLo, law.NuHi-law.NuLo) / 2, Seeds: 2}, Sign: +1})
+		pair("keep easy beats keep hard when data is scarce", fractions[0], sizes[0], +1)
+		pair("keep hard beats keep easy when data is abundant", fractions[len(fractions)-1], sizes[len(sizes)-1], -1)
+	}
+	var fresh []uint64
+	for _, p := range ps {
+		for s := range p.Errors {
+			if d.fresh(s) && !slices.Contains(fresh, s) {
+				fresh = append(fresh, s)
 			}
 		}
 	}
-	for i := range out {
-		out[i].Judge()
+	slices.Sort(fresh)
+	claim := "pruning beats the power law fitted to random pruning"
+	t, err := BeatsPowerLaw(ps, metric, d.Selection, fresh, d.TestExamples)
+	e := Effect{Claim: claim, Sign: -1, Value: unmeasured,
+		Setting: fmt.Sprintf("%s: mean over m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s", metric, d.Selection, t.ChoicesString())}
+	if err != nil {
+		e.Verdict, e.Note = NotMeasured, err.Error()
+	} else {
+		e.Value, e.Verdict = t.Estimate, t.Verdict
 	}
-	return out
+	return append(out, e)
 }
 
 // BeatsRandom are notebook 05/06's claims: pruning by a metric (keep hard)
 // gives lower test error than random pruning at the same fraction.
-func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, balance float64) []Effect {
+func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, balance float64, d Design) []Effect {
 	var out []Effect
 	for _, m := range metrics {
 		if m == "random" {
@@ -119,29 +141,37 @@ func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, ba
 			if !ok1 || !ok2 {
 				continue
 			}
-			e := Effect{Claim: fmt.Sprintf("%s pruning beats random", m),
-				Setting: fmt.Sprintf("n = %d, f = %g, balance %g: error(%s) − error(random)", size, f, balance, m), Value: paired(a, r), Sign: -1}
-			e.Judge()
-			out = append(out, e)
+			out = append(out, PairedEffect(fmt.Sprintf("%s pruning beats random", m),
+				fmt.Sprintf("n = %d, f = %g, balance %g: error(%s) − error(random)", size, f, balance, m), a, r, -1, d))
 		}
 	}
 	return out
 }
 
 // WriteEffects writes a notebook's effects as DIR/results-NOTEBOOK.csv,
-// atomically, and prints them.
+// atomically, and prints them. The interval and standard error are empty
+// where there is no interval (fewer than two seeds).
 func WriteEffects(dir, notebook string, effects []Effect, w io.Writer) error {
 	if w != nil {
 		for _, e := range effects {
 			fmt.Fprintf(w, "%-62s %s\n    %s: %s\n", e.Claim, e.Verdict, e.Setting, e.Value)
+			if e.Note != "" {
+				fmt.Fprintf(w, "    (%s)\n", e.Note)
+			}
 		}
+	}
+	num := func(x float64, digits int) string {
+		if math.IsNaN(x) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', digits, 64)
 	}
 	return atomicfile.Write(filepath.Join(dir, "results-"+notebook+".csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"notebook", "claim", "setting", "value", "sem", "seeds", "verdict"})
+		cw.Write([]string{"notebook", "claim", "setting", "value", "ci95_low", "ci95_high", "se", "seeds", "verdict", "note"})
 		for _, e := range effects {
-			cw.Write([]string{notebook, e.Claim, e.Setting, strconv.FormatFloat(e.Value.Mean, 'g', 5, 64),
-				strconv.FormatFloat(e.Value.SEM, 'g', 3, 64), strconv.Itoa(e.Value.Seeds), e.Verdict})
+			cw.Write([]string{notebook, e.Claim, e.Setting, num(e.Value.Mean, 5), num(e.Value.Lo, 5), num(e.Value.Hi, 5),
+				num(e.Value.SE, 3), strconv.Itoa(e.Value.Seeds), e.Verdict, e.Note})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -149,13 +179,14 @@ func WriteEffects(dir, notebook string, effects []Effect, w io.Writer) error {
 }
 
 // Summarize gathers every DIR/results-*.csv into DIR/summary.md, the short
-// table of measured results that the main job leaves beside the figures.
+// table of measured results that the main job leaves beside the figures,
+// headed by the verdict rule.
 func Summarize(dir, profileLine string) error {
 	files, _ := filepath.Glob(filepath.Join(dir, "results-*.csv"))
 	sort.Strings(files)
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Measured results\n\n%s. Values are means over seeds ± one standard error of paired differences; \"yes\" means more than two standard errors in the claimed direction.\n\n", profileLine)
-	fmt.Fprintf(&b, "| notebook | claim | setting | value | verdict |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n%s\n\n", profileLine, VerdictRule, PowerLawRule)
+	fmt.Fprintf(&b, "| notebook | claim | setting | value | 95%% interval | seeds | verdict |\n|---|---|---|---|---|---|---|\n")
 	for _, f := range files {
 		fh, err := os.Open(f)
 		if err != nil {
@@ -166,13 +197,31 @@ func Summarize(dir, profileLine string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
+		if len(rows) == 0 || len(rows[0]) != 10 || rows[0][4] != "ci95_low" {
+			return fmt.Errorf("%s: not a results file of this version (header %v): re-run its notebook", f, rows[:min(1, len(rows))])
+		}
 		for _, r := range rows[1:] {
-			val := r[3]
-			if r[4] != "NaN" {
-				val += " ± " + r[4]
+			value, interval, verdict := r[3], "no interval", r[8]
+			if value == "" {
+				value = "—"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s (%s seeds) | %s |\n", r[0], r[1], r[2], val, r[5], r[6])
+			if r[4] != "" {
+				interval = "[" + r[4] + ", " + r[5] + "]"
+			}
+			if r[9] != "" {
+				verdict += " (" + r[9] + ")"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r[0], r[1], r[2], value, interval, r[7], verdict)
 		}
 	}
 	return atomicfile.WriteBytes(filepath.Join(dir, "summary.md"), []byte(b.String()))
 }
+
+// PowerLawRule is BeatsPowerLaw's definition in words, for the summary's
+// header.
+const PowerLawRule = `"Pruning beats the power law" is computed one way (BeatsPowerLaw): on the selection seeds, ` +
+	`whose errors are never reported, each configuration (keep policy and fraction kept, random pruning at each fraction, no pruning) ` +
+	`is interpolated linearly in log error against log examples trained on, without extrapolation, and at each number m of examples ` +
+	`trained on of the random-pruning grid the configuration c*(m) with the lowest error is chosen; on each fresh seed s, ` +
+	`error = a·m^(−ν) is fitted to that seed's random-pruning and unpruned runs outside the chosen configurations, and ` +
+	`d_s = mean over m of log(error_s(c*(m), m)/fit_s(m)); the verdict rule applies to d_s, predicted sign negative.`

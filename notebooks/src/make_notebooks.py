@@ -101,14 +101,16 @@ title := fmt.Sprintf("%s, EL2N pruning (%s, %d epochs, %s)", label, spec.Model, 
 must(0, plots.SaveAndShow(scaling.ScalingFigure(title, curves, random, full, scaling.Envelope(ps, "el2n-20"), law), figDir, "PREFIX-scaling-el2n"))
 '''.replace("PREFIX", prefix)),
     ] + list(extra_cells) + [
-        ("markdown", "## Measured effects\n\nEach claim with its value (mean over seeds ± one standard error of paired differences) and a verdict. "
+        ("markdown", "## Measured effects\n\nEach claim with its value (the mean over fresh seeds of a paired difference), its 95% interval (which also counts the test set's own sampling error) and a verdict, by the rule written at the head of figures/summary.md. The first seed is the selection seed: it chooses the configurations compared with the power law and is never reported. "
                      "An effect that does not appear at this scale is reported as such: nothing here is tuned to force it."),
         ("code", '''%%
 ps := scaling.Aggregate(must(scaling.Collect(string(prof), []sweep.Spec{spec})))
-effects := scaling.ScalingEffects(ps, "el2n-20")
+design := scaling.DesignFor(spec.Seeds, must(scaling.TestExamples(spec.Dataset)))
+fmt.Printf("selection seed %v: chooses the configurations compared with the power law, never reported; the other seeds are fresh\\n", design.Selection)
+effects := scaling.ScalingEffects(ps, "el2n-20", design)
 EXTRA
 must(0, scaling.WriteEffects(figDir, "PREFIX", effects, os.Stdout))
-'''.replace("EXTRA", "effects = append(effects, scaling.ScalingEffects(ps, \"el2n-20@1\")...)" if extra_cells else "").replace("PREFIX", prefix)),
+'''.replace("EXTRA", "effects = append(effects, scaling.ScalingEffects(ps, \"el2n-20@1\", design)...)" if extra_cells else "").replace("PREFIX", prefix)),
     ]
     return cells, [prefix + "-hard-minus-easy", prefix + "-scaling-el2n"] + list(extra_figs)
 
@@ -231,7 +233,7 @@ ps := scaling.Aggregate(recs)
 curves, random, full := scaling.ScalingCurves(ps, "el2n-20", []string{"hard", "easy"})
 law := must(scaling.RandomPowerLaw(random, full))
 must(0, plots.SaveAndShow(scaling.ScalingFigure(name+": EL2N pruning", curves, random, full, scaling.Envelope(ps, "el2n-20"), law), figDir, "04-imagenet-scaling"))
-must(0, scaling.WriteEffects(figDir, "04-imagenet", scaling.ScalingEffects(ps, "el2n-20"), os.Stdout))
+must(0, scaling.WriteEffects(figDir, "04-imagenet", scaling.ScalingEffects(ps, "el2n-20", scaling.DesignFor(spec.Seeds, must(scaling.TestExamples(name)))), os.Stdout))
 '''),
 ]
 write("04-imagenet-scaling.ipynb", imagenet_cells, ["04-imagenet-lr-schedule"])
@@ -281,8 +283,10 @@ fmt.Printf("%d runs finished\\n", len(recs))
     ("code", '''%%
 ps := scaling.Aggregate(must(scaling.Collect(string(prof), []sweep.Spec{plain, balanced})))
 n := plain.Sizes[0]
-must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("CIFAR-10 metric benchmark, keep hard (n = %d, %s)", n, plain.Preset), ps, plain.Metrics, n, 0), figDir, "05-metric-benchmark"))
-must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("Class-balanced (r = 0.5), keep hard (n = %d, %s)", n, plain.Preset), ps, plain.Metrics, n, 0.5), figDir, "05-metric-benchmark-balanced"))
+note := must(scaling.SweepImputationNote(string(prof), plain.Dataset, n, plain.Seeds, plain.Metrics))
+fmt.Println(note)
+must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("CIFAR-10 metric benchmark, keep hard (n = %d, %s)\\n%s", n, plain.Preset, note), ps, plain.Metrics, n, 0), figDir, "05-metric-benchmark"))
+must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("Class-balanced (r = 0.5), keep hard (n = %d, %s)\\n%s", n, plain.Preset, note), ps, plain.Metrics, n, 0.5), figDir, "05-metric-benchmark-balanced"))
 '''),
     ("markdown", "## Rank correlations between metrics\n\nSpearman correlations of the scores on the first seed's initial set."),
     ("code", '''%%
@@ -328,7 +332,8 @@ for m, s := range sc {
 	vals[m] = must(s.Align(ids))
 }
 vals["random"] = metrics.Random(len(ids), seed)
-fig := must(scaling.ImbalanceFigure(fmt.Sprintf("Class balance of the kept examples (keep hard, n = %d)", n), vals, labels, plain.Metrics))
+note := must(scaling.SweepImputationNote(string(prof), plain.Dataset, n, []uint64{seed}, plain.Metrics))
+fig := must(scaling.ImbalanceFigure(fmt.Sprintf("Class balance of the kept examples (keep hard, n = %d)\\n%s", n, note), vals, labels, plain.Metrics))
 must(0, plots.SaveAndShow(fig, figDir, "05-class-imbalance"))
 '''),
     ("markdown", "## Measured effects"),
@@ -341,8 +346,9 @@ for _, f := range plain.Fractions {
 		fr = append(fr, f)
 	}
 }
-effects := scaling.BeatsRandom(ps, plain.Metrics, n, fr, 0)
-effects = append(effects, scaling.BeatsRandom(ps, plain.Metrics, n, balanced.Fractions, 0.5)...)
+design := scaling.Design{TestExamples: must(scaling.TestExamples(plain.Dataset))}
+effects := scaling.BeatsRandom(ps, plain.Metrics, n, fr, 0, design)
+effects = append(effects, scaling.BeatsRandom(ps, plain.Metrics, n, balanced.Fractions, 0.5, design)...)
 must(0, scaling.WriteEffects(figDir, "05-metric-benchmark", effects, os.Stdout))
 '''),
 ]
@@ -443,9 +449,10 @@ must(0, plots.SaveAndShow(fig, figDir, "06-prototypes-balance"))
     ("code", '''%%
 ps := scaling.Aggregate(must(scaling.Collect(string(prof), specs)))
 s := specs[0]
-effects := scaling.BeatsRandom(ps, s.Metrics, s.Sizes[0], s.Fractions[:1], 0)
+design := scaling.Design{TestExamples: must(scaling.TestExamples(s.Dataset))}
+effects := scaling.BeatsRandom(ps, s.Metrics, s.Sizes[0], s.Fractions[:1], 0, design)
 for _, b := range specs[1:] {
-	effects = append(effects, scaling.BeatsRandom(ps, b.Metrics, b.Sizes[0], b.Fractions, b.Balance)...)
+	effects = append(effects, scaling.BeatsRandom(ps, b.Metrics, b.Sizes[0], b.Fractions, b.Balance, design)...)
 }
 must(0, scaling.WriteEffects(figDir, "06-prototypes", effects, os.Stdout))
 '''),
