@@ -540,11 +540,18 @@ func chooseColumns(header []string, data [][]string, ncol int, opt ReadOptions) 
 	}
 	pandasIndex := header != nil && ncol >= 2 && header[0] == ""
 	if idCol == -2 && header != nil {
+		var named []int
 		for c, h := range header {
 			if c != scoreCol && isOneOf(h, idNames) {
-				idCol = c
-				break
+				named = append(named, c)
 			}
+		}
+		switch len(named) {
+		case 1:
+			idCol = named[0]
+		case 0:
+		default:
+			return 0, 0, fmt.Errorf("cannot tell the ID column: %s are all named like IDs; choose with --id-column NAME|INDEX", listColumns(header, named))
 		}
 	}
 	if idCol == -2 {
