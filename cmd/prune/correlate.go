@@ -41,11 +41,15 @@ func runCorrelate(args []string, stdout io.Writer) error {
 	}
 	names := fileNames(files)
 	// File 0 fixes the examples and their order; every file is read, put in
-	// that order (NaN where a row was dropped) and its text let go. Each
-	// column is then ranked once.
+	// that order and ranked once, and its text let go, so memory holds file
+	// 0's IDs and one rank column per file. With --nan drop the columns are
+	// kept (NaN where a file has no score) until the rows scored in every
+	// file are known.
 	drop := opt.NaN == prune.NaNDrop
+	var tab metrics.SpearmanTable
 	var pos map[string]int32
 	var ref *prune.Scores
+	n0 := 0 // examples in file 0
 	var notes []string
 	cols := make([][]float64, len(files))
 	unmatched := 0 // IDs of later files not in file 0 (--nan drop only)
@@ -61,16 +65,22 @@ func runCorrelate(args []string, stdout io.Writer) error {
 			for i, id := range s.IDs {
 				pos[id] = int32(i)
 			}
-			cols[0] = s.Values
+			if drop {
+				cols[0] = s.Values
+			} else if err := tab.Add(s.Values); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			n0 = len(s.IDs)
+			ref.IDs, ref.Values = nil, nil // pos holds the IDs
 			continue
 		}
 		if s.Layout.Positional != ref.Layout.Positional {
 			return fmt.Errorf("%s has IDs and %s has none (row k is example k): correlate files of one kind, or give the ID column with --id-column", files[0], f)
 		}
-		if !drop && len(s.IDs) != len(ref.IDs) {
-			return fmt.Errorf("%s scores %d examples, %s scores %d: are they for the same dataset and split?", f, len(s.IDs), files[0], len(ref.IDs))
+		if !drop && len(s.IDs) != n0 {
+			return fmt.Errorf("%s scores %d examples, %s scores %d: are they for the same dataset and split?", f, len(s.IDs), files[0], n0)
 		}
-		v := make([]float64, len(ref.IDs))
+		v := make([]float64, n0)
 		for i := range v {
 			v[i] = math.NaN()
 		}
@@ -85,41 +95,19 @@ func runCorrelate(args []string, stdout io.Writer) error {
 			}
 			v[p] = s.Values[i] // every ID once in each file, same count: a one-to-one match
 		}
+		if !drop {
+			if err := tab.Add(v); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			continue
+		}
 		cols[k] = v
 	}
-	// With --nan drop, the examples scored in every file.
-	keep := make([]bool, len(ref.IDs))
-	n := 0
-	for i := range keep {
-		keep[i] = true
-		for _, c := range cols {
-			if math.IsNaN(c[i]) {
-				keep[i] = false
-				break
-			}
+	n := n0
+	if drop {
+		if n, err = addCommonRows(&tab, cols, files, &notes, unmatched); err != nil {
+			return err
 		}
-		if keep[i] {
-			n++
-		}
-	}
-	if n < len(keep) || unmatched > 0 {
-		notes = append(notes, fmt.Sprintf("--nan drop: %d examples scored in every file; %d rows of %s and %d rows of the other files left out", n, len(keep)-n, files[0], unmatched))
-	}
-	var tab metrics.SpearmanTable
-	for k, c := range cols {
-		if n < len(keep) {
-			kept := make([]float64, 0, n)
-			for i, v := range c {
-				if keep[i] {
-					kept = append(kept, v)
-				}
-			}
-			c = kept
-		}
-		if err := tab.Add(c); err != nil {
-			return fmt.Errorf("%s: %w", files[k], err)
-		}
-		cols[k] = nil // its ranks are in tab
 	}
 	m := tab.Matrix()
 	if *out != "" {
@@ -130,8 +118,8 @@ func runCorrelate(args []string, stdout io.Writer) error {
 	if *asCSV {
 		return writeCorrelationCSV(stdout, names, m)
 	}
-	for _, n := range notes {
-		fmt.Fprintln(stdout, n)
+	for _, note := range notes {
+		fmt.Fprintln(stdout, note)
 	}
 	fmt.Fprintf(stdout, "\nSpearman rank correlation over %d examples\n", n)
 	printCorrelationTable(stdout, names, m)
@@ -222,4 +210,43 @@ func writeCorrelationCSV(w io.Writer, names []string, m [][]float64) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// addCommonRows ranks, for --nan drop, the rows scored in every file (cols
+// are aligned to file 0, NaN where a file has no score) and returns their
+// number; notes gets what was left out.
+func addCommonRows(tab *metrics.SpearmanTable, cols [][]float64, files []string, notes *[]string, unmatched int) (int, error) {
+	keep := make([]bool, len(cols[0]))
+	n := 0
+	for i := range keep {
+		keep[i] = true
+		for _, c := range cols {
+			if math.IsNaN(c[i]) {
+				keep[i] = false
+				break
+			}
+		}
+		if keep[i] {
+			n++
+		}
+	}
+	if n < len(keep) || unmatched > 0 {
+		*notes = append(*notes, fmt.Sprintf("--nan drop: %d examples scored in every file; %d rows of %s and %d rows of the other files left out", n, len(keep)-n, files[0], unmatched))
+	}
+	for k, c := range cols {
+		if n < len(keep) {
+			kept := make([]float64, 0, n)
+			for i, v := range c {
+				if keep[i] {
+					kept = append(kept, v)
+				}
+			}
+			c = kept
+		}
+		if err := tab.Add(c); err != nil {
+			return 0, fmt.Errorf("%s: %w", files[k], err)
+		}
+		cols[k] = nil // its ranks are in tab
+	}
+	return n, nil
 }

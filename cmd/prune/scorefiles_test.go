@@ -218,3 +218,18 @@ func TestDataVerifyDirIsCacheOrFolder(t *testing.T) {
 		t.Errorf("folder of another name: exit %d %q", code, e.String())
 	}
 }
+
+// prune bench correlate at a small size (the official size is for the
+// bench itself, not for tests): files generated, correlate run, times
+// printed; no timing is checked here.
+func TestBenchCorrelateSmall(t *testing.T) {
+	var o, e bytes.Buffer
+	if code := run([]string{"bench", "correlate", "--files", "3", "--rows", "3000", "--sizes", "2,3", "--dir", t.TempDir()}, &o, &e); code != 0 {
+		t.Fatalf("bench: %s", e.String())
+	}
+	for _, want := range []string{"generated 3 files of 3000 rows", "correlate, 2 files × 3000 rows:", "correlate, 3 files × 3000 rows:", "ImageNet-1K_forgetting", "over 3000 examples"} {
+		if !strings.Contains(o.String(), want) {
+			t.Errorf("bench output lacks %q:\n%s", want, o.String())
+		}
+	}
+}

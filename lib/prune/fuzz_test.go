@@ -20,7 +20,7 @@ func FuzzReadScores(f *testing.F) {
 		if drop {
 			opt.NaN = NaNDrop
 		}
-		s, err := decodeScores("fuzz.csv", bytes.NewReader(text), opt, 0)
+		s, err := decodeScores("fuzz.csv", bytes.NewReader(text), opt, 0, int64(len(text)))
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.csv") {
 				t.Errorf("error does not name the file: %v", err)

@@ -171,7 +171,11 @@ func ReadScoresWith(p string, opt ReadOptions) (*Scores, error) {
 		return nil, err
 	}
 	defer f.Close()
-	s, err := decodeScores(p, f, opt, meta.ExamplesScored)
+	size := int64(0)
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	s, err := decodeScores(p, f, opt, meta.ExamplesScored, size)
 	if err != nil {
 		return nil, err
 	}
@@ -181,8 +185,9 @@ func ReadScoresWith(p string, opt ReadOptions) (*Scores, error) {
 
 // decodeScores reads a score file's text; name is used in errors.
 // sidecarRows, when not 0, is the number of rows the sidecar says the file
-// has.
-func decodeScores(name string, r io.Reader, opt ReadOptions, sidecarRows int) (*Scores, error) {
+// has; size, when not 0, is the file's size in bytes (to size the slices
+// once).
+func decodeScores(name string, r io.Reader, opt ReadOptions, sidecarRows int, size int64) (*Scores, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	head, err := br.Peek(8192)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
@@ -304,7 +309,21 @@ func decodeScores(name string, r io.Reader, opt ReadOptions, sidecarRows int) (*
 	}
 
 	s := &Scores{}
-	seen := make(map[string]int32, max(len(data), 1024))
+	expect := len(data)
+	if size > 0 && len(data) > 0 {
+		// rows ≈ size / the sample's bytes per row (+5%), at most 1e8.
+		bytes := 0
+		for _, rec := range data {
+			for _, f := range rec {
+				bytes += len(f) + 1
+			}
+		}
+		perRow := float64(bytes) / float64(len(data))
+		expect = max(expect, int(min(1.05*float64(size)/perRow, 1e8)))
+	}
+	s.IDs = make([]string, 0, expect)
+	s.Values = make([]float64, 0, expect)
+	seen := make(map[string]int32, expect)
 	total := 0
 	add := func(rec []string, line int) error {
 		if len(rec) != ncol {
