@@ -459,7 +459,7 @@ func detectHeader(recs [][]string, opt ReadOptions) (bool, error) {
 			return true, nil
 		}
 	}
-	if len(recs) > 1 && len(row) >= 2 && row[0] == "" && recs[1][0] != "" {
+	if len(recs) > 1 && len(row) >= 2 && row[0] == "" && recs[1][0] != "" && pandasNames(row[1:]) {
 		return true, nil // pandas' index column has no name
 	}
 	for _, f := range row {
@@ -474,6 +474,18 @@ func detectHeader(recs [][]string, opt ReadOptions) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// pandasNames reports whether fields are column names pandas writes after
+// an unnamed index: names, or the default labels 0, 1, ... (so that a data
+// row with an empty ID, ",0.5", is not taken for a header).
+func pandasNames(fields []string) bool {
+	for c, f := range fields {
+		if isNumber(f) && f != strconv.Itoa(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // numericColumn reports whether most non-empty fields of column c are

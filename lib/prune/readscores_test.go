@@ -61,6 +61,8 @@ func TestReadScoresLayouts(t *testing.T) {
 		{name: "ragged row", text: "id,score\na,0.5\nb\n", errHas: "line 3 has 1 fields, the header has 2"},
 		{name: "duplicate ID", text: "id,score\na,0.5\na,0.25\n", errHas: "appears on lines 2 and 3"},
 		{name: "empty ID", text: "id,score\na,0.5\n,0.25\n", errHas: "line 3: empty ID"},
+		{name: "empty ID on line 1 is not a pandas header", text: ",0.5\nb,0.25\n", errHas: "line 1: empty ID"},
+		{name: "pandas frame with unnamed columns", text: ",0,1\n0,a,0.5\n1,b,0.25\n", wantIDs: ab, wantValues: []float64{0.5, 0.25}},
 		{name: "decimal comma", text: "id;score\na;0,5\n", errHas: "decimal comma"},
 		{name: "broken quote", text: "id,score\n\"a,0.5\n", errHas: "line 2"},
 		{name: "comments only", text: "# nothing here\n", errHas: "no rows, only comments"},
