@@ -20,15 +20,18 @@ import (
 )
 
 func init() {
-	register("bench", "benchmarks: train (ResNet throughput), maxmargin (max-margin solver against liblinear)", runBench)
+	register("bench", "benchmarks: train (ResNet throughput), maxmargin (max-margin solver against liblinear), correlate (15 official-size ImageNet score files)", runBench)
 }
 
 func runBench(args []string, stdout io.Writer) error {
 	if len(args) > 0 && args[0] == "train" {
 		return benchTrain(args[1:], stdout)
 	}
+	if len(args) > 0 && args[0] == "correlate" {
+		return benchCorrelate(args[1:], stdout)
+	}
 	if len(args) == 0 || args[0] != "maxmargin" {
-		return fmt.Errorf("usage: prune bench train|maxmargin [flags] (see prune bench train --help)")
+		return fmt.Errorf("usage: prune bench train|maxmargin|correlate [flags] (see prune bench train --help)")
 	}
 	fs := newFlags("bench maxmargin", "[--n 200] [--p 20000] [--keep random] [--liblinear PATH]")
 	n := fs.Int("n", 200, "input dimension N")

@@ -22,13 +22,20 @@ func runData(args []string, stdout io.Writer) error {
 	}
 	verb, name := args[0], args[1]
 	fs := newFlags("data "+verb, "NAME [flags]")
-	dir := fs.String("dir", "", "dataset cache (default: $PRUNE_DATA, else <repo>/data)")
+	dir := fs.String("dir", "", "dataset cache (default: $PRUNE_DATA, else <repo>/data); verify and info also take the dataset's own folder in it")
 	mirror := fs.String("mirror", "", "fetch: a local folder or http(s) address holding the release's files")
 	if err := fs.Parse(args[2:]); err != nil {
 		return err
 	}
 	if *dir == "" {
 		d, err := paths.Data()
+		if err != nil {
+			return err
+		}
+		*dir = d
+	}
+	if verb != "fetch" { // --dir may be the cache or the dataset's own folder
+		d, err := data.CacheFor(*dir, name)
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -15,12 +14,10 @@ import (
 	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/profile"
-	"beyondscaling/lib/prune"
 )
 
 func init() {
 	register("score", "score training examples with a pruning metric (EL2N, forgetting, memorization, prototypes, ...): writes a score file", runScore)
-	register("correlate", "Spearman rank correlations between score files", runCorrelate)
 }
 
 func runScore(args []string, stdout io.Writer) error {
@@ -123,50 +120,4 @@ func runScore(args []string, stdout io.Writer) error {
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
-}
-
-func runCorrelate(args []string, stdout io.Writer) error {
-	fs := newFlags("correlate", "SCORES.csv SCORES.csv ...")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	files := fs.Args()
-	if len(files) < 2 {
-		return fmt.Errorf("give at least two score files")
-	}
-	var all []*prune.Scores
-	for _, f := range files {
-		s, err := prune.ReadScores(f)
-		if err != nil {
-			return err
-		}
-		all = append(all, s)
-	}
-	vals := make([][]float64, len(all))
-	for i, s := range all {
-		v, err := s.Align(all[0].IDs)
-		if err != nil {
-			return fmt.Errorf("%s and %s: %w", files[0], files[i], err)
-		}
-		vals[i] = v
-	}
-	name := func(f string) string { return strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)) }
-	fmt.Fprintf(stdout, "Spearman rank correlation over %d examples\n%-22s", len(all[0].IDs), "")
-	for _, f := range files {
-		fmt.Fprintf(stdout, " %10.10s", name(f))
-	}
-	fmt.Fprintln(stdout)
-	for i := range files {
-		fmt.Fprintf(stdout, "%-22s", name(files[i]))
-		for j := range files {
-			r := metrics.Spearman(vals[i], vals[j])
-			if math.IsNaN(r) {
-				fmt.Fprintf(stdout, " %10s", "n/a")
-			} else {
-				fmt.Fprintf(stdout, " %10.3f", r)
-			}
-		}
-		fmt.Fprintln(stdout)
-	}
-	return nil
 }

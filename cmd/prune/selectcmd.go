@@ -16,33 +16,37 @@ func init() {
 }
 
 func runSelect(args []string, stdout io.Writer) error {
-	fs := newFlags("select", "--scores FILE --keep hard|easy|random --f F [--balance R] [--offset O] [--dataset NAME [--split train]] --out IDS")
-	scoresPath := fs.String("scores", "", "score file (CSV id,score; high = hard = keep)")
+	fs := newFlags("select", "--scores FILE --keep hard|easy|random --f F [--balance R] [--offset O] [--dataset NAME [--split train] | --labels-from-ids] --out IDS")
+	scoresPath := fs.String("scores", "", "score file (ID and score per row; high = hard = keep; layout rules below)")
 	keepName := fs.String("keep", "hard", "hard (highest scores), easy (lowest) or random")
 	f := fs.Float64("f", 0, "fraction kept, in (0, 1]")
-	balance := fs.Float64("balance", 0, "class-balancing ratio r in [0, 1] (needs --dataset for labels)")
+	balance := fs.Float64("balance", 0, "class-balancing ratio r in [0, 1] (needs labels: --dataset, or ILSVRC IDs)")
 	offset := fs.Float64("offset", 0, "drop the hardest fraction first, in [0, 1)")
-	dataset := fs.String("dataset", "", "dataset the scores belong to (checks IDs, gives labels)")
+	dataset := fs.String("dataset", "", "dataset the scores belong to (checks IDs and row count, gives labels)")
 	split := fs.String("split", "train", "dataset split")
+	labelsFromIDs := fs.Bool("labels-from-ids", false, "take class labels from ILSVRC-2012 training IDs (n01440764_10026: class n01440764) instead of a dataset; automatic when every ID is one")
 	seed := fs.Uint64("seed", 0, "seed for random selection and ties")
 	out := fs.String("out", "", "output file of kept example IDs, one per line")
+	read := addScoreFileFlags(fs)
+	withRules(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *scoresPath == "" || *out == "" {
 		return fmt.Errorf("--scores and --out are required")
 	}
+	if *dataset != "" && *labelsFromIDs {
+		return fmt.Errorf("give --dataset or --labels-from-ids, not both (with --dataset the labels come from the dataset)")
+	}
 	keep, err := prune.ParsePolicy(*keepName)
 	if err != nil {
 		return err
 	}
-	sc, err := prune.ReadScores(*scoresPath)
+	opt, err := read.options()
 	if err != nil {
 		return err
 	}
-	ids, values := sc.IDs, sc.Values
-	var labels []int32
-	var classes []string
+	var ds *data.Index
 	if *dataset != "" {
 		root, err := paths.Root()
 		if err != nil {
@@ -56,16 +60,38 @@ func runSelect(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		ds, err := data.Open(dir, *dataset, *split)
-		if err != nil {
+		if ds, err = data.OpenIndex(dir, *dataset, *split); err != nil {
 			return err
 		}
+		opt.Partial = true // Align checks the rows against the dataset's examples
+	}
+	sc, err := prune.ReadScoresWith(*scoresPath, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "scores: %s: %d rows; %s\n", *scoresPath, len(sc.IDs), sc.Layout)
+	ids, values := sc.IDs, sc.Values
+	var labels []int32
+	var classes []string
+	switch {
+	case ds != nil:
 		if values, err = sc.Align(ds.IDs); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", *scoresPath, err)
 		}
 		ids, labels, classes = ds.IDs, ds.Labels, ds.Classes
-	} else if *balance > 0 {
-		return fmt.Errorf("--balance needs --dataset (the class labels come from it)")
+	case sc.Layout.Positional:
+		return fmt.Errorf("%s has no ID column (row k is example k): give --dataset so that rows become example IDs, or --id-column if it has one", *scoresPath)
+	case *labelsFromIDs || sc.Layout.ILSVRC:
+		if labels, classes, err = prune.LabelsFromIDs(ids); err != nil {
+			return fmt.Errorf("%s: %w", *scoresPath, err)
+		}
+		how := "--labels-from-ids"
+		if !*labelsFromIDs {
+			how = "automatic: every ID is an ILSVRC-2012 training file name"
+		}
+		fmt.Fprintf(stdout, "labels: from the IDs' WordNet prefixes, %d classes (%s; no images read)\n", len(classes), how)
+	case *balance > 0:
+		return fmt.Errorf("--balance needs class labels: give --dataset, or --labels-from-ids when the IDs are ILSVRC training IDs (n01440764_10026)")
 	}
 	idx, err := prune.Select(values, labels, prune.Options{Keep: keep, F: *f, Balance: *balance, Offset: *offset, Seed: *seed})
 	if err != nil {
@@ -85,14 +111,23 @@ func runSelect(args []string, stdout io.Writer) error {
 		for _, i := range idx {
 			counts[labels[i]]++
 		}
-		var parts []string
-		for c, n := range counts {
-			if len(classes) <= 20 {
+		if len(classes) <= 20 {
+			var parts []string
+			for c, n := range counts {
 				parts = append(parts, fmt.Sprintf("%s %d", classes[c], n))
 			}
-		}
-		if len(parts) > 0 {
 			fmt.Fprintf(stdout, "per class: %s\n", strings.Join(parts, ", "))
+		} else {
+			lo, hi := 0, 0
+			for c, n := range counts {
+				if n < counts[lo] {
+					lo = c
+				}
+				if n > counts[hi] {
+					hi = c
+				}
+			}
+			fmt.Fprintf(stdout, "per class: %d (%s) to %d (%s) kept of %d classes\n", counts[lo], classes[lo], counts[hi], classes[hi], len(classes))
 		}
 	}
 	return nil

@@ -29,19 +29,48 @@ func SharedMirror(root string) string {
 // present reports whether dir (a cache: one folder per dataset) holds the
 // files of dataset name.
 func present(dir, name string) bool {
+	return holds(filepath.Join(dir, folderName(name)), name)
+}
+
+// folderName is the folder of dataset name inside a cache.
+func folderName(name string) string {
+	if src, ok := Sources[name]; ok {
+		return src.Folder
+	}
+	return name // imagenet32, imagenet64
+}
+
+// holds reports whether folder itself holds the files of dataset name.
+func holds(folder, name string) bool {
 	switch name {
 	case "imagenet32", "imagenet64":
-		m, _ := filepath.Glob(filepath.Join(dir, name, "*.npz"))
+		m, _ := filepath.Glob(filepath.Join(folder, "*.npz"))
 		return len(m) > 0
 	case "imagenet":
-		_, err := os.Stat(filepath.Join(dir, "imagenet", "train"))
+		_, err := os.Stat(filepath.Join(folder, "train"))
 		return err == nil
 	}
 	src, ok := Sources[name]
-	if !ok {
-		return false
+	return ok && haveAll(src, folder)
+}
+
+// CacheFor returns the cache (the folder holding one folder per dataset)
+// for dir, which may be that cache or the dataset's own folder in it
+// (cifar-10-batches-bin, fashion-mnist, ...): both are what people mean by
+// "the dataset's folder". A folder that holds the files under another name
+// is an error saying what to rename.
+func CacheFor(dir, name string) (string, error) {
+	if present(dir, name) {
+		return dir, nil
 	}
-	return haveAll(src, filepath.Join(dir, src.Folder))
+	dir = filepath.Clean(dir)
+	if !holds(dir, name) {
+		return dir, nil // neither: the caller reports what is missing
+	}
+	if filepath.Base(dir) != folderName(name) {
+		return "", fmt.Errorf("%s holds the %s files, but they are read from a folder named %s: rename it (or make a link) %s", dir, name, folderName(name), filepath.Join(filepath.Dir(dir), folderName(name)))
+	}
+	return filepath.Dir(dir), nil
 }
 
 // Locate returns a directory from which Open(dir, name, split) reads the

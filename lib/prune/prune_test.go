@@ -140,7 +140,7 @@ func TestScoreFileRoundTripAndFormats(t *testing.T) {
 	} {
 		f := filepath.Join(dir, name)
 		os.WriteFile(f, []byte(text), 0o644)
-		s, err := ReadScores(f)
+		s, err := ReadScoresWith(f, ReadOptions{Partial: true}) // files.csv: 2 of ILSVRC's images
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

@@ -5,12 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path"
 	"runtime/debug"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"beyondscaling/lib/atomicfile"
@@ -21,6 +18,8 @@ type Scores struct {
 	IDs    []string
 	Values []float64
 	Meta   Meta
+	// Layout is how ReadScores read the file (zero for scores made here).
+	Layout Layout
 }
 
 // Meta is the JSON sidecar of a score file: how the scores were made.
@@ -65,100 +64,6 @@ func (s *Scores) Write(path string) error {
 	return atomicfile.WriteBytes(path+".json", append(b, '\n'))
 }
 
-var idColumns = []string{"id", "example_id", "example", "filename", "file_name", "file", "path", "image", "name"}
-
-// ReadScores reads a score file: CSV (or whitespace-separated) rows of an
-// example ID and a score, with or without a header. With a header, the ID
-// column is the first named one of id, example_id, filename, file, path,
-// image, name, and the score column is "score" or else the last numeric
-// column; without one, the first column is the ID and the last the score.
-// IDs that are paths or file names are reduced to their base name without
-// extension, so ImageNet file names match the readers' IDs (an assumption
-// about the official score release, whose exact layout could not be read
-// here). A sidecar path+".json", if present, is read too.
-func ReadScores(p string) (*Scores, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(f)
-	if err != nil {
-		return nil, err
-	}
-	text := string(b)
-	r := csv.NewReader(strings.NewReader(text))
-	if !strings.Contains(strings.SplitN(text, "\n", 2)[0], ",") {
-		r.Comma = '\t'
-		if !strings.Contains(strings.SplitN(text, "\n", 2)[0], "\t") {
-			r.Comma = ' '
-		}
-	}
-	r.FieldsPerRecord = -1
-	r.TrimLeadingSpace = true
-	rows, err := r.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("%s: empty score file", p)
-	}
-	idCol, scoreCol := 0, len(rows[0])-1
-	start := 0
-	if _, err := strconv.ParseFloat(rows[0][len(rows[0])-1], 64); err != nil { // a header
-		start = 1
-		head := make(map[string]int)
-		for i, h := range rows[0] {
-			head[strings.ToLower(strings.TrimSpace(h))] = i
-		}
-		for _, c := range idColumns {
-			if i, ok := head[c]; ok {
-				idCol = i
-				break
-			}
-		}
-		if i, ok := head["score"]; ok {
-			scoreCol = i
-		}
-	}
-	s := &Scores{}
-	seen := map[string]int{}
-	for n, row := range rows[start:] {
-		if len(row) <= max(idCol, scoreCol) {
-			return nil, fmt.Errorf("%s: line %d has %d fields", p, n+start+1, len(row))
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(row[scoreCol]), 64)
-		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: score %q is not a number", p, n+start+1, row[scoreCol])
-		}
-		id := NormaliseID(row[idCol])
-		if prev, dup := seen[id]; dup {
-			return nil, fmt.Errorf("%s: ID %q appears on lines %d and %d", p, id, prev, n+start+1)
-		}
-		seen[id] = n + start + 1
-		s.IDs = append(s.IDs, id)
-		s.Values = append(s.Values, v)
-	}
-	if b, err := os.ReadFile(p + ".json"); err == nil {
-		if err := json.Unmarshal(b, &s.Meta); err != nil {
-			return nil, fmt.Errorf("%s.json: %w", p, err)
-		}
-	}
-	return s, nil
-}
-
-// NormaliseID maps a file name or path to the readers' ID (its base name
-// without an image extension); other IDs are returned unchanged.
-func NormaliseID(id string) string {
-	id = strings.TrimSpace(id)
-	ext := strings.ToLower(path.Ext(id))
-	switch ext {
-	case ".jpeg", ".jpg", ".png":
-		return strings.TrimSuffix(path.Base(id), path.Ext(id))
-	}
-	return id
-}
-
 // Merge joins shards of one metric (e.g. from several workers): every ID
 // once; an ID in two shards must carry the same score.
 func Merge(shards ...*Scores) (*Scores, error) {
@@ -195,6 +100,9 @@ func (s *Scores) Align(ids []string) ([]float64, error) {
 	pos := make(map[string]int, len(s.IDs))
 	for i, id := range s.IDs {
 		pos[id] = i
+	}
+	if s.Layout.Positional { // row k of the file is example k of the dataset
+		ids = positions(len(ids))
 	}
 	out := make([]float64, len(ids))
 	var missing []string

@@ -63,7 +63,7 @@ func Select(scores []float64, labels []int32, opt Options) ([]int, error) {
 	}
 	for i, s := range scores {
 		if math.IsNaN(s) {
-			return nil, fmt.Errorf("score %d is NaN", i)
+			return nil, fmt.Errorf("the score of example %d (counted from 0) is NaN: drop or fix it before selecting", i)
 		}
 	}
 	// priority: most wanted first.
