@@ -12,7 +12,11 @@ import (
 	_ "github.com/gomlx/compute/gobackend"
 
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/settings"
 )
+
+// testRecipe trains the test probes: the reduced profiles' SGD at batch 32.
+var testRecipe = settings.Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32}
 
 // noisyBlobs is a learnable 8×8×3 dataset (class c: a bright square in
 // quadrant c) in which every tenth label is flipped to another class and,
@@ -73,8 +77,9 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 	train, flipped, singleton := noisyBlobs(400, 1, "train", true)
 	test, _, _ := noisyBlobs(200, 2, "test", false)
 	var log bytes.Buffer
-	env := &Env{Backend: b, Train: data.All(train), Test: test, Augment: data.Augment{}, WorkDir: t.TempDir(), Log: &log,
-		Preset: Preset{Name: "test", Model: "mlp", Batch: 32, LR: 0.05, Epochs: 30, EarlyEpoch: 3, EL2NModels: 2, Subsets: 16, Fraction: 0.7, Seeds: 2,
+	env := &Env{Backend: b, Train: data.All(train), Validation: data.All(test), Augment: data.Augment{}, WorkDir: t.TempDir(), Log: &log,
+		Recipe: settings.Resolved{Recipe: testRecipe},
+		Preset: Preset{Name: "test", Model: "mlp", Epochs: 30, EarlyEpoch: 3, EL2NModels: 2, Subsets: 16, Fraction: 0.7, Seeds: 2,
 			SSLModel: "cnn-w8", SSLEpochs: 1, SSLBatch: 64, Clusters: 4}}
 	ctx := context.Background()
 	for _, c := range []struct {

@@ -2,35 +2,43 @@ package metrics
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"beyondscaling/lib/atomicfile"
+	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/train"
 )
 
 // runOutputs is what one probe network leaves behind: its outputs on every
-// scored example (and on the test set where influence needs it), which
-// examples it trained on, and its training dynamics. It is saved once the
-// network is done, so a later Compute reuses it.
+// scored example (and on the validation split where influence needs it),
+// which examples it trained on, and its training dynamics. It is saved once
+// the network is done, with the key of its configuration and the code
+// version, so a later Compute reuses it only for the same configuration.
 type runOutputs struct {
-	Classes, Dim  int
-	Member        []bool    // over the scored examples
-	TrainLogits   []float32 // N×Classes, evaluation mode
-	TrainFeatures []float32 // N×Dim, if asked for
-	TestLogits    []float32 // T×Classes, if asked for
-	Correct       [][]int8  // dynamics: [epoch][example] (full runs)
-	Margin        [][]float32
+	Key, CodeVersion string
+	Steps            int
+	Classes, Dim     int
+	Member           []bool    // over the scored examples
+	TrainLogits      []float32 // N×Classes, evaluation mode
+	TrainFeatures    []float32 // N×Dim, if asked for
+	TestLogits       []float32 // V×Classes on the validation split, if asked for
+	Correct          [][]int8  // dynamics: [epoch][example] (full runs)
+	Margin           [][]float32
 }
 
 // runSpec describes one probe network.
 type runSpec struct {
-	kind      string // "early", "full", "subset"
+	kind      string // "early-eE", "full", "subset"
 	index     int
 	features  bool
 	test      bool
@@ -39,22 +47,66 @@ type runSpec struct {
 	stopEpoch int     // snapshot epoch of an Epochs-long schedule (0 = train fully)
 }
 
-func (s runSpec) seed() uint64 { return uint64(1000*len(s.kind) + s.index + 1) }
+// seed is the probe network's seed: a hash of its family and index.
+// Pairing, on purpose: the early snapshots at different epochs (early-e1,
+// early-e3) of network i share its seed, so the weak-probe comparison
+// differs only in the snapshot epoch; different families (early, full,
+// subset) are independent; network i gets the same seed for every scored
+// set and preset.
+func (s runSpec) seed() uint64 {
+	family, _, _ := strings.Cut(s.kind, "-e")
+	h := sha256.Sum256([]byte(fmt.Sprintf("probe/%s/%d", family, s.index)))
+	return binary.LittleEndian.Uint64(h[:8])
+}
+
+// key is a digest of everything that determines the probe's outputs.
+func (s runSpec) key(env *Env) string {
+	k := struct {
+		Kind                               string
+		Index                              int
+		Seed                               uint64
+		Features, Test, Dynamics           bool
+		Fraction                           float64
+		StopEpoch                          int
+		Model                              string
+		Recipe                             settings.Recipe
+		Augment                            data.Augment
+		Dataset, DatasetSHA, IDs, Validate string
+	}{s.kind, s.index, s.seed(), s.features, s.test, s.dynamics, s.fraction, s.stopEpoch, env.Preset.Model, env.Recipe.Recipe,
+		env.Augment, env.Train.DS.Name + "/" + env.Train.DS.Split, env.datasetSHA, settings.HashStrings(env.ids()), ""}
+	if s.test {
+		k.Validate = settings.HashStrings(env.Validation.IDs())
+	}
+	return settings.Hash(k)
+}
 
 func (s runSpec) dir(env *Env) string {
-	return filepath.Join(env.WorkDir, fmt.Sprintf("%s-%02d", s.kind, s.index))
+	return filepath.Join(env.WorkDir, fmt.Sprintf("%s-%02d-%s", s.kind, s.index, s.key(env)))
 }
 
 // run returns a probe network's outputs, from its saved file if an earlier
-// call finished it, otherwise by training it (resuming from its checkpoint
-// if an earlier call was interrupted).
+// call finished it for the same configuration, otherwise by training it
+// (resuming from its checkpoint if an earlier call was interrupted).
 func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	var file string
+	key := s.key(env)
+	version := buildinfo.CodeVersion()
 	if env.WorkDir != "" {
 		file = filepath.Join(s.dir(env), "outputs.gob")
-		if o, err := loadOutputs(file); err == nil && (!s.test || o.TestLogits != nil) && (!s.features || o.TrainFeatures != nil) {
-			fmt.Fprintf(env.logw(), "probe %s-%02d: reusing %s\n", s.kind, s.index, file)
-			return o, nil
+		if o, err := loadOutputs(file); err == nil {
+			switch {
+			case o.Key != key:
+				fmt.Fprintf(env.logw(), "probe %s-%02d: %s was computed for another configuration (key %s, want %s): retraining\n", s.kind, s.index, file, o.Key, key)
+			case o.CodeVersion != version && env.Recompute:
+				fmt.Fprintf(env.logw(), "probe %s-%02d: %s was made by code version %s, this is %s: retraining (recompute asked for)\n", s.kind, s.index, file, o.CodeVersion, version)
+			default:
+				if o.CodeVersion != version {
+					fmt.Fprintf(env.logw(), "warning: probe %s-%02d: %s was made by code version %s, this is %s: reusing it (to retrain, pass --recompute)\n", s.kind, s.index, file, o.CodeVersion, version)
+				}
+				fmt.Fprintf(env.logw(), "probe %s-%02d: reusing %s\n", s.kind, s.index, file)
+				env.steps[s.kind] = o.Steps
+				return o, nil
+			}
 		}
 	}
 	set := env.Train
@@ -80,8 +132,14 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 		}
 	}
 	p := env.Preset
-	cfg := train.Recipe(p.Model, p.Epochs)
-	cfg.Batch, cfg.LR, cfg.Seed = p.Batch, p.LR, s.seed()
+	cfg, err := train.FromRecipe(p.Model, env.Recipe.Recipe)
+	if err != nil {
+		return nil, err
+	}
+	if err := env.Recipe.CheckSize(len(trainSet.Idx)); err != nil {
+		return nil, fmt.Errorf("probe %s-%02d: %w", s.kind, s.index, err)
+	}
+	cfg.Seed = s.seed()
 	cfg.StopEpoch = s.stopEpoch
 	cfg.RecordDynamics = s.dynamics
 	cfg.Log = env.Log
@@ -95,9 +153,11 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 		return nil, err
 	}
 	fmt.Fprintf(env.logw(), "probe %s-%02d: %s on %d examples\n", s.kind, s.index, p.Model, len(trainSet.Idx))
-	if _, err := tr.Run(ctx, trainSet); err != nil {
+	res, err := tr.Run(ctx, trainSet)
+	if err != nil {
 		return nil, err
 	}
+	env.steps[s.kind] = res.Steps
 	if err := tr.Model.RecomputeBatchNorm(trainSet, aug, cfg.Batch, cfg.BNBatches); err != nil {
 		return nil, err
 	}
@@ -105,15 +165,15 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &runOutputs{Classes: pred.Classes, Dim: pred.Dim, Member: member, TrainLogits: pred.Logits}
+	o := &runOutputs{Key: key, CodeVersion: version, Steps: res.Steps, Classes: pred.Classes, Dim: pred.Dim, Member: member, TrainLogits: pred.Logits}
 	if s.features {
 		o.TrainFeatures = pred.Features
 	}
 	if s.test {
-		if env.Test == nil {
-			return nil, fmt.Errorf("influence needs a test set")
+		if len(env.Validation.Idx) == 0 {
+			return nil, fmt.Errorf("influence needs a validation split (Env.Validation)")
 		}
-		tp, err := tr.Model.Predict(env.Test, data.All(env.Test).Idx, aug, 256, env.Log)
+		tp, err := tr.Model.Predict(env.Validation.DS, env.Validation.Idx, aug, 256, env.Log)
 		if err != nil {
 			return nil, err
 		}

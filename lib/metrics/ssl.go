@@ -23,6 +23,7 @@ import (
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
 	"beyondscaling/lib/progress"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/train"
 )
 
@@ -162,12 +163,20 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 	p := env.Preset
 	var cache string
 	if env.WorkDir != "" {
-		cache = filepath.Join(env.WorkDir, "ssl", "embeddings.gob")
+		// Keyed by what determines the embeddings: the encoder's settings,
+		// the examples and the dataset's checksum.
+		key := settings.Hash(struct {
+			Model            string
+			Epochs, Batch    int
+			Augment          data.Augment
+			Dataset, SHA, ID string
+		}{p.SSLModel, p.SSLEpochs, p.SSLBatch, env.Augment, env.Train.DS.Name, env.Train.DS.Checksum(), settings.HashStrings(env.ids())})
+		cache = filepath.Join(env.WorkDir, "ssl-"+key, "embeddings.gob")
 		if f, err := os.Open(cache); err == nil {
 			var e Embeddings
 			err := gob.NewDecoder(f).Decode(&e)
 			f.Close()
-			if err == nil {
+			if err == nil && len(e.IDs) == len(env.Train.Idx) {
 				fmt.Fprintf(env.logw(), "self-supervised embeddings: reusing %s\n", cache)
 				return &e, nil
 			}

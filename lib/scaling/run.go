@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"beyondscaling/lib/backend"
+	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/experiment"
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/prune"
@@ -43,32 +44,22 @@ func RunSweeps(ctx context.Context, profileName string, specs []sweep.Spec, log 
 		if err := s.Validate(); err != nil {
 			return nil, err
 		}
-		if err := sweep.Execute(ctx, s, st, r.Run, 1, nil, prune.CodeVersion(), log); err != nil {
+		if err := sweep.Execute(ctx, s, st, r.Run, sweep.Options{Workers: 1, CodeVersion: buildinfo.CodeVersion(), Verify: r.Verify, Log: log}); err != nil {
 			return nil, fmt.Errorf("sweep %s (store %s; re-run to resume): %w", s.Name, dir, err)
 		}
 	}
 	return Collect(profileName, specs)
 }
 
-// Scores reads the cached score files of a run's initial set (written by
-// the experiment runner), by metric.
-func Scores(profileName, dataset string, size int, seed uint64, metrics []string) (map[string]*prune.Scores, error) {
+// Scores reads the cached score files of an initial set of a sweep
+// (written by the experiment runner), by metric, refusing files computed
+// for another configuration.
+func Scores(profileName string, spec sweep.Spec, size int, seed uint64, metrics []string) (map[string]*prune.Scores, error) {
 	dir, err := StoreDir(profileName)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*prune.Scores{}
-	for _, m := range metrics {
-		if m == "random" {
-			continue
-		}
-		s, err := prune.ReadScores(filepath.Join(dir, "scores", fmt.Sprintf("%s-n%d-seed%d-%s", dataset, size, seed, profileName), m+".csv"))
-		if err != nil {
-			return nil, err
-		}
-		out[m] = s
-	}
-	return out, nil
+	return experiment.CachedScores(sweep.Store{Dir: dir}, spec, size, seed, metrics)
 }
 
 // quiet passes on only the lines of the per-run training log that matter

@@ -221,11 +221,7 @@ if name == "" {
 	fmt.Println("skipped: no ImageNet data here. Get the downsampled variants (image-net.org, Downsampled ImageNet 32x32/64x64) into the data folder, or run at paper scale on a GPU machine.")
 	return
 }
-spec := scaling.CIFARScaling(prof)
-spec.Name, spec.Dataset = "04 "+name+" scaling", name
-if prof == profile.Paper {
-	spec.Model, spec.Epochs, spec.Sizes = "resnet50", 105, []int{160000, 320000, 640000, 1281167}
-}
+spec := scaling.ImageNetScaling(prof, name) // at the paper profile: ResNet50, the paper's ImageNet recipe (lib/settings)
 recs := must(scaling.RunSweeps(context.Background(), string(prof), []sweep.Spec{spec}, os.Stdout))
 ps := scaling.Aggregate(recs)
 curves, random, full := scaling.ScalingCurves(ps, "el2n-20", []string{"hard", "easy"})
@@ -287,7 +283,7 @@ must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("Class-balanced (r
     ("markdown", "## Rank correlations between metrics\n\nSpearman correlations of the scores on the first seed's initial set."),
     ("code", '''%%
 n, seed := plain.Sizes[0], plain.Seeds[0]
-sc := must(scaling.Scores(string(prof), plain.Dataset, n, seed, plain.Metrics))
+sc := must(scaling.Scores(string(prof), plain, n, seed, plain.Metrics))
 var names []string
 for m := range sc {
 	names = append(names, m)
@@ -315,7 +311,7 @@ for _, a := range names {
                  "The paper finds that every metric amplifies class imbalance, which 50% class balancing fixes."),
     ("code", '''%%
 n, seed := plain.Sizes[0], plain.Seeds[0]
-sc := must(scaling.Scores(string(prof), plain.Dataset, n, seed, plain.Metrics))
+sc := must(scaling.Scores(string(prof), plain, n, seed, plain.Metrics))
 ds := must(data.Load(plain.Dataset, "train"))
 set := must(experiment.InitialSet(ds, n, seed))
 ids := make([]string, len(set.Idx))
