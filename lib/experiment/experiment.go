@@ -400,6 +400,23 @@ func (r *Runner) Verify(rec sweep.Record) error {
 	return nil
 }
 
+// Config is the training configuration and augmentation of a run's
+// network: its recipe (from lib/settings, with the spec's overrides),
+// nothing else.
+func Config(run sweep.Run) (train.Config, data.Augment, error) {
+	if run.Recipe.Batch == 0 {
+		return train.Config{}, data.Augment{}, fmt.Errorf("run %s has no training recipe: its spec does not validate", run)
+	}
+	cfg, err := train.FromRecipe(run.Model, run.Recipe)
+	if err != nil {
+		return cfg, data.Augment{}, err
+	}
+	cfg.Seed = run.Seed
+	cfg.EqualIterations, cfg.ReferenceSize = run.EqualIterations, run.Size
+	aug, err := train.AugmentFor(run.Dataset, run.Recipe.Augmentation, run.Seed)
+	return cfg, aug, err
+}
+
 // Run executes one configuration; it is a sweep.Executor.
 func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	start := time.Now()
@@ -435,13 +452,7 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	if err := run.Recipe.CheckSize(len(kept.Idx)); err != nil {
 		return sweep.Record{}, fmt.Errorf("run %s: %w", run, err)
 	}
-	cfg, err := train.FromRecipe(run.Model, run.Recipe)
-	if err != nil {
-		return sweep.Record{}, err
-	}
-	cfg.Seed = run.Seed
-	cfg.EqualIterations, cfg.ReferenceSize = run.EqualIterations, run.Size
-	aug, err := train.AugmentFor(run.Dataset, run.Recipe.Augmentation, run.Seed)
+	cfg, aug, err := Config(run)
 	if err != nil {
 		return sweep.Record{}, err
 	}

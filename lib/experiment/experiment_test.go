@@ -284,3 +284,129 @@ func TestRunRecordsWhatItTrained(t *testing.T) {
 		t.Error("Verify accepts a record of other data")
 	}
 }
+
+// A paper-profile CIFAR-10 run and an ImageNet run train with the paper's
+// recipes (shared/paper-notes.md, "Training recipes"), written out here
+// independently of the settings table. Before lib/settings, Runner.Run
+// replaced the recipe's lr 0.1 by the spec's 0 and then by 0.05, and
+// ImageNet runs got the CIFAR recipe.
+func TestPaperRunsUsePaperRecipes(t *testing.T) {
+	for _, c := range []struct {
+		spec          sweep.Spec
+		model         string
+		lr, wd        float64
+		batch, epochs int
+		milestones    []float64
+		gamma         float64
+		flip, resized bool
+	}{
+		{scaling("cifar10", "resnet18"), "resnet18", 0.1, 5e-4, 128, 200, []float64{0.3, 0.6, 0.8}, 0.2, true, false},
+		{scaling("imagenet", "resnet50"), "resnet50", 0.1, 1e-4, 256, 105, []float64{30. / 105, 60. / 105, 90. / 105, 100. / 105}, 0.1, true, true},
+	} {
+		if err := c.spec.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		for _, run := range c.spec.Runs() {
+			cfg, aug, err := Config(run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Model != c.model || cfg.LR != c.lr || cfg.Momentum != 0.9 || !cfg.Nesterov || cfg.WeightDecay != c.wd ||
+				cfg.Batch != c.batch || cfg.Epochs != c.epochs || cfg.Schedule.Gamma != c.gamma || len(cfg.Schedule.Milestones) != len(c.milestones) {
+				t.Fatalf("%s: trained with %+v", run, cfg)
+			}
+			for i, m := range c.milestones {
+				if math.Abs(cfg.Schedule.Milestones[i]-m) > 1e-12 {
+					t.Fatalf("%s: milestones %v, want %v", run, cfg.Schedule.Milestones, c.milestones)
+				}
+			}
+			if aug.Flip != c.flip || aug.ResizedCrop != c.resized || (c.resized && aug.ColorJitter != 0.4) || (!c.resized && aug.Pad != 4) {
+				t.Fatalf("%s: augmentation %+v", run, aug)
+			}
+			// What the record would hold is what was configured.
+			if run.Recipe.LR != cfg.LR || run.Recipe.Batch != cfg.Batch || run.Epochs != cfg.Epochs {
+				t.Fatalf("%s: run says lr %g batch %d epochs %d, trains with %g %d %d", run, run.Recipe.LR, run.Recipe.Batch, run.Epochs, cfg.LR, cfg.Batch, cfg.Epochs)
+			}
+		}
+	}
+}
+
+func scaling(dataset, model string) sweep.Spec {
+	pl := settings.ScalingPlan("paper", dataset)
+	return sweep.Spec{Name: "paper " + dataset, Dataset: dataset, Model: model, Preset: "paper", Metrics: []string{"el2n-20", "random"},
+		Keeps: []string{"hard"}, Fractions: pl.Fractions, Sizes: pl.Sizes, Seeds: pl.Seeds}
+}
+
+// Cached scores are keyed by what determines them: the same run reuses
+// them; a preset changed without renaming it, or a file whose key is
+// another configuration's, is recomputed with a message saying which.
+func TestScoreCacheKeyedByContent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains probe networks")
+	}
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ds := blobsRunner(t, false)
+	r.Backend, r.Score = b, nil
+	var log strings.Builder
+	r.Log = &log
+	run := runOf(t, blobsSpec(), "el2n-1", "hard")
+	set, _ := InitialSet(ds, run.Size, run.Seed)
+	val, _ := Validation(ds)
+	trained := func() bool { return strings.Contains(log.String(), "probe early-e1-00: cnn-w8 on") }
+	score := func(run sweep.Run) []float64 {
+		t.Helper()
+		log.Reset()
+		sc, err := r.Scores(context.Background(), run, set, val)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sc.Values
+	}
+	first := score(run)
+	if !trained() {
+		t.Fatalf("nothing trained:\n%s", log.String())
+	}
+	if again := score(run); trained() || !equal(first, again) {
+		t.Fatalf("the same run recomputed its scores:\n%s", log.String())
+	}
+	for name, change := range map[string]func(p *settings.Probes){
+		"probe model":    func(p *settings.Probes) { p.Model = "mlp" },
+		"probe epochs":   func(p *settings.Probes) { p.Epochs++ },
+		"snapshot epoch": func(p *settings.Probes) { p.EarlyEpoch = 2 },
+	} {
+		changed := run
+		p := *run.Probes
+		change(&p)
+		changed.Probes = &p
+		score(changed)
+		if !strings.Contains(log.String(), "probe early-e") || !strings.Contains(log.String(), " on ") {
+			t.Errorf("changing the preset's %s without renaming it reused the cached scores:\n%s", name, log.String())
+		}
+	}
+	// A file of the right length made for another configuration.
+	dir := r.scoreDir(run, set, val)
+	sc, _ := prune.ReadScores(dir + "/el2n-1.csv")
+	sc.Meta.Params["cache_key"] = "another"
+	if err := sc.Write(dir + "/el2n-1.csv"); err != nil {
+		t.Fatal(err)
+	}
+	score(run)
+	if !strings.Contains(log.String(), "computed for another configuration") {
+		t.Errorf("a score file of another configuration was served:\n%s", log.String())
+	}
+}
+
+func equal(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
