@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"os/signal"
@@ -18,6 +19,7 @@ import (
 	"beyondscaling/lib/profile"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
+	"beyondscaling/lib/textlog"
 	"beyondscaling/lib/train"
 )
 
@@ -118,7 +120,7 @@ func runScore(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer b.Finalize()
-	env := &metrics.Env{Backend: b, Train: set, Validation: val, Augment: aug, Preset: preset, Recipe: recipe, WorkDir: *work, Log: os.Stderr, Recompute: *recompute}
+	env := &metrics.Env{Backend: b, Train: set, Validation: val, Augment: aug, Preset: preset, Recipe: recipe, WorkDir: *work, Logger: textlog.New(os.Stderr, slog.LevelDebug), Recompute: *recompute}
 	if *embeddings != "" {
 		if env.Embeddings, err = metrics.ReadEmbeddings(*embeddings); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -15,6 +16,7 @@ import (
 	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/experiment"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/textlog"
 )
 
 func init() {
@@ -78,7 +80,7 @@ func runSweep(args []string, stdout io.Writer) error {
 		defer b.Finalize()
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
-		r := &experiment.Runner{Backend: b, Store: st, Log: os.Stderr, Recompute: *recompute}
+		r := &experiment.Runner{Backend: b, Store: st, Logger: textlog.New(os.Stderr, slog.LevelDebug), Recompute: *recompute}
 		opt := sweep.Options{Workers: *workers, Indices: indices, CodeVersion: buildinfo.CodeVersion(), Recompute: *recompute, Verify: r.Verify, Log: stdout}
 		if err := sweep.Execute(ctx, spec, st, r.Run, opt); err != nil {
 			return err

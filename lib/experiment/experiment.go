@@ -12,7 +12,7 @@ package experiment
 import (
 	"context"
 	"fmt"
-	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -30,6 +30,7 @@ import (
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/textlog"
 	"beyondscaling/lib/train"
 )
 
@@ -39,7 +40,9 @@ import (
 type Runner struct {
 	Backend compute.Backend
 	Store   sweep.Store
-	Log     io.Writer
+	// Logger receives cache decisions (Info), warnings (Warn) and the
+	// probes' training progress (Debug); nil discards.
+	Logger *slog.Logger
 	// Recompute recomputes cached scores and probe networks made by
 	// another code version (otherwise they are reused with a warning).
 	Recompute bool
@@ -55,12 +58,7 @@ type Runner struct {
 	scoring  map[string]*sync.Mutex
 }
 
-func (r *Runner) log() io.Writer {
-	if r.Log == nil {
-		return io.Discard
-	}
-	return r.Log
-}
+func (r *Runner) log() *slog.Logger { return textlog.OrDiscard(r.Logger) }
 
 func (r *Runner) dataset(name, split string) (*data.Dataset, error) {
 	r.mu.Lock()
@@ -239,12 +237,12 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 		version := buildinfo.CodeVersion()
 		switch {
 		case sc.Meta.Params["cache_key"] != key:
-			fmt.Fprintf(r.log(), "scores %s: computed for another configuration (key %q, want %q): recomputing\n", path, sc.Meta.Params["cache_key"], key)
+			r.log().Info(fmt.Sprintf("scores %s: computed for another configuration (key %q, want %q): recomputing", path, sc.Meta.Params["cache_key"], key))
 		case sc.Meta.CodeVersion != version && r.Recompute:
-			fmt.Fprintf(r.log(), "scores %s: made by code version %s, this is %s: recomputing (recompute asked for)\n", path, sc.Meta.CodeVersion, version)
+			r.log().Info(fmt.Sprintf("scores %s: made by code version %s, this is %s: recomputing (recompute asked for)", path, sc.Meta.CodeVersion, version))
 		default:
 			if sc.Meta.CodeVersion != version {
-				fmt.Fprintf(r.log(), "warning: scores %s were made by code version %s, this is %s: reusing them (to recompute, pass --recompute)\n", path, sc.Meta.CodeVersion, version)
+				r.log().Warn(fmt.Sprintf("scores %s were made by code version %s, this is %s: reusing them (to recompute, pass --recompute)", path, sc.Meta.CodeVersion, version))
 			}
 			return sc, nil
 		}
@@ -259,7 +257,7 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 	}
 	probeRecipe.Recipe = *run.ProbeRecipe
 	env := &metrics.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
-		WorkDir: filepath.Join(dir, "probes"), Log: r.Log, Recompute: r.Recompute}
+		WorkDir: filepath.Join(dir, "probes"), Logger: r.Logger, Recompute: r.Recompute}
 	sc, err := metrics.Compute(ctx, env, run.Metric, run.Seed)
 	if err != nil {
 		return nil, err

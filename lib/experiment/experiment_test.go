@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"log/slog"
+
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"
 
@@ -14,6 +16,7 @@ import (
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/textlog"
 )
 
 // blobsRunner is a runner on lib/data's synthetic Blobs (400 training, 200
@@ -351,7 +354,7 @@ func TestScoreCacheKeyedByContent(t *testing.T) {
 	r, ds := blobsRunner(t, false)
 	r.Backend, r.Score = b, nil
 	var log strings.Builder
-	r.Log = &log
+	r.Logger = textlog.New(&log, slog.LevelInfo)
 	run := runOf(t, blobsSpec(), "el2n-1", "hard")
 	set, _ := InitialSet(ds, run.Size, run.Seed)
 	val, _ := Validation(ds)

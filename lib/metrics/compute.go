@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"beyondscaling/lib/profile"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
+	"beyondscaling/lib/textlog"
 )
 
 // Preset fixes the probe networks' sizes and budgets: the probe presets
@@ -41,9 +43,11 @@ type Env struct {
 	Preset     Preset
 	// Recipe trains the probe networks (Epochs from the preset); when its
 	// batch is 0 it is settings.ProbeRecipe of the dataset and preset.
-	Recipe     settings.Resolved
-	WorkDir    string
-	Log        io.Writer
+	Recipe  settings.Resolved
+	WorkDir string
+	// Logger receives which probe networks are trained or reused (Info),
+	// cache warnings (Warn) and training progress (Debug); nil discards.
+	Logger     *slog.Logger
 	Embeddings *Embeddings // for ssl-prototypes: given, or trained when nil
 	// Recompute retrains cached probe networks made by another code
 	// version (otherwise they are reused with a warning naming both).
@@ -53,12 +57,11 @@ type Env struct {
 	steps      map[string]int // training steps per probe kind, for the sidecar
 }
 
-func (env *Env) logw() io.Writer {
-	if env.Log == nil {
-		return io.Discard
-	}
-	return env.Log
-}
+func (env *Env) logger() *slog.Logger { return textlog.OrDiscard(env.Logger) }
+
+// progress is where lib/train writes per-epoch and progress lines: the
+// logger at Debug, or nil when Debug is not shown.
+func (env *Env) progress() io.Writer { return textlog.Writer(env.Logger, slog.LevelDebug) }
 
 func (env *Env) labels() []int32 {
 	out := make([]int32, len(env.Train.Idx))

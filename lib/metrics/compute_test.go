@@ -3,6 +3,7 @@ package metrics
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/settings"
+	"beyondscaling/lib/textlog"
 )
 
 // testRecipe trains the test probes: the reduced profiles' SGD at batch 32.
@@ -77,7 +79,7 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 	train, flipped, singleton := noisyBlobs(400, 1, "train", true)
 	test, _, _ := noisyBlobs(200, 2, "test", false)
 	var log bytes.Buffer
-	env := &Env{Backend: b, Train: data.All(train), Validation: data.All(test), Augment: data.Augment{}, WorkDir: t.TempDir(), Log: &log,
+	env := &Env{Backend: b, Train: data.All(train), Validation: data.All(test), Augment: data.Augment{}, WorkDir: t.TempDir(), Logger: textlog.New(&log, slog.LevelInfo),
 		Recipe: settings.Resolved{Recipe: testRecipe},
 		Preset: Preset{Name: "test", Model: "mlp", Epochs: 30, EarlyEpoch: 3, EL2NModels: 2, Subsets: 16, Fraction: 0.7, Seeds: 2,
 			SSLModel: "cnn-w8", SSLEpochs: 1, SSLBatch: 64, Clusters: 4}}

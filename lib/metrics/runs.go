@@ -96,14 +96,14 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 		if o, err := loadOutputs(file); err == nil {
 			switch {
 			case o.Key != key:
-				fmt.Fprintf(env.logw(), "probe %s-%02d: %s was computed for another configuration (key %s, want %s): retraining\n", s.kind, s.index, file, o.Key, key)
+				env.logger().Info(fmt.Sprintf("probe %s-%02d: %s was computed for another configuration (key %s, want %s): retraining", s.kind, s.index, file, o.Key, key))
 			case o.CodeVersion != version && env.Recompute:
-				fmt.Fprintf(env.logw(), "probe %s-%02d: %s was made by code version %s, this is %s: retraining (recompute asked for)\n", s.kind, s.index, file, o.CodeVersion, version)
+				env.logger().Info(fmt.Sprintf("probe %s-%02d: %s was made by code version %s, this is %s: retraining (recompute asked for)", s.kind, s.index, file, o.CodeVersion, version))
 			default:
 				if o.CodeVersion != version {
-					fmt.Fprintf(env.logw(), "warning: probe %s-%02d: %s was made by code version %s, this is %s: reusing it (to retrain, pass --recompute)\n", s.kind, s.index, file, o.CodeVersion, version)
+					env.logger().Warn(fmt.Sprintf("probe %s-%02d: %s was made by code version %s, this is %s: reusing it (to retrain, pass --recompute)", s.kind, s.index, file, o.CodeVersion, version))
 				}
-				fmt.Fprintf(env.logw(), "probe %s-%02d: reusing %s\n", s.kind, s.index, file)
+				env.logger().Info(fmt.Sprintf("probe %s-%02d: reusing %s", s.kind, s.index, file))
 				env.steps[s.kind] = o.Steps
 				return o, nil
 			}
@@ -142,7 +142,7 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	cfg.Seed = s.seed()
 	cfg.StopEpoch = s.stopEpoch
 	cfg.RecordDynamics = s.dynamics
-	cfg.Log = env.Log
+	cfg.Log = env.progress()
 	if env.WorkDir != "" {
 		cfg.CheckpointDir = filepath.Join(s.dir(env), "checkpoints")
 	}
@@ -152,7 +152,7 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(env.logw(), "probe %s-%02d: %s on %d examples\n", s.kind, s.index, p.Model, len(trainSet.Idx))
+	env.logger().Info(fmt.Sprintf("probe %s-%02d: %s on %d examples", s.kind, s.index, p.Model, len(trainSet.Idx)))
 	res, err := tr.Run(ctx, trainSet)
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	if err := tr.Model.RecomputeBatchNorm(trainSet, aug, cfg.Batch, cfg.BNBatches); err != nil {
 		return nil, err
 	}
-	pred, err := tr.Model.Predict(set.DS, set.Idx, aug, 256, env.Log)
+	pred, err := tr.Model.Predict(set.DS, set.Idx, aug, 256, env.progress())
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 		if len(env.Validation.Idx) == 0 {
 			return nil, fmt.Errorf("influence needs a validation split (Env.Validation)")
 		}
-		tp, err := tr.Model.Predict(env.Validation.DS, env.Validation.Idx, aug, 256, env.Log)
+		tp, err := tr.Model.Predict(env.Validation.DS, env.Validation.Idx, aug, 256, env.progress())
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package metrics
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/settings"
+	"beyondscaling/lib/textlog"
 )
 
 // Probe networks are cached by what determines them: two different subsets
@@ -27,7 +29,7 @@ func TestProbeCacheKeyedByContent(t *testing.T) {
 		first.Idx, second.Idx = append(first.Idx, i), append(second.Idx, 64+i)
 	}
 	var log bytes.Buffer
-	base := Env{Backend: b, Train: first, WorkDir: t.TempDir(), Log: &log, Recipe: settings.Resolved{Recipe: testRecipe},
+	base := Env{Backend: b, Train: first, WorkDir: t.TempDir(), Logger: textlog.New(&log, slog.LevelInfo), Recipe: settings.Resolved{Recipe: testRecipe},
 		Preset: Preset{Name: "same name", Model: "mlp", Epochs: 2, EarlyEpoch: 1, EL2NModels: 1}}
 	score := func(env Env) (trained bool, values []float64) {
 		t.Helper()

@@ -177,7 +177,7 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 			err := gob.NewDecoder(f).Decode(&e)
 			f.Close()
 			if err == nil && len(e.IDs) == len(env.Train.Idx) {
-				fmt.Fprintf(env.logw(), "self-supervised embeddings: reusing %s\n", cache)
+				env.logger().Info("self-supervised embeddings: reusing " + cache)
 				return &e, nil
 			}
 		}
@@ -224,7 +224,7 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 	lrVar := optimizer.LearningRateVarWithValue(m.Store.RootScope(), dtypes.Float32, lr)
 	sz := ds.ImageSize()
 	x1, x2 := make([]float32, batch*sz), make([]float32, batch*sz)
-	bar := progress.New(fmt.Sprintf("self-supervised %s", p.SSLModel), total*batch, "img").WithWriter(env.logw())
+	bar := progress.New(fmt.Sprintf("self-supervised %s", p.SSLModel), total*batch, "img").WithWriter(progressOrDiscard(env))
 	s := 0
 	for epoch := 0; epoch < p.SSLEpochs; epoch++ {
 		sum := 0.0
@@ -254,14 +254,14 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 			s++
 			bar.Add(batch)
 		}
-		fmt.Fprintf(env.logw(), "self-supervised epoch %d/%d: NT-Xent %.4f (chance %.4f)\n", epoch+1, p.SSLEpochs, sum/float64(batches), math.Log(float64(2*batch-1)))
+		fmt.Fprintf(progressOrDiscard(env), "self-supervised epoch %d/%d: NT-Xent %.4f (chance %.4f)\n", epoch+1, p.SSLEpochs, sum/float64(batches), math.Log(float64(2*batch-1)))
 	}
 	bar.Done()
 	plain := env.Augment.Eval()
 	if err := m.RecomputeBatchNorm(set, plain, batch, 50); err != nil {
 		return nil, err
 	}
-	out, err := m.Predict(ds, set.Idx, plain, 256, env.Log)
+	out, err := m.Predict(ds, set.Idx, plain, 256, env.progress())
 	if err != nil {
 		return nil, err
 	}
@@ -272,4 +272,11 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 		}
 	}
 	return e, nil
+}
+
+func progressOrDiscard(env *Env) io.Writer {
+	if w := env.progress(); w != nil {
+		return w
+	}
+	return io.Discard
 }

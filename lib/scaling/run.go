@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
-	"strings"
 
 	"beyondscaling/lib/backend"
 	"beyondscaling/lib/buildinfo"
@@ -13,6 +13,7 @@ import (
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/textlog"
 )
 
 // StoreDir is where the notebooks keep their sweeps' results and scores:
@@ -39,7 +40,9 @@ func RunSweeps(ctx context.Context, profileName string, specs []sweep.Spec, log 
 		return nil, err
 	}
 	defer b.Finalize()
-	r := &experiment.Runner{Backend: b, Store: st, Log: quiet{log}}
+	// Info: which probe networks are trained or reused, and cache
+	// warnings; training progress is Debug and not shown in a notebook.
+	r := &experiment.Runner{Backend: b, Store: st, Logger: textlog.New(log, slog.LevelInfo)}
 	for _, s := range specs {
 		if err := s.Validate(); err != nil {
 			return nil, err
@@ -60,22 +63,6 @@ func Scores(profileName string, spec sweep.Spec, size int, seed uint64, metrics 
 		return nil, err
 	}
 	return experiment.CachedScores(sweep.Store{Dir: dir}, spec, size, seed, metrics)
-}
-
-// quiet passes on only the lines of the per-run training log that matter
-// in a notebook (which probe networks are trained, resumptions), dropping
-// progress and per-epoch lines; the sweep's own log reports every run.
-type quiet struct{ w io.Writer }
-
-func (q quiet) Write(p []byte) (int, error) {
-	if q.w == nil {
-		return len(p), nil
-	}
-	s := string(p)
-	if strings.HasPrefix(s, "train ") || strings.HasPrefix(s, "predict:") || strings.HasPrefix(s, "epoch ") || strings.HasPrefix(s, "self-supervised ") {
-		return len(p), nil
-	}
-	return q.w.Write(p)
 }
 
 // Collect returns the finished records of sweeps without running anything
