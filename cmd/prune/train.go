@@ -40,6 +40,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed for initialisation, shuffling and augmentation")
 	ckpt := fs.String("checkpoint", "", "checkpoint folder: saved every epoch; an interrupted run resumes from it")
 	dynamics := fs.String("dynamics", "", "write per-example training dynamics (loss, margin, correctness, probabilities) to this file")
+	printRecipe := fs.Bool("print-recipe", false, "print the recipe that would be used (the settings row and the flags applied) and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,6 +82,12 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	line := fmt.Sprintf("recipe (settings row %q, flags applied): sgd lr %g, momentum %g, nesterov %v, weight decay %g, schedule %s, batch %d, %d epochs, augmentation %s",
+		recipe.Row, r.LR, r.Momentum, r.Nesterov, r.WeightDecay, r.Schedule, r.Batch, r.Epochs, r.Augmentation)
+	if *printRecipe {
+		fmt.Fprintln(stdout, line)
+		return nil
+	}
 	trainDS, testDS, set, err := loadSplits(*dataset, *subset)
 	if err != nil {
 		return err
@@ -96,8 +103,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	defer b.Finalize()
 	cfg.LabelSmoothing, cfg.EqualIterations, cfg.ReferenceSize = *smoothing, *equalIters, trainDS.Len()
 	cfg.Seed, cfg.CheckpointDir, cfg.RecordDynamics, cfg.RecordProbs, cfg.Log = *seed, *ckpt, *dynamics != "", *dynamics != "", os.Stderr
-	fmt.Fprintf(stdout, "recipe (settings row %q, flags applied): sgd lr %g, momentum %g, nesterov %v, weight decay %g, schedule %s, batch %d, %d epochs, augmentation %s\n",
-		recipe.Row, r.LR, r.Momentum, r.Nesterov, r.WeightDecay, r.Schedule, r.Batch, r.Epochs, r.Augmentation)
+	fmt.Fprintln(stdout, line)
 	if err := r.CheckSize(len(set.Idx)); err != nil {
 		return err
 	}
