@@ -390,6 +390,57 @@ func PrototypeClusters(p profile.Name) []int {
 var PrototypeBalances = []float64{0.5, 1}
 
 // ---------------------------------------------------------------------------
+// Theory plans of notebooks 01 and 01b (theory/curves builds its Plan from
+// these: log-spaced grids are written as their ends and point counts).
+// ---------------------------------------------------------------------------
+
+// Grid is a log-spaced grid of N points from Lo to Hi (theory.LogSpace).
+type Grid struct {
+	Lo, Hi float64
+	N      int
+}
+
+// TheoryPlan is every parameter of the theory figures at a profile; the
+// fields are those of curves.Plan, where each is documented.
+type TheoryPlan struct {
+	Fractions                            []float64
+	AlphaPrune                           Grid
+	SimFractions, SimAlphaPrune          []float64
+	SimN, SimSeeds                       int
+	PhaseAlphaTotal, PhaseFractions      Grid
+	FrontierAlphas, FrontierFGrid        Grid
+	FrontierMaxAlphaTotal, MaxAlphaTotal float64
+	FOptAlphas                           Grid
+	Thetas, FMinThetas                   []float64
+	FMinAlphas                           Grid
+}
+
+// TheoryPlanFor returns the theory plan of a profile: smoke runs in
+// seconds, cpu in about a minute on 2 cores, paper at the paper's
+// resolution.
+func TheoryPlanFor(p profile.Name) TheoryPlan {
+	pick := func(s, c, pa int) int { return profile.Pick(p, s, c, pa) }
+	return TheoryPlan{
+		Fractions:             []float64{0.2, 0.4, 0.6, 0.8, 1},
+		AlphaPrune:            Grid{0.2, 20, pick(8, 40, 80)},
+		SimFractions:          profile.Pick(p, []float64{0.4}, []float64{0.2, 0.6, 1}, []float64{0.2, 0.4, 0.6, 0.8, 1}),
+		SimAlphaPrune:         profile.Pick(p, []float64{1, 4}, []float64{0.5, 1, 2, 4, 8}, []float64{0.5, 1, 2, 3, 4, 6, 8, 12}),
+		SimN:                  pick(50, 200, 200),
+		SimSeeds:              pick(2, 10, 20),
+		PhaseAlphaTotal:       Grid{0.3, 300, pick(6, 30, 60)},
+		PhaseFractions:        Grid{0.05, 1, pick(5, 20, 40)},
+		FrontierAlphas:        Grid{0.3, 40, pick(5, 16, 40)},
+		FrontierFGrid:         Grid{0.005, 1, pick(8, 25, 50)},
+		FrontierMaxAlphaTotal: 1e5,
+		MaxAlphaTotal:         1000,
+		FOptAlphas:            Grid{2, 40, pick(4, 10, 20)},
+		Thetas:                []float64{0, 10, 20},
+		FMinThetas:            profile.Pick(p, []float64{10, 30}, []float64{5, 10, 15, 20, 25, 30, 40}, []float64{2.5, 5, 7.5, 10, 15, 20, 25, 30, 35, 40, 45}),
+		FMinAlphas:            Grid{2, 40, pick(3, 8, 16)},
+	}
+}
+
+// ---------------------------------------------------------------------------
 // Cache keys.
 // ---------------------------------------------------------------------------
 
