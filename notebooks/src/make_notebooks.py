@@ -120,7 +120,7 @@ cells, figs = scaling_notebook(
     "| profile | network | epochs | sizes *n* | fractions *f* | seeds | EL2N probes |\n|---|---|---|---|---|---|---|\n"
     "| smoke | MLP, batch 32 | 2 | 300, 600 | 0.5 | 1 | 2 small CNNs, 1 epoch (reduced) |\n"
     "| cpu | small CNN (8/16/32 channels), batch 32 | 12 | 1k, 2k, 4k | 0.4, 0.7 | 2 | 4 small CNNs at epoch 3 of 12 (reduced) |\n"
-    "| paper | ResNet18 | 200 | 3k-50k | 0.2-0.9 | 3 | 20 ResNet18 at epoch 20 |\n\n"
+    "| paper | ResNet18 | 200 | 3k-45k (45k: the full set, 50,000 less the 5,000-image validation split) | 0.2-0.9 | 3 | 20 ResNet18 at epoch 20 |\n\n"
     "The cpu profile is a reduced version of the paper's experiment, sized to run within the main job's hour on 2 cores.",
     "scaling.CIFARScaling(prof)", '"cifar10"', "02-cifar10", '"CIFAR-10"')
 write("02-cifar10-scaling.ipynb", cells, figs)
@@ -262,7 +262,7 @@ bench_cells = [
                  "| profile | network | epochs | *n* | *f* | seeds | probes |\n|---|---|---|---|---|---|---|\n"
                  "| smoke | MLP | 2 | 400 | 0.7 | 1 | smoke preset (reduced) |\n"
                  "| cpu | small CNN, batch 32 | 12 | 2,000 | 0.7 | 2 | cpu preset: 4 EL2N networks, 8 memorization/influence networks on 70% subsets (12 epochs each), SimCLR 10 epochs, k = 20 (reduced) |\n"
-                 "| paper | ResNet18 | 200 | 50,000 | 0.5-0.9 | 3 | 20 EL2N networks, 100 subset networks, SimCLR 200 epochs, k = 100 |"),
+                 "| paper | ResNet18 | 200 | 45,000 (the full set: 50,000 less the validation split) | 0.5-0.9 | 3 | 20 EL2N networks, 100 subset networks, SimCLR 200 epochs, k = 100 |"),
     ("code", SETUP),
     ("code", bench_imports + '''
 %%
