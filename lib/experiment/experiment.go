@@ -433,8 +433,9 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	if err != nil {
 		return sweep.Record{}, err
 	}
-	if len(val.Idx) != run.Validation {
-		return sweep.Record{}, fmt.Errorf("run %s expects a validation split of %d examples, the settings give %d", run, run.Validation, len(val.Idx))
+	if len(val.Idx) != run.Validation || run.ValidationSeed != settings.ValidationSeed {
+		return sweep.Record{}, fmt.Errorf("run %s expects a validation split of %d examples drawn with seed %#x, the settings give %d with %#x: list the spec's runs again",
+			run, run.Validation, run.ValidationSeed, len(val.Idx), uint64(settings.ValidationSeed))
 	}
 	set, err := InitialSet(trainDS, run.Size, run.Seed)
 	if err != nil {

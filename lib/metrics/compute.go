@@ -226,6 +226,12 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 			params["fallback"] = fmt.Sprintf("k = %d clusters capped at the %d examples", p.Clusters, len(env.Train.Idx))
 		}
 		params["ssl_model"], params["ssl_epochs"] = p.SSLModel, strconv.Itoa(p.SSLEpochs)
+		// SimCLR's batch is its set of negatives: it is capped at the set
+		// size (SelfSupervisedEmbeddings), and the sidecar says so.
+		params["ssl_batch"] = strconv.Itoa(min(p.SSLBatch, len(env.Train.Idx)))
+		if p.SSLBatch > len(env.Train.Idx) && env.Embeddings == nil {
+			params["fallback"] = strings.TrimPrefix(params["fallback"]+"; ", "; ") + fmt.Sprintf("SimCLR batch %d capped at the %d examples", p.SSLBatch, len(env.Train.Idx))
+		}
 		if env.Embeddings != nil {
 			params["embeddings"] = env.Embeddings.Source
 		}

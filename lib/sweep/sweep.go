@@ -76,8 +76,10 @@ type Run struct {
 	Probes        *settings.Probes `json:"probes,omitempty"`
 	ProbeRecipe   *settings.Recipe `json:"probe_recipe,omitempty"`
 	MetricVersion int              `json:"metric_version,omitempty"`
-	// Validation is the size of the held-out validation split.
-	Validation int `json:"validation"`
+	// Validation and ValidationSeed are the size and seed of the held-out
+	// validation split (settings.ValidationSizes, ValidationSeed).
+	Validation     int    `json:"validation"`
+	ValidationSeed uint64 `json:"validation_seed"`
 }
 
 // Key is a hash of the run's configuration (its canonical JSON).
@@ -164,7 +166,8 @@ func (s Spec) Runs() []Run {
 		for _, n := range s.Sizes {
 			for _, f := range s.Fractions {
 				base := Run{Dataset: s.Dataset, Model: s.Model, Epochs: recipe.Epochs, Size: n, Seed: seed, Fraction: f,
-					Preset: s.Preset, EqualIterations: s.EqualIterations, Recipe: recipe.Recipe, RecipeRow: recipe.Row, Validation: val}
+					Preset: s.Preset, EqualIterations: s.EqualIterations, Recipe: recipe.Recipe, RecipeRow: recipe.Row,
+					Validation: val, ValidationSeed: settings.ValidationSeed}
 				if f == 1 {
 					base.Metric, base.Keep = "none", "all"
 					add(base)
