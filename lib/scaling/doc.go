@@ -4,7 +4,8 @@
 // law fitted to random pruning (Fig. 3); the keep-hard minus keep-easy map
 // over fraction kept and initial size (Fig. 1D); the metric benchmark of
 // test accuracy against fraction kept (Fig. 5); and a table of the measured
-// effects with intervals over seeds. Plans fix, per profile, the sizes,
-// fractions, seeds and networks of each notebook, so the notebooks only
+// effects with intervals over seeds. The notebooks' sweep specs
+// (plan.go) are built from lib/settings' table (sizes, fractions, seeds and
+// networks per profile; every network's recipe), so the notebooks only
 // choose and plot.
 package scaling
