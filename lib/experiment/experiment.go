@@ -11,6 +11,7 @@ package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -203,9 +204,37 @@ type scoreKey struct {
 	ProbeRecipe                          *settings.Recipe
 }
 
+func (r *Runner) scoreKey(run sweep.Run, set, validation data.Subset) scoreKey {
+	return scoreKey{run.Dataset, r.sha(set.DS), settings.HashStrings(set.IDs()), settings.HashStrings(validation.IDs()), run.Probes, run.ProbeRecipe}
+}
+
+func scorePrefix(run sweep.Run) string {
+	return fmt.Sprintf("%s-n%d-seed%d-%s-", run.Dataset, run.Size, run.Seed, run.Preset)
+}
+
 func (r *Runner) scoreDir(run sweep.Run, set, validation data.Subset) string {
-	k := scoreKey{run.Dataset, r.sha(set.DS), settings.HashStrings(set.IDs()), settings.HashStrings(validation.IDs()), run.Probes, run.ProbeRecipe}
-	return filepath.Join(r.Store.Dir, "scores", fmt.Sprintf("%s-n%d-seed%d-%s-%s", run.Dataset, run.Size, run.Seed, run.Preset, settings.Hash(k)))
+	return filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+settings.Hash(r.scoreKey(run, set, validation)))
+}
+
+// whyNew says why no cached scores fit: the fields in which the closest
+// cached scores of the same initial set's name (another configuration)
+// differ.
+func (r *Runner) whyNew(run sweep.Run, set, validation data.Subset) string {
+	others, _ := filepath.Glob(filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+"*", "key.json"))
+	want := r.scoreKey(run, set, validation)
+	var closest []string
+	for _, o := range others {
+		var k scoreKey
+		if b, err := os.ReadFile(o); err == nil && json.Unmarshal(b, &k) == nil {
+			if d := settings.Diff(k, want); closest == nil || len(d) < len(closest) {
+				closest = d
+			}
+		}
+	}
+	if len(closest) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d cached for other configurations, the closest differs in %s", len(others), strings.Join(closest, ", "))
 }
 
 // fileKey is the key a score file's sidecar carries: its folder's key and
@@ -247,6 +276,9 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 			return sc, nil
 		}
 	}
+	if _, err := os.Stat(dir); err != nil {
+		r.log().Info(fmt.Sprintf("scores of %s for n = %d, seed %d: computing %s%s", run.Dataset, run.Size, run.Seed, run.Metric, r.whyNew(run, set, validation)))
+	}
 	aug, err := train.AugmentFor(run.Dataset, run.ProbeRecipe.Augmentation, run.Seed)
 	if err != nil {
 		return nil, err
@@ -264,6 +296,13 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 	}
 	sc.Meta.Params["cache_key"] = key
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(r.scoreKey(run, set, validation), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "key.json"), append(b, '\n')); err != nil {
 		return nil, err
 	}
 	return sc, sc.Write(path)

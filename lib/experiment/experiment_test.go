@@ -388,6 +388,9 @@ func TestScoreCacheKeyedByContent(t *testing.T) {
 		if !strings.Contains(log.String(), "probe early-e") || !strings.Contains(log.String(), " on ") {
 			t.Errorf("changing the preset's %s without renaming it reused the cached scores:\n%s", name, log.String())
 		}
+		if name == "probe epochs" && !strings.Contains(log.String(), "the closest differs in Probes.epochs") {
+			t.Errorf("the log does not say what changed:\n%s", log.String())
+		}
 	}
 	// A file of the right length made for another configuration.
 	dir := r.scoreDir(run, set, val)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/gob"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -59,25 +60,57 @@ func (s runSpec) seed() uint64 {
 	return binary.LittleEndian.Uint64(h[:8])
 }
 
-// key is a digest of everything that determines the probe's outputs.
-func (s runSpec) key(env *Env) string {
-	k := struct {
-		Kind                               string
-		Index                              int
-		Seed                               uint64
-		Features, Test, Dynamics           bool
-		Fraction                           float64
-		StopEpoch                          int
-		Model                              string
-		Recipe                             settings.Recipe
-		Augment                            data.Augment
-		Dataset, DatasetSHA, IDs, Validate string
-	}{s.kind, s.index, s.seed(), s.features, s.test, s.dynamics, s.fraction, s.stopEpoch, env.Preset.Model, env.Recipe.Recipe,
-		env.Augment, env.Train.DS.Name + "/" + env.Train.DS.Split, env.datasetSHA, settings.HashStrings(env.ids()), ""}
+// probeKey is everything that determines a probe network's outputs.
+type probeKey struct {
+	Kind       string          `json:"kind"`
+	Index      int             `json:"index"`
+	Seed       uint64          `json:"seed"`
+	Features   bool            `json:"features"`
+	Test       bool            `json:"test"`
+	Dynamics   bool            `json:"dynamics"`
+	Fraction   float64         `json:"fraction"`
+	StopEpoch  int             `json:"stop_epoch"`
+	Model      string          `json:"model"`
+	Recipe     settings.Recipe `json:"recipe"`
+	Augment    data.Augment    `json:"augment"`
+	Dataset    string          `json:"dataset"`
+	DatasetSHA string          `json:"dataset_sha256"`
+	IDs        string          `json:"ids"`
+	Validation string          `json:"validation_ids,omitempty"`
+}
+
+func (s runSpec) keyFields(env *Env) probeKey {
+	k := probeKey{Kind: s.kind, Index: s.index, Seed: s.seed(), Features: s.features, Test: s.test, Dynamics: s.dynamics,
+		Fraction: s.fraction, StopEpoch: s.stopEpoch, Model: env.Preset.Model, Recipe: env.Recipe.Recipe, Augment: env.Augment,
+		Dataset: env.Train.DS.Name + "/" + env.Train.DS.Split, DatasetSHA: env.datasetSHA, IDs: settings.HashStrings(env.ids())}
 	if s.test {
-		k.Validate = settings.HashStrings(env.Validation.IDs())
+		k.Validation = settings.HashStrings(env.Validation.IDs())
 	}
-	return settings.Hash(k)
+	return k
+}
+
+// key is a digest of everything that determines the probe's outputs.
+func (s runSpec) key(env *Env) string { return settings.Hash(s.keyFields(env)) }
+
+// whyNew says why no cached network fits: the fields in which the closest
+// cached network of the same kind and index (another configuration)
+// differs.
+func (s runSpec) whyNew(env *Env) string {
+	others, _ := filepath.Glob(filepath.Join(env.WorkDir, fmt.Sprintf("%s-%02d-*", s.kind, s.index), "key.json"))
+	want := s.keyFields(env)
+	var closest []string
+	for _, o := range others {
+		var k probeKey
+		if b, err := os.ReadFile(o); err == nil && json.Unmarshal(b, &k) == nil {
+			if d := settings.Diff(k, want); closest == nil || len(d) < len(closest) {
+				closest = d
+			}
+		}
+	}
+	if len(closest) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d cached for other configurations; the closest differs in %s)", len(others), strings.Join(closest, ", "))
 }
 
 func (s runSpec) dir(env *Env) string {
@@ -152,7 +185,11 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	env.logger().Info(fmt.Sprintf("probe %s-%02d: %s on %d examples", s.kind, s.index, p.Model, len(trainSet.Idx)))
+	why := ""
+	if env.WorkDir != "" {
+		why = s.whyNew(env)
+	}
+	env.logger().Info(fmt.Sprintf("probe %s-%02d: %s on %d examples%s", s.kind, s.index, p.Model, len(trainSet.Idx), why))
 	res, err := tr.Run(ctx, trainSet)
 	if err != nil {
 		return nil, err
@@ -186,6 +223,13 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	}
 	if file != "" {
 		if err := atomicfile.Write(file, func(w io.Writer) error { return gob.NewEncoder(w).Encode(o) }); err != nil {
+			return nil, err
+		}
+		b, err := json.MarshalIndent(s.keyFields(env), "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		if err := atomicfile.WriteBytes(filepath.Join(s.dir(env), "key.json"), append(b, '\n')); err != nil {
 			return nil, err
 		}
 		os.RemoveAll(cfg.CheckpointDir)

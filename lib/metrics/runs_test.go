@@ -66,6 +66,9 @@ func TestProbeCacheKeyedByContent(t *testing.T) {
 		if trained, _ := score(env); !trained {
 			t.Errorf("changing the preset's %s without renaming it reused the cached network:\n%s", name, log.String())
 		}
+		if name == "probe model" && !strings.Contains(log.String(), "differs in model") {
+			t.Errorf("the log does not say what changed:\n%s", log.String())
+		}
 	}
 }
 

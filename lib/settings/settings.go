@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"beyondscaling/lib/profile"
@@ -464,4 +465,39 @@ func HashStrings(xs []string) string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// Diff names the fields in which two values' JSON forms differ (nested
+// fields as a.b), sorted: what a cache message says changed.
+func Diff(a, b any) []string {
+	var ma, mb any
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	json.Unmarshal(ja, &ma)
+	json.Unmarshal(jb, &mb)
+	var out []string
+	diff("", ma, mb, &out)
+	sort.Strings(out)
+	return out
+}
+
+func diff(path string, a, b any, out *[]string) {
+	ma, okA := a.(map[string]any)
+	mb, okB := b.(map[string]any)
+	if !okA || !okB {
+		if ja, jb := fmt.Sprint(a), fmt.Sprint(b); ja != jb {
+			*out = append(*out, strings.TrimPrefix(path, "."))
+		}
+		return
+	}
+	keys := map[string]bool{}
+	for k := range ma {
+		keys[k] = true
+	}
+	for k := range mb {
+		keys[k] = true
+	}
+	for k := range keys {
+		diff(path+"."+k, ma[k], mb[k], out)
+	}
 }

@@ -97,3 +97,22 @@ func TestHashFollowsContents(t *testing.T) {
 		t.Error("HashStrings joins without a separator")
 	}
 }
+
+func TestDiff(t *testing.T) {
+	a := ProbesFor(profile.CPU)
+	b := a
+	b.Model, b.EarlyEpoch = "resnet18", 7
+	got := Diff(a, b)
+	if len(got) != 2 || got[0] != "early_epoch" || got[1] != "model" {
+		t.Errorf("Diff = %v, want [early_epoch model]", got)
+	}
+	r1, _ := RecipeFor("cifar10", "resnet18", profile.Paper)
+	r2 := r1
+	r2.Augmentation.Flip = false
+	if got := Diff(r1, r2); len(got) != 1 || got[0] != "augmentation.flip" {
+		t.Errorf("nested Diff = %v", got)
+	}
+	if got := Diff(a, a); len(got) != 0 {
+		t.Errorf("Diff of equal values = %v", got)
+	}
+}
