@@ -269,6 +269,36 @@ func (st Store) Put(r Record) error {
 	return atomicfile.WriteBytes(st.path(r.Key), append(b, '\n'))
 }
 
+// whyNew groups the runs to do that have records of another configuration
+// of the same name (dataset, model, size, fraction, metric, keep, seed) in
+// the store, by the fields in which the closest such record differs.
+func (st Store) whyNew(runs []Run, todo []int) map[string]int {
+	out := map[string]int{}
+	if len(todo) == 0 {
+		return out
+	}
+	files, _ := filepath.Glob(filepath.Join(st.Dir, "runs", "*.json"))
+	byName := map[string][]Run{}
+	for _, f := range files {
+		var rec Record
+		if b, err := os.ReadFile(f); err == nil && json.Unmarshal(b, &rec) == nil {
+			byName[rec.Run.String()] = append(byName[rec.Run.String()], rec.Run)
+		}
+	}
+	for _, i := range todo {
+		var closest []string
+		for _, old := range byName[runs[i].String()] {
+			if d := settings.Diff(old, runs[i]); closest == nil || len(d) < len(closest) {
+				closest = d
+			}
+		}
+		if len(closest) > 0 {
+			out[strings.Join(closest, ", ")]++
+		}
+	}
+	return out
+}
+
 // Collect returns the finished records of a spec, in run order.
 func (st Store) Collect(s Spec) ([]Record, []Run) {
 	var done []Record
@@ -352,6 +382,9 @@ func Execute(ctx context.Context, s Spec, st Store, exec Executor, opt Options) 
 		fmt.Fprintf(log, "warning: sweep %s: %d finished runs were made by code version %s, this is %s: %s\n", s.Name, n, v, codeVersion, what)
 	}
 	fmt.Fprintf(log, "sweep %s: %d runs, %d asked for, %d already done, %d to run\n", s.Name, len(runs), len(indices), len(indices)-len(todo), len(todo))
+	for why, n := range st.whyNew(runs, todo) {
+		fmt.Fprintf(log, "sweep %s: %d runs to run have stored records of other configurations, differing in %s\n", s.Name, n, why)
+	}
 	sort.Ints(todo)
 	jobs := make(chan int)
 	var mu sync.Mutex

@@ -286,4 +286,14 @@ func TestCodeVersionAndVerify(t *testing.T) {
 	if calls.Load() != 5 || !strings.Contains(log.String(), "dataset checksum differs") {
 		t.Errorf("refused record: %d calls (want 5), log:\n%s", calls.Load(), log.String())
 	}
+	// A changed recipe: new keys, and the log says what changed.
+	log.Reset()
+	changed := spec
+	changed.LR = 0.3
+	if err := Execute(context.Background(), changed, st, fakeExec(&calls, 0), Options{Workers: 1, Indices: []int{0, 1}, CodeVersion: "v2", Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 7 || !strings.Contains(log.String(), "2 runs to run have stored records of other configurations, differing in recipe.lr") {
+		t.Errorf("changed lr: %d calls (want 7), log:\n%s", calls.Load(), log.String())
+	}
 }
