@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -11,9 +12,13 @@ import (
 
 	"beyondscaling/lib/backend"
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/experiment"
 	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/profile"
+	"beyondscaling/lib/settings"
+	"beyondscaling/lib/textlog"
+	"beyondscaling/lib/train"
 )
 
 func init() {
@@ -30,6 +35,7 @@ func runScore(args []string, stdout io.Writer) error {
 	work := fs.String("work", "", "folder keeping finished probe networks (resume); default out/scores/DATASET-PRESET")
 	embeddings := fs.String("embeddings", "", "for ssl-prototypes: your own embeddings (.npy with .npy.ids, or CSV id,v1,...) instead of training an encoder")
 	seed := fs.Uint64("seed", 0, "seed of random scores and k-means")
+	recompute := fs.Bool("recompute", false, "retrain cached probe networks made by another code version (default: reuse them with a warning)")
 	list := fs.Bool("list", false, "describe every metric (definition, labels, cost) and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,11 +73,32 @@ func runScore(args []string, stdout io.Writer) error {
 		}
 	}
 	preset := metrics.PresetFor(p)
-	_, testDS, set, err := loadSplits(*dataset, *subset)
+	trainDS, _, set, err := loadSplits(*dataset, *subset)
 	if err != nil {
 		return err
 	}
-	aug, err := data.AugmentFor(*dataset, 1)
+	// Influence is measured on the held-out validation split, which is
+	// never scored: without --subset the scored set is the full set (the
+	// training split less the validation split).
+	val, err := experiment.Validation(trainDS)
+	if err != nil {
+		return err
+	}
+	if *subset == "" {
+		if set, err = experiment.FullSet(trainDS); err != nil {
+			return err
+		}
+	} else if n := overlap(set, val); n > 0 {
+		// A subset chosen by hand may include validation examples: they
+		// are scored, and influence is measured on the rest of the split.
+		val = minus(val, set)
+		fmt.Fprintf(stdout, "--subset holds %d examples of the validation split: influence is measured on the other %d\n", n, len(val.Idx))
+	}
+	recipe, err := settings.ProbeRecipe(*dataset, preset)
+	if err != nil {
+		return err
+	}
+	aug, err := train.AugmentFor(*dataset, recipe.Augmentation, 1)
 	if err != nil {
 		return err
 	}
@@ -80,14 +107,17 @@ func runScore(args []string, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		*work = filepath.Join(o, "scores", fmt.Sprintf("%s-%s-%d", *dataset, p, len(set.Idx)))
+		// Keyed by the examples scored: a second subset of the same size
+		// gets its own folder (and each probe inside is keyed by its
+		// configuration too).
+		*work = filepath.Join(o, "scores", fmt.Sprintf("%s-%s-%d-%s", *dataset, p, len(set.Idx), settings.HashStrings(set.IDs())))
 	}
 	b, err := backend.Open()
 	if err != nil {
 		return err
 	}
 	defer b.Finalize()
-	env := &metrics.Env{Backend: b, Train: set, Test: testDS, Augment: aug, Preset: preset, WorkDir: *work, Log: os.Stderr}
+	env := &metrics.Env{Backend: b, Train: set, Validation: val, Augment: aug, Preset: preset, Recipe: recipe, WorkDir: *work, Logger: textlog.New(os.Stderr, slog.LevelDebug), Recompute: *recompute}
 	if *embeddings != "" {
 		if env.Embeddings, err = metrics.ReadEmbeddings(*embeddings); err != nil {
 			return err
@@ -115,6 +145,36 @@ func runScore(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%-22s %s: min %.4g, median %.4g, max %.4g\n", n, path, s[0], s[len(s)/2], s[len(s)-1])
 	}
 	return nil
+}
+
+// overlap counts the examples of a that are in b.
+func overlap(a, b data.Subset) int {
+	in := make(map[int]bool, len(b.Idx))
+	for _, i := range b.Idx {
+		in[i] = true
+	}
+	n := 0
+	for _, i := range a.Idx {
+		if in[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// minus is a without the examples of b.
+func minus(a, b data.Subset) data.Subset {
+	in := make(map[int]bool, len(b.Idx))
+	for _, i := range b.Idx {
+		in[i] = true
+	}
+	out := data.Subset{DS: a.DS}
+	for _, i := range a.Idx {
+		if !in[i] {
+			out.Idx = append(out.Idx, i)
+		}
+	}
+	return out
 }
 
 func isDir(p string) bool {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -12,9 +13,10 @@ import (
 
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/backend"
+	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/experiment"
-	"beyondscaling/lib/prune"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/textlog"
 )
 
 func init() {
@@ -32,6 +34,7 @@ func runSweep(args []string, stdout io.Writer) error {
 	index := fs.Int("index", -1, "run only this run index (a job-array task)")
 	indexEnv := fs.String("index-from-env", "", "read the run index from this environment variable (e.g. JOB_COMPLETION_INDEX)")
 	workers := fs.Int("workers", 1, "runs in parallel (each uses all cores; more helps only for tiny models)")
+	recompute := fs.Bool("recompute", false, "recompute finished runs, scores and probe networks made by another code version (default: reuse them with a warning)")
 	out := fs.String("out", "", "collect: CSV of finished runs")
 	slurm := fs.String("slurm", "", "export: write an sbatch job-array script here")
 	k8s := fs.String("k8s", "", "export: write a Kubernetes Indexed Job manifest here")
@@ -77,8 +80,9 @@ func runSweep(args []string, stdout io.Writer) error {
 		defer b.Finalize()
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
-		r := &experiment.Runner{Backend: b, Store: st, Log: os.Stderr}
-		if err := sweep.Execute(ctx, spec, st, r.Run, *workers, indices, prune.CodeVersion(), stdout); err != nil {
+		r := &experiment.Runner{Backend: b, Store: st, Logger: textlog.New(os.Stderr, slog.LevelDebug), Recompute: *recompute}
+		opt := sweep.Options{Workers: *workers, Indices: indices, CodeVersion: buildinfo.CodeVersion(), Recompute: *recompute, Verify: r.Verify, Log: stdout}
+		if err := sweep.Execute(ctx, spec, st, r.Run, opt); err != nil {
 			return err
 		}
 		done, _ := st.Collect(spec)
@@ -101,11 +105,12 @@ func runSweep(args []string, stdout io.Writer) error {
 		sort.SliceStable(done, func(a, b int) bool { return done[a].Run.Size < done[b].Run.Size })
 		err := atomicfile.Write(*out, func(w io.Writer) error {
 			cw := csv.NewWriter(w)
-			cw.Write([]string{"dataset", "model", "epochs", "metric", "keep", "fraction", "size", "seed", "balance", "trained", "test_error", "test_top5", "seconds", "key"})
+			cw.Write([]string{"dataset", "model", "epochs", "metric", "keep", "fraction", "size", "seed", "balance", "trained", "test_error", "test_top5", "seconds", "batch", "lr", "weight_decay", "schedule", "steps", "backend", "key"})
 			for _, d := range done {
 				r := d.Run
 				cw.Write([]string{r.Dataset, r.Model, strconv.Itoa(r.Epochs), r.Metric, r.Keep, ftoa(r.Fraction), strconv.Itoa(r.Size),
-					strconv.FormatUint(r.Seed, 10), ftoa(r.Balance), strconv.Itoa(d.Trained), ftoa(d.TestError), ftoa(d.TestTop5), ftoa(d.Seconds), d.Key})
+					strconv.FormatUint(r.Seed, 10), ftoa(r.Balance), strconv.Itoa(d.Trained), ftoa(d.TestError), ftoa(d.TestTop5), ftoa(d.Seconds),
+					strconv.Itoa(d.Training.Batch), ftoa(d.Training.LR), ftoa(d.Training.WeightDecay), d.Training.Schedule, strconv.Itoa(d.Training.Steps), d.Training.Backend, d.Key})
 			}
 			cw.Flush()
 			return cw.Error()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"beyondscaling/lib/backend"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
+	"beyondscaling/lib/profile"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/train"
 )
 
@@ -20,34 +23,76 @@ func init() {
 }
 
 func runTrain(args []string, stdout io.Writer) error {
-	fs := newFlags("train", "--dataset cifar10 --model resnet20 --epochs E [--subset IDS_FILE] [--checkpoint DIR] ...")
+	fs := newFlags("train", "--dataset cifar10 --model resnet20 [--profile P] [--epochs E] [--subset IDS_FILE] [--checkpoint DIR] ...")
 	dataset := fs.String("dataset", "cifar10", "dataset name (prune data info lists them)")
 	modelName := fs.String("model", "resnet20", "network: "+strings.Join(models.Names(), ", ")+" (ResNets take a width suffix, e.g. resnet18-w16)")
-	epochs := fs.Int("epochs", 10, "epochs over the training subset")
-	batch := fs.Int("batch", 128, "batch size")
-	lr := fs.Float64("lr", 0.1, "base learning rate")
-	momentum := fs.Float64("momentum", 0.9, "momentum")
-	nesterov := fs.Bool("nesterov", true, "Nesterov momentum")
-	wd := fs.Float64("wd", 5e-4, "weight decay (not on batch norm or biases)")
-	schedule := fs.String("schedule", "cifar", "learning-rate schedule: cifar, imagenet, cosine, constant, multistep:F1,F2:GAMMA, step:F:GAMMA, each optionally +warmup:F")
+	prof := fs.String("profile", "", "profile whose recipe (lib/settings) is the default: smoke, cpu or paper (default: PRUNE_PROFILE, else by machine)")
+	epochs := fs.Int("epochs", 0, "epochs over the training subset (default: the recipe's)")
+	batch := fs.Int("batch", 0, "batch size (default: the recipe's; another batch scales the recipe's learning rate linearly)")
+	lr := fs.Float64("lr", 0, "base learning rate (default: the recipe's)")
+	momentum := fs.Float64("momentum", -1, "momentum (default: the recipe's)")
+	nesterov := fs.Bool("nesterov", true, "Nesterov momentum (default: the recipe's)")
+	wd := fs.Float64("wd", -1, "weight decay, not on batch norm or biases (default: the recipe's)")
+	schedule := fs.String("schedule", "", "learning-rate schedule (default: the recipe's): cifar, imagenet, cosine, constant, multistep:F1,F2:GAMMA, step:F:GAMMA, each optionally +warmup:F")
 	smoothing := fs.Float64("label-smoothing", 0, "label smoothing in [0, 1)")
 	equalIters := fs.Bool("equal-iterations", false, "train as many steps as --epochs over the full training set would take")
 	subset := fs.String("subset", "", "file of training example IDs to train on (as written by prune select)")
 	seed := fs.Uint64("seed", 1, "seed for initialisation, shuffling and augmentation")
 	ckpt := fs.String("checkpoint", "", "checkpoint folder: saved every epoch; an interrupted run resumes from it")
 	dynamics := fs.String("dynamics", "", "write per-example training dynamics (loss, margin, correctness, probabilities) to this file")
+	printRecipe := fs.Bool("print-recipe", false, "print the recipe that would be used (the settings row and the flags applied) and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	sched, err := train.ParseSchedule(*schedule)
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	p, _, err := profile.Current()
 	if err != nil {
 		return err
+	}
+	if *prof != "" {
+		if p, err = profile.Parse(*prof); err != nil {
+			return err
+		}
+	}
+	recipe, err := settings.RecipeFor(*dataset, *modelName, p)
+	if err != nil {
+		return err
+	}
+	r := recipe.Recipe.WithBatch(*batch)
+	if *epochs > 0 {
+		r.Epochs = *epochs
+	}
+	if *lr > 0 {
+		r.LR = *lr
+	}
+	if *momentum >= 0 {
+		r.Momentum = *momentum
+	}
+	if given["nesterov"] {
+		r.Nesterov = *nesterov
+	}
+	if *wd >= 0 {
+		r.WeightDecay = *wd
+	}
+	if *schedule != "" {
+		r.Schedule = *schedule
+	}
+	cfg, err := train.FromRecipe(*modelName, r)
+	if err != nil {
+		return err
+	}
+	line := fmt.Sprintf("recipe (settings row %q, flags applied): sgd lr %g, momentum %g, nesterov %v, weight decay %g, schedule %s, batch %d, %d epochs, augmentation %s",
+		recipe.Row, r.LR, r.Momentum, r.Nesterov, r.WeightDecay, r.Schedule, r.Batch, r.Epochs, r.Augmentation)
+	if *printRecipe {
+		fmt.Fprintln(stdout, line)
+		return nil
 	}
 	trainDS, testDS, set, err := loadSplits(*dataset, *subset)
 	if err != nil {
 		return err
 	}
-	aug, err := data.AugmentFor(*dataset, *seed)
+	aug, err := train.AugmentFor(*dataset, r.Augmentation, *seed)
 	if err != nil {
 		return err
 	}
@@ -56,10 +101,12 @@ func runTrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer b.Finalize()
-	cfg := train.Config{Model: *modelName, Epochs: *epochs, Batch: *batch, LR: *lr, Momentum: *momentum, Nesterov: *nesterov,
-		WeightDecay: *wd, Schedule: sched, LabelSmoothing: *smoothing, EqualIterations: *equalIters, ReferenceSize: trainDS.Len(),
-		Seed: *seed, CheckpointDir: *ckpt, CheckpointEvery: 1, RecordDynamics: *dynamics != "", RecordProbs: *dynamics != "",
-		BNBatches: 50, Log: os.Stderr}
+	cfg.LabelSmoothing, cfg.EqualIterations, cfg.ReferenceSize = *smoothing, *equalIters, trainDS.Len()
+	cfg.Seed, cfg.CheckpointDir, cfg.RecordDynamics, cfg.RecordProbs, cfg.Log = *seed, *ckpt, *dynamics != "", *dynamics != "", os.Stderr
+	fmt.Fprintln(stdout, line)
+	if err := r.CheckSize(len(set.Idx)); err != nil {
+		return err
+	}
 	t, err := train.New(b, cfg, set, aug)
 	if err != nil {
 		return err

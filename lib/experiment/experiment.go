@@ -1,27 +1,28 @@
-// Package experiment runs the paper's pruning experiment for one sweep
-// configuration: draw a class-balanced initial training set of n examples,
-// score it with a pruning metric, keep a fraction f (hardest, easiest or at
-// random, optionally class-balanced), train a network from scratch on what
-// is kept, and measure its test error. Scores and their probe networks are
-// cached beside the sweep's results and shared by every run that needs them.
 package experiment
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
+	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gomlx/compute"
 
+	"beyondscaling/lib/atomicfile"
+	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/metrics"
-	"beyondscaling/lib/profile"
 	"beyondscaling/lib/prune"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/textlog"
 	"beyondscaling/lib/train"
 )
 
@@ -31,23 +32,25 @@ import (
 type Runner struct {
 	Backend compute.Backend
 	Store   sweep.Store
-	Log     io.Writer
-	// LR is the base learning rate of the trained networks (default 0.05,
-	// which suits the small CNNs and ResNets of the cpu presets).
-	LR    float64
-	Batch int // default 128
+	// Logger receives cache decisions (Info), warnings (Warn) and the
+	// probes' training progress (Debug); nil discards.
+	Logger *slog.Logger
+	// Recompute recomputes cached scores and probe networks made by
+	// another code version (otherwise they are reused with a warning).
+	Recompute bool
+	// Load reads a dataset split (data.Load when nil; tests pass synthetic
+	// data).
+	Load func(name, split string) (*data.Dataset, error)
+	// Score scores an initial set for a run (Runner.Scores when nil).
+	Score func(ctx context.Context, run sweep.Run, set, validation data.Subset) (*prune.Scores, error)
 
 	mu       sync.Mutex
 	datasets map[string]*data.Dataset
+	checksum map[*data.Dataset]string
 	scoring  map[string]*sync.Mutex
 }
 
-func (r *Runner) log() io.Writer {
-	if r.Log == nil {
-		return io.Discard
-	}
-	return r.Log
-}
+func (r *Runner) log() *slog.Logger { return textlog.OrDiscard(r.Logger) }
 
 func (r *Runner) dataset(name, split string) (*data.Dataset, error) {
 	r.mu.Lock()
@@ -59,12 +62,31 @@ func (r *Runner) dataset(name, split string) (*data.Dataset, error) {
 	if ds, ok := r.datasets[key]; ok {
 		return ds, nil
 	}
-	ds, err := data.Load(name, split)
+	load := r.Load
+	if load == nil {
+		load = data.Load
+	}
+	ds, err := load(name, split)
 	if err != nil {
 		return nil, err
 	}
 	r.datasets[key] = ds
 	return ds, nil
+}
+
+// sha is the dataset's checksum, computed once.
+func (r *Runner) sha(ds *data.Dataset) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.checksum == nil {
+		r.checksum = map[*data.Dataset]string{}
+	}
+	if s, ok := r.checksum[ds]; ok {
+		return s
+	}
+	s := ds.Checksum()
+	r.checksum[ds] = s
+	return s
 }
 
 func (r *Runner) lock(key string) *sync.Mutex {
@@ -79,113 +101,387 @@ func (r *Runner) lock(key string) *sync.Mutex {
 	return r.scoring[key]
 }
 
-// InitialSet is the class-balanced random initial training set of a run.
-func InitialSet(ds *data.Dataset, size int, seed uint64) (data.Subset, error) {
-	if size > ds.Len() {
-		return data.Subset{}, fmt.Errorf("initial size %d exceeds the %d training examples of %s", size, ds.Len(), ds.Name)
+// evalSplit is the split a dataset's networks are graded on (test, or val
+// for ImageNet).
+func evalSplit(name string) string {
+	s := data.Splits(name)
+	return s[len(s)-1]
+}
+
+// Validation is the dataset's held-out validation split: class-balanced,
+// of settings.ValidationSize examples, drawn with the fixed
+// settings.ValidationSeed. It is never part of an initial set; influence
+// is measured on it.
+func Validation(ds *data.Dataset) (data.Subset, error) {
+	n, err := settings.ValidationSize(ds.Name)
+	if err != nil {
+		return data.Subset{}, err
 	}
-	return data.BalancedSubset(ds, size, seed)
+	if n >= ds.Len() {
+		return data.Subset{}, fmt.Errorf("the validation split of %d examples leaves nothing of the %d training examples of %s: lower settings.ValidationSizes", n, ds.Len(), ds.Name)
+	}
+	return data.BalancedSubset(ds, n, settings.ValidationSeed)
+}
+
+// FullSet is the dataset's training split less its validation split: the
+// "full set" of the experiments.
+func FullSet(ds *data.Dataset) (data.Subset, error) {
+	val, err := Validation(ds)
+	if err != nil {
+		return data.Subset{}, err
+	}
+	held := make(map[int]bool, len(val.Idx))
+	for _, i := range val.Idx {
+		held[i] = true
+	}
+	out := data.Subset{DS: ds}
+	for i := 0; i < ds.Len(); i++ {
+		if !held[i] {
+			out.Idx = append(out.Idx, i)
+		}
+	}
+	return out, nil
+}
+
+// InitialSet is the class-balanced random initial training set of a run,
+// drawn from the full set (never from the validation split).
+func InitialSet(ds *data.Dataset, size int, seed uint64) (data.Subset, error) {
+	full, err := FullSet(ds)
+	if err != nil {
+		return data.Subset{}, err
+	}
+	if size > len(full.Idx) {
+		return data.Subset{}, fmt.Errorf("initial size %d exceeds the %d training examples of %s outside its validation split", size, len(full.Idx), ds.Name)
+	}
+	return balancedFrom(full, size, seed), nil
+}
+
+// balancedFrom draws n examples of a subset with every class as equal as
+// possible (round-robin over the classes in a random order).
+func balancedFrom(s data.Subset, n int, seed uint64) data.Subset {
+	rng := rand.New(rand.NewPCG(seed, 0xba1a))
+	byClass := make([][]int, len(s.DS.Classes))
+	for _, i := range s.Idx {
+		l := s.DS.Labels[i]
+		byClass[l] = append(byClass[l], i)
+	}
+	for _, c := range byClass {
+		rng.Shuffle(len(c), func(a, b int) { c[a], c[b] = c[b], c[a] })
+	}
+	order := rng.Perm(len(byClass))
+	taken := make([]int, len(byClass))
+	var out []int
+	for len(out) < n {
+		progressed := false
+		for _, c := range order {
+			if len(out) < n && taken[c] < len(byClass[c]) {
+				out = append(out, byClass[c][taken[c]])
+				taken[c]++
+				progressed = true
+			}
+		}
+		if !progressed {
+			break
+		}
+	}
+	sort.Ints(out)
+	return data.Subset{DS: s.DS, Idx: out}
+}
+
+// scoreKey is what determines a run's scores of one initial set.
+type scoreKey struct {
+	Dataset, DatasetSHA, IDs, Validation string
+	Probes                               *settings.Probes
+	ProbeRecipe                          *settings.Recipe
+}
+
+func (r *Runner) scoreKey(run sweep.Run, set, validation data.Subset) scoreKey {
+	return scoreKey{run.Dataset, r.sha(set.DS), settings.HashStrings(set.IDs()), settings.HashStrings(validation.IDs()), run.Probes, run.ProbeRecipe}
+}
+
+func scorePrefix(run sweep.Run) string {
+	return fmt.Sprintf("%s-n%d-seed%d-%s-", run.Dataset, run.Size, run.Seed, run.Preset)
+}
+
+func (r *Runner) scoreDir(run sweep.Run, set, validation data.Subset) string {
+	return filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+settings.Hash(r.scoreKey(run, set, validation)))
+}
+
+// whyNew says why no cached scores fit: the fields in which the closest
+// cached scores of the same initial set's name (another configuration)
+// differ.
+func (r *Runner) whyNew(run sweep.Run, set, validation data.Subset) string {
+	others, _ := filepath.Glob(filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+"*", "key.json"))
+	want := r.scoreKey(run, set, validation)
+	var closest []string
+	for _, o := range others {
+		var k scoreKey
+		if b, err := os.ReadFile(o); err == nil && json.Unmarshal(b, &k) == nil {
+			if d := settings.Diff(k, want); closest == nil || len(d) < len(closest) {
+				closest = d
+			}
+		}
+	}
+	if len(closest) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d cached for other configurations, the closest differs in %s", len(others), strings.Join(closest, ", "))
+}
+
+// fileKey is the key a score file's sidecar carries: its folder's key and
+// the metric, its definition version and seed.
+func fileKey(dir string, run sweep.Run) string {
+	return settings.Hash(struct {
+		Dir, Metric string
+		Version     int
+		Seed        uint64
+	}{filepath.Base(dir), run.Metric, settings.MetricVersion(run.Metric), run.Seed})
 }
 
 // Scores returns the metric's scores of the run's initial set, computing
-// them (and caching them under the store) if needed.
-func (r *Runner) Scores(ctx context.Context, run sweep.Run, set data.Subset, test *data.Dataset) (*prune.Scores, error) {
-	dir := filepath.Join(r.Store.Dir, "scores", fmt.Sprintf("%s-n%d-seed%d-%s", run.Dataset, run.Size, run.Seed, run.Preset))
+// them (and caching them under the store) if needed. A cached file is used
+// only if its sidecar carries this configuration's key; one made by
+// another code version is reused with a warning, or recomputed with
+// Recompute.
+func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data.Subset) (*prune.Scores, error) {
+	if run.Probes == nil || run.ProbeRecipe == nil {
+		return nil, fmt.Errorf("run %s has no probe preset: its spec does not validate", run)
+	}
+	dir := r.scoreDir(run, set, validation)
 	path := filepath.Join(dir, run.Metric+".csv")
+	key := fileKey(dir, run)
 	m := r.lock(dir)
 	m.Lock()
 	defer m.Unlock()
-	if sc, err := prune.ReadScores(path); err == nil && len(sc.IDs) == len(set.Idx) {
-		return sc, nil
+	if sc, err := prune.ReadScores(path); err == nil {
+		version := buildinfo.CodeVersion()
+		switch {
+		case sc.Meta.Params["cache_key"] != key:
+			r.log().Info(fmt.Sprintf("scores %s: computed for another configuration (key %q, want %q): recomputing", path, sc.Meta.Params["cache_key"], key))
+		case sc.Meta.CodeVersion != version && r.Recompute:
+			r.log().Info(fmt.Sprintf("scores %s: made by code version %s, this is %s: recomputing (recompute asked for)", path, sc.Meta.CodeVersion, version))
+		default:
+			if sc.Meta.CodeVersion != version {
+				r.log().Warn(fmt.Sprintf("scores %s were made by code version %s, this is %s: reusing them (to recompute, pass --recompute)", path, sc.Meta.CodeVersion, version))
+			}
+			return sc, nil
+		}
 	}
-	p, err := profile.Parse(run.Preset)
+	if _, err := os.Stat(dir); err != nil {
+		r.log().Info(fmt.Sprintf("scores of %s for n = %d, seed %d: computing %s%s", run.Dataset, run.Size, run.Seed, run.Metric, r.whyNew(run, set, validation)))
+	}
+	aug, err := train.AugmentFor(run.Dataset, run.ProbeRecipe.Augmentation, run.Seed)
 	if err != nil {
 		return nil, err
 	}
-	aug, err := data.AugmentFor(run.Dataset, run.Seed)
+	probeRecipe, err := settings.ProbeRecipe(run.Dataset, *run.Probes)
 	if err != nil {
 		return nil, err
 	}
-	env := &metrics.Env{Backend: r.Backend, Train: set, Test: test, Augment: aug, Preset: metrics.PresetFor(p),
-		WorkDir: filepath.Join(dir, "probes"), Log: r.Log}
+	probeRecipe.Recipe = *run.ProbeRecipe
+	env := &metrics.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
+		WorkDir: filepath.Join(dir, "probes"), Logger: r.Logger, Recompute: r.Recompute}
 	sc, err := metrics.Compute(ctx, env, run.Metric, run.Seed)
 	if err != nil {
 		return nil, err
 	}
+	sc.Meta.Params["cache_key"] = key
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(r.scoreKey(run, set, validation), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "key.json"), append(b, '\n')); err != nil {
 		return nil, err
 	}
 	return sc, sc.Write(path)
 }
 
+// CachedScores reads the cached score files of the initial set of size n
+// and seed of a spec (written by the runs), by metric, refusing files made
+// for another configuration.
+func CachedScores(st sweep.Store, spec sweep.Spec, size int, seed uint64, metricNames []string) (map[string]*prune.Scores, error) {
+	r := &Runner{Store: st}
+	ds, err := r.dataset(spec.Dataset, "train")
+	if err != nil {
+		return nil, err
+	}
+	set, err := InitialSet(ds, size, seed)
+	if err != nil {
+		return nil, err
+	}
+	val, err := Validation(ds)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*prune.Scores{}
+	for _, m := range metricNames {
+		if m == "random" {
+			continue
+		}
+		var run sweep.Run
+		for _, x := range spec.Runs() {
+			if x.Metric == m && x.Size == size && x.Seed == seed {
+				run = x
+				break
+			}
+		}
+		if run.Probes == nil {
+			return nil, fmt.Errorf("sweep %s has no run of metric %s at n = %d, seed %d", spec.Name, m, size, seed)
+		}
+		dir := r.scoreDir(run, set, val)
+		path := filepath.Join(dir, m+".csv")
+		s, err := prune.ReadScores(path)
+		if err != nil {
+			return nil, fmt.Errorf("%w (run the sweep first)", err)
+		}
+		if got, want := s.Meta.Params["cache_key"], fileKey(dir, run); got != want {
+			return nil, fmt.Errorf("scores %s were computed for another configuration (key %q, want %q): run the sweep again", path, got, want)
+		}
+		out[m] = s
+	}
+	return out, nil
+}
+
+// Select returns the examples a run trains on (a subset of the initial
+// set) and the fallbacks it took.
+func (r *Runner) Select(ctx context.Context, run sweep.Run, set, validation data.Subset) (data.Subset, []string, error) {
+	if run.Fraction >= 1 {
+		return set, nil, nil
+	}
+	ds := set.DS
+	labels := make([]int32, len(set.Idx))
+	for k, i := range set.Idx {
+		labels[k] = ds.Labels[i]
+	}
+	keep, err := prune.ParsePolicy(run.Keep)
+	if err != nil {
+		return data.Subset{}, nil, err
+	}
+	var fallbacks []string
+	var values []float64
+	if keep != prune.KeepRandom {
+		score := r.Score
+		if score == nil {
+			score = r.Scores
+		}
+		sc, err := score(ctx, run, set, validation)
+		if err != nil {
+			return data.Subset{}, nil, err
+		}
+		if values, err = sc.Align(set.IDs()); err != nil {
+			return data.Subset{}, nil, err
+		}
+		if fb := sc.Meta.Params["fallback"]; fb != "" {
+			fallbacks = append(fallbacks, "scores: "+fb)
+		}
+	} else {
+		values = make([]float64, len(set.Idx))
+	}
+	idx, err := prune.Select(values, labels, prune.Options{Keep: keep, F: run.Fraction, Balance: run.Balance, Seed: run.Seed})
+	if err != nil {
+		return data.Subset{}, nil, err
+	}
+	kept := data.Subset{DS: ds}
+	for _, k := range idx {
+		kept.Idx = append(kept.Idx, set.Idx[k])
+	}
+	return kept, fallbacks, nil
+}
+
+// validationFile writes the validation split's IDs once into the store and
+// returns the file's path relative to the store and the IDs' digest.
+func (r *Runner) validationFile(val data.Subset) (string, string, error) {
+	ids := val.IDs()
+	sha := settings.HashStrings(ids)
+	rel := filepath.Join("validation", fmt.Sprintf("%s-%s.txt", val.DS.Name, sha))
+	path := filepath.Join(r.Store.Dir, rel)
+	m := r.lock(path)
+	m.Lock()
+	defer m.Unlock()
+	if _, err := os.Stat(path); err == nil {
+		return rel, sha, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", "", err
+	}
+	text := fmt.Sprintf("# validation split of %s/%s: %d examples, class-balanced, seed %#x (lib/settings); never in an initial set\n%s\n",
+		val.DS.Name, val.DS.Split, len(ids), settings.ValidationSeed, strings.Join(ids, "\n"))
+	return rel, sha, atomicfile.WriteBytes(path, []byte(text))
+}
+
+// Verify checks a stored record against the data as they are now (for
+// sweep.Options.Verify): a record of another training split is refused.
+func (r *Runner) Verify(rec sweep.Record) error {
+	if rec.DatasetSHA256 == "" {
+		return fmt.Errorf("the record names no dataset checksum (made before records carried one)")
+	}
+	ds, err := r.dataset(rec.Run.Dataset, "train")
+	if err != nil {
+		return err
+	}
+	if got := r.sha(ds); got != rec.DatasetSHA256 {
+		return fmt.Errorf("it was trained on %s with checksum %s, the data here have %s", rec.Run.Dataset, rec.DatasetSHA256, got)
+	}
+	return nil
+}
+
+// Config is the training configuration and augmentation of a run's
+// network: its recipe (from lib/settings, with the spec's overrides),
+// nothing else.
+func Config(run sweep.Run) (train.Config, data.Augment, error) {
+	if run.Recipe.Batch == 0 {
+		return train.Config{}, data.Augment{}, fmt.Errorf("run %s has no training recipe: its spec does not validate", run)
+	}
+	cfg, err := train.FromRecipe(run.Model, run.Recipe)
+	if err != nil {
+		return cfg, data.Augment{}, err
+	}
+	cfg.Seed = run.Seed
+	cfg.EqualIterations, cfg.ReferenceSize = run.EqualIterations, run.Size
+	aug, err := train.AugmentFor(run.Dataset, run.Recipe.Augmentation, run.Seed)
+	return cfg, aug, err
+}
+
 // Run executes one configuration; it is a sweep.Executor.
 func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	start := time.Now()
+	if run.Recipe.Batch == 0 {
+		return sweep.Record{}, fmt.Errorf("run %s has no training recipe: its spec does not validate", run)
+	}
 	trainDS, err := r.dataset(run.Dataset, "train")
 	if err != nil {
 		return sweep.Record{}, err
 	}
-	test, err := r.dataset(run.Dataset, "test")
+	test, err := r.dataset(run.Dataset, evalSplit(run.Dataset))
 	if err != nil {
 		return sweep.Record{}, err
+	}
+	val, err := Validation(trainDS)
+	if err != nil {
+		return sweep.Record{}, err
+	}
+	if len(val.Idx) != run.Validation || run.ValidationSeed != settings.ValidationSeed {
+		return sweep.Record{}, fmt.Errorf("run %s expects a validation split of %d examples drawn with seed %#x, the settings give %d with %#x: list the spec's runs again",
+			run, run.Validation, run.ValidationSeed, len(val.Idx), uint64(settings.ValidationSeed))
 	}
 	set, err := InitialSet(trainDS, run.Size, run.Seed)
 	if err != nil {
 		return sweep.Record{}, err
 	}
-	kept := set
-	if run.Fraction < 1 {
-		labels := make([]int32, len(set.Idx))
-		for k, i := range set.Idx {
-			labels[k] = trainDS.Labels[i]
-		}
-		keep, err := prune.ParsePolicy(run.Keep)
-		if err != nil {
-			return sweep.Record{}, err
-		}
-		var values []float64
-		if keep != prune.KeepRandom {
-			sc, err := r.Scores(ctx, run, set, test)
-			if err != nil {
-				return sweep.Record{}, err
-			}
-			ids := make([]string, len(set.Idx))
-			for k, i := range set.Idx {
-				ids[k] = trainDS.IDs[i]
-			}
-			if values, err = sc.Align(ids); err != nil {
-				return sweep.Record{}, err
-			}
-		} else {
-			values = make([]float64, len(set.Idx))
-		}
-		idx, err := prune.Select(values, labels, prune.Options{Keep: keep, F: run.Fraction, Balance: run.Balance, Seed: run.Seed})
-		if err != nil {
-			return sweep.Record{}, err
-		}
-		kept = data.Subset{DS: trainDS}
-		for _, k := range idx {
-			kept.Idx = append(kept.Idx, set.Idx[k])
-		}
+	kept, fallbacks, err := r.Select(ctx, run, set, val)
+	if err != nil {
+		return sweep.Record{}, err
 	}
-	cfg := train.Recipe(run.Model, run.Epochs)
-	cfg.Batch, cfg.LR = run.Batch, run.LR
-	if cfg.Batch == 0 {
-		cfg.Batch = r.Batch
+	if strings.HasSuffix(run.RecipeRow, " *") {
+		fallbacks = append(fallbacks, fmt.Sprintf("recipe: no row of settings.Recipes names %s; the profile's row %q was used", run.Model, run.RecipeRow))
 	}
-	if cfg.Batch == 0 {
-		cfg.Batch = 128
+	if err := run.Recipe.CheckSize(len(kept.Idx)); err != nil {
+		return sweep.Record{}, fmt.Errorf("run %s: %w", run, err)
 	}
-	cfg.Batch = min(cfg.Batch, max(8, len(kept.Idx)/4))
-	if cfg.LR == 0 {
-		cfg.LR = r.LR
-	}
-	if cfg.LR == 0 {
-		cfg.LR = 0.05
-	}
-	cfg.Seed = run.Seed
-	cfg.EqualIterations, cfg.ReferenceSize = run.EqualIterations, run.Size
-	aug, err := data.AugmentFor(run.Dataset, run.Seed)
+	cfg, aug, err := Config(run)
 	if err != nil {
 		return sweep.Record{}, err
 	}
@@ -201,6 +497,14 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	if err != nil {
 		return sweep.Record{}, err
 	}
+	valFile, valSHA, err := r.validationFile(val)
+	if err != nil {
+		return sweep.Record{}, err
+	}
+	resolved := settings.Resolved{Recipe: run.Recipe, Row: run.RecipeRow}
 	return sweep.Record{TestError: 1 - top1, TestTop5: top5, Trained: len(kept.Idx), Seconds: time.Since(start).Seconds(),
-		Extra: map[string]float64{"train_loss": res.LastLoss, "train_accuracy": res.LastAccuracy, "steps": float64(res.Steps)}}, nil
+		Extra:         map[string]float64{"train_loss": res.LastLoss, "train_accuracy": res.LastAccuracy, "steps": float64(res.Steps)},
+		Training:      train.Applied(cfg, resolved, run.Recipe.Augmentation, res, len(kept.Idx), r.Backend.Name()),
+		DatasetSHA256: r.sha(trainDS), TrainedIDs: settings.HashStrings(kept.IDs()),
+		ValidationIDs: valFile, ValidationSHA: valSHA, Fallbacks: fallbacks}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"sort"
 	"strconv"
@@ -11,69 +12,70 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/profile"
 	"beyondscaling/lib/prune"
+	"beyondscaling/lib/settings"
+	"beyondscaling/lib/textlog"
 )
 
-// Preset fixes the probe networks' sizes and budgets. The cpu and smoke
-// presets are reduced versions of the paper's (fewer networks, epochs and
-// clusters), named as such in every score file's sidecar.
-type Preset struct {
-	Name       string
-	Model      string  // probe network (lib/models name)
-	Batch      int     // batch size
-	LR         float64 // base learning rate of the CIFAR recipe
-	Epochs     int     // full training of a probe
-	EarlyEpoch int     // EL2N and GraNd snapshot epoch
-	EL2NModels int     // networks of el2n-20 and grand (20 in the paper)
-	Subsets    int     // 70% runs for memorization, influence, DDD, ensemble-al
-	Fraction   float64 // of the data in each of those runs (0.7)
-	Seeds      int     // random baselines
-	// Self-supervised prototypes.
-	SSLModel  string
-	SSLEpochs int
-	SSLBatch  int
-	Clusters  int // k of k-means
-}
+// Preset fixes the probe networks' sizes and budgets: the probe presets
+// live in lib/settings' table (settings.ProbesFor).
+type Preset = settings.Probes
 
-// PresetFor returns the preset of a profile.
-func PresetFor(p profile.Name) Preset {
-	return profile.Pick(p,
-		Preset{Name: "smoke (reduced)", Model: "cnn-w8", Batch: 64, LR: 0.05, Epochs: 2, EarlyEpoch: 1, EL2NModels: 2, Subsets: 4, Fraction: 0.7, Seeds: 3,
-			SSLModel: "cnn-w8", SSLEpochs: 1, SSLBatch: 64, Clusters: 10},
-		Preset{Name: "cpu (reduced)", Model: "cnn-w8", Batch: 32, LR: 0.05, Epochs: 12, EarlyEpoch: 3, EL2NModels: 4, Subsets: 8, Fraction: 0.7, Seeds: 5,
-			SSLModel: "cnn-w16", SSLEpochs: 10, SSLBatch: 256, Clusters: 20},
-		Preset{Name: "paper", Model: "resnet18", Batch: 128, LR: 0.1, Epochs: 200, EarlyEpoch: 20, EL2NModels: 20, Subsets: 100, Fraction: 0.7, Seeds: 5,
-			SSLModel: "resnet18", SSLEpochs: 200, SSLBatch: 512, Clusters: 100})
-}
+// PresetFor returns the probe preset of a profile.
+func PresetFor(p profile.Name) Preset { return settings.ProbesFor(p) }
 
-// Env is what scoring needs: the examples to score, a test set (for
-// influence), the backend, the preset, and a work folder that keeps each
-// finished probe network's outputs (and the checkpoints of the one in
-// progress) so that an interrupted ensemble resumes.
+// Env is what scoring needs: the examples to score, the held-out
+// validation examples (for influence), the backend, the preset, and a work
+// folder that keeps each finished probe network's outputs (and the
+// checkpoints of the one in progress) so that an interrupted ensemble
+// resumes. Every cached output is keyed by what determines it (probe
+// recipe and preset values, example IDs, dataset checksum), so a work
+// folder is never served another configuration's networks.
 type Env struct {
-	Backend    compute.Backend
-	Train      data.Subset
-	Test       *data.Dataset
+	Backend compute.Backend
+	Train   data.Subset
+	// Validation is where influence is measured: a held-out split of the
+	// training data (never the test set the pruned networks are graded on).
+	Validation data.Subset
 	Augment    data.Augment
 	Preset     Preset
-	WorkDir    string
-	Log        io.Writer
+	// Recipe trains the probe networks (Epochs from the preset); when its
+	// batch is 0 it is settings.ProbeRecipe of the dataset and preset.
+	Recipe  settings.Resolved
+	WorkDir string
+	// Logger receives which probe networks are trained or reused (Info),
+	// cache warnings (Warn) and training progress (Debug); nil discards.
+	Logger     *slog.Logger
 	Embeddings *Embeddings // for ssl-prototypes: given, or trained when nil
+	// Recompute retrains cached probe networks made by another code
+	// version (otherwise they are reused with a warning naming both).
+	Recompute bool
+
+	datasetSHA string
+	steps      map[string]int // training steps per probe kind, for the sidecar
 }
 
-func (env *Env) logw() io.Writer {
-	if env.Log == nil {
-		return io.Discard
-	}
-	return env.Log
-}
+func (env *Env) logger() *slog.Logger { return textlog.OrDiscard(env.Logger) }
+
+// progress is where lib/train writes per-epoch and progress lines: the
+// logger at Debug, or nil when Debug is not shown.
+func (env *Env) progress() io.Writer { return textlog.Writer(env.Logger, slog.LevelDebug) }
 
 func (env *Env) labels() []int32 {
 	out := make([]int32, len(env.Train.Idx))
 	for k, i := range env.Train.Idx {
 		out[k] = env.Train.DS.Labels[i]
+	}
+	return out
+}
+
+func (env *Env) validationLabels() []int32 {
+	out := make([]int32, len(env.Validation.Idx))
+	for k, i := range env.Validation.Idx {
+		out[k] = env.Validation.DS.Labels[i]
 	}
 	return out
 }
@@ -106,9 +108,9 @@ func Metrics() []Metric {
 			"one fully trained network", supervisedPrototypes, nil},
 		{"memorization", "P[correct | trained on it] - P[correct | not trained on it], over random 70% subsets", true,
 			"K fully trained networks (shared with influence, DDD, ensemble-al)", memorization, nil},
-		{"influence-max", "max over test examples of P[test correct | in S] - P[test correct | not in S]", true,
+		{"influence-max", "max over held-out validation examples of P[correct | in S] - P[correct | not in S]", true,
 			"the memorization runs plus test predictions", influenceMax, nil},
-		{"influence-sum-abs", "sum over test examples of |influence|", true, "as influence-max", influenceSumAbs, nil},
+		{"influence-sum-abs", "sum over held-out validation examples of |influence|", true, "as influence-max", influenceSumAbs, nil},
 		{"forgetting", "correct->incorrect transitions during training; never learned = maximum", true,
 			"one fully trained network with recorded dynamics", forgetting, nil},
 		{"el2n-1", "||softmax - onehot||_2 of 1 network early in training", true, "1 network, a few epochs", el2n(1), nil},
@@ -184,6 +186,16 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 		m.apply(&env.Preset)
 	}
 	name = m.Name // the canonical name (grand is grand-last-layer)
+	if env.Recipe.Batch == 0 {
+		if env.Recipe, err = settings.ProbeRecipe(env.Train.DS.Name, env.Preset); err != nil {
+			return nil, err
+		}
+	}
+	env.Recipe.Epochs = env.Preset.Epochs
+	if env.datasetSHA == "" {
+		env.datasetSHA = env.Train.DS.Checksum()
+	}
+	env.steps = map[string]int{}
 	values, err := m.score(ctx, env, seed)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -195,13 +207,43 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	p := env.Preset
 	params := map[string]string{"preset": p.Name, "model": p.Model, "epochs": strconv.Itoa(p.Epochs),
 		"early_epoch": strconv.Itoa(p.EarlyEpoch), "el2n_models": strconv.Itoa(p.EL2NModels), "subsets": strconv.Itoa(p.Subsets),
-		"subset_fraction": strconv.FormatFloat(p.Fraction, 'g', -1, 64), "batch": strconv.Itoa(p.Batch), "lr": strconv.FormatFloat(p.LR, 'g', -1, 64)}
+		"subset_fraction": strconv.FormatFloat(p.Fraction, 'g', -1, 64), "definition_version": strconv.Itoa(settings.MetricVersion(name))}
+	if len(env.steps) > 0 {
+		// The probes' training configuration as applied.
+		r := env.Recipe
+		params["probe_optimizer"], params["probe_schedule"], params["probe_recipe_row"] = r.Optimizer, r.Schedule, r.Row
+		params["probe_lr"], params["probe_batch"] = strconv.FormatFloat(r.LR, 'g', -1, 64), strconv.Itoa(r.Batch)
+		params["probe_momentum"], params["probe_nesterov"] = strconv.FormatFloat(r.Momentum, 'g', -1, 64), strconv.FormatBool(r.Nesterov)
+		params["probe_weight_decay"], params["probe_epochs"] = strconv.FormatFloat(r.WeightDecay, 'g', -1, 64), strconv.Itoa(r.Epochs)
+		params["probe_augmentation"] = augmentString(env.Augment)
+		if env.Backend != nil {
+			params["probe_backend"] = env.Backend.Name()
+		}
+		for kind, n := range env.steps {
+			params["probe_steps_"+kind] = strconv.Itoa(n)
+		}
+		if env.Recipe.Fallback {
+			params["fallback"] = "no recipe row names probe model " + p.Model + ": row " + r.Row
+		}
+	}
+	if len(env.Validation.Idx) > 0 && strings.HasPrefix(name, "influence") {
+		params["influence_on"] = fmt.Sprintf("validation split of %d examples (%s)", len(env.Validation.Idx), settings.HashStrings(env.Validation.IDs()))
+	}
 	if _, ok := heldOutMetrics[name]; ok {
 		maps.Copy(params, imputed.Params())
 	}
 	if strings.HasPrefix(name, "ssl-prototypes") {
-		params["clusters"] = strconv.Itoa(p.Clusters)
+		params["clusters"] = strconv.Itoa(min(p.Clusters, len(env.Train.Idx)))
+		if p.Clusters > len(env.Train.Idx) {
+			params["fallback"] = fmt.Sprintf("k = %d clusters capped at the %d examples", p.Clusters, len(env.Train.Idx))
+		}
 		params["ssl_model"], params["ssl_epochs"] = p.SSLModel, strconv.Itoa(p.SSLEpochs)
+		// SimCLR's batch is its set of negatives: it is capped at the set
+		// size (SelfSupervisedEmbeddings), and the sidecar says so.
+		params["ssl_batch"] = strconv.Itoa(min(p.SSLBatch, len(env.Train.Idx)))
+		if p.SSLBatch > len(env.Train.Idx) && env.Embeddings == nil {
+			params["fallback"] = strings.TrimPrefix(params["fallback"]+"; ", "; ") + fmt.Sprintf("SimCLR batch %d capped at the %d examples", p.SSLBatch, len(env.Train.Idx))
+		}
 		if env.Embeddings != nil {
 			params["embeddings"] = env.Embeddings.Source
 		}
@@ -209,8 +251,13 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	ds := env.Train.DS
 	return &prune.Scores{IDs: env.ids(), Values: values, Meta: prune.Meta{
 		Metric: name, Params: params, Seeds: []uint64{seed}, Dataset: ds.Name + "/" + ds.Split,
-		DatasetSHA256: ds.Checksum(), CodeVersion: prune.CodeVersion(),
+		DatasetSHA256: env.datasetSHA, CodeVersion: buildinfo.CodeVersion(),
 	}}, nil
+}
+
+// augmentString describes a data augmentation for a sidecar.
+func augmentString(a data.Augment) string {
+	return settings.Augmentation{Normalise: a.Mean != nil, Pad: a.Pad, Flip: a.Flip, ResizedCrop: a.ResizedCrop, ColorJitter: a.ColorJitter}.String()
 }
 
 func runs(ctx context.Context, env *Env, spec runSpec, n int) ([]*runOutputs, error) {
@@ -308,7 +355,7 @@ func membership(ctx context.Context, env *Env) (Membership, [][]bool, [][]bool, 
 		member = append(member, r.Member)
 		correct = append(correct, correctness(r.TrainLogits, labels, r.Classes))
 		if r.TestLogits != nil {
-			testCorrect = append(testCorrect, correctness(r.TestLogits, env.Test.Labels, r.Classes))
+			testCorrect = append(testCorrect, correctness(r.TestLogits, env.validationLabels(), r.Classes))
 		}
 	}
 	return member, correct, testCorrect, rs, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -14,7 +15,12 @@ import (
 
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/data/datatest"
+	"beyondscaling/lib/settings"
+	"beyondscaling/lib/textlog"
 )
+
+// testRecipe trains the test probes: the reduced profiles' SGD at batch 32.
+var testRecipe = settings.Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32}
 
 // noisyBlobs is a learnable 8×8×3 dataset (class c: a bright square in
 // quadrant c) in which every tenth label is flipped to another class and,
@@ -75,8 +81,9 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 	train, flipped, singleton := noisyBlobs(400, 1, "train", true)
 	test, _, _ := noisyBlobs(200, 2, "test", false)
 	var log bytes.Buffer
-	env := &Env{Backend: b, Train: data.All(train), Test: test, Augment: data.Augment{}, WorkDir: t.TempDir(), Log: &log,
-		Preset: Preset{Name: "test", Model: "mlp", Batch: 32, LR: 0.05, Epochs: 30, EarlyEpoch: 3, EL2NModels: 2, Subsets: 16, Fraction: 0.7, Seeds: 2,
+	env := &Env{Backend: b, Train: data.All(train), Validation: data.All(test), Augment: data.Augment{}, WorkDir: t.TempDir(), Logger: textlog.New(&log, slog.LevelInfo),
+		Recipe: settings.Resolved{Recipe: testRecipe},
+		Preset: Preset{Name: "test", Model: "mlp", Epochs: 30, EarlyEpoch: 3, EL2NModels: 2, Subsets: 16, Fraction: 0.7, Seeds: 2,
 			SSLModel: "cnn-w8", SSLEpochs: 1, SSLBatch: 64, Clusters: 4}}
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -163,8 +170,9 @@ func TestComputeRefusesTooManyUndefined(t *testing.T) {
 	}
 	train, _, _ := noisyBlobs(200, 1, "train", false)
 	test, _, _ := noisyBlobs(50, 2, "test", false)
-	env := &Env{Backend: b, Train: data.All(train), Test: test, WorkDir: t.TempDir(),
-		Preset: Preset{Name: "test", Model: "mlp", Batch: 32, LR: 0.05, Epochs: 1, Subsets: 2, Fraction: 0.7}}
+	env := &Env{Backend: b, Train: data.All(train), Validation: data.All(test), WorkDir: t.TempDir(),
+		Recipe: settings.Resolved{Recipe: testRecipe},
+		Preset: Preset{Name: "test", Model: "mlp", Epochs: 1, Subsets: 2, Fraction: 0.7}}
 	for _, m := range []string{"memorization", "ddd", "ensemble-al", "influence-max"} {
 		_, err := Compute(context.Background(), env, m, 0)
 		// 2 networks hold out 60 examples each: 80 of 200 are in both.

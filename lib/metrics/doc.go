@@ -4,9 +4,9 @@
 //
 //	ssl-prototypes       cosine distance to the nearest k-means centroid of self-supervised embeddings (no labels)
 //	supervised-prototypes cosine distance to the mean embedding of the example's own class
-//	memorization         Feldman-Zhang: P[correct | in S] - P[correct | not in S] over 70% subsets
-//	influence-max        max over test examples of the subsampled influence (same runs)
-//	influence-sum-abs    sum over test examples of |influence| (same runs)
+//	memorization         Feldman-Zhang: P[correct | in S] - P[correct | not in S] over random 70% subsets
+//	influence-max        max over held-out validation examples of the subsampled influence (same runs)
+//	influence-sum-abs    sum over held-out validation examples of |influence| (same runs)
 //	forgetting           Toneva et al.: correct -> incorrect transitions; never learned = maximum
 //	el2n-1, el2n-20      Paul et al.: mean ‖softmax - onehot‖₂ over k networks early in training
 //	ddd                  Meding et al.: how consistently held-out networks misclassify the example
@@ -24,5 +24,9 @@
 // The score functions (EL2N, Forgetting, Memorization, ...) are pure
 // functions of network outputs, tested on constructed cases; Compute runs
 // the networks they need (lib/train), sharing and caching the runs between
-// metrics so that an interrupted ensemble resumes where it stopped.
+// metrics so that an interrupted ensemble resumes where it stopped. Influence
+// is measured on a validation split held out of the training data (Env.Validation),
+// never on the test set the pruned networks are graded on. The probe presets
+// and their training recipes are rows of lib/settings' table; every cached
+// probe output is keyed by what determines it.
 package metrics

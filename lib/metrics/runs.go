@@ -2,34 +2,43 @@ package metrics
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"beyondscaling/lib/atomicfile"
+	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/train"
 )
 
 // runOutputs is what one probe network leaves behind: its outputs on every
-// scored example (and on the test set where influence needs it), which
-// examples it trained on, and its training dynamics. It is saved once the
-// network is done, so a later Compute reuses it.
+// scored example (and on the validation split where influence needs it),
+// which examples it trained on, and its training dynamics. It is saved once
+// the network is done, with the key of its configuration and the code
+// version, so a later Compute reuses it only for the same configuration.
 type runOutputs struct {
-	Classes, Dim  int
-	Member        []bool    // over the scored examples
-	TrainLogits   []float32 // N×Classes, evaluation mode
-	TrainFeatures []float32 // N×Dim, if asked for
-	TestLogits    []float32 // T×Classes, if asked for
-	Correct       [][]int8  // dynamics: [epoch][example] (full runs)
-	Margin        [][]float32
+	Key, CodeVersion string
+	Steps            int
+	Classes, Dim     int
+	Member           []bool    // over the scored examples
+	TrainLogits      []float32 // N×Classes, evaluation mode
+	TrainFeatures    []float32 // N×Dim, if asked for
+	TestLogits       []float32 // V×Classes on the validation split, if asked for
+	Correct          [][]int8  // dynamics: [epoch][example] (full runs)
+	Margin           [][]float32
 }
 
 // runSpec describes one probe network.
 type runSpec struct {
-	kind      string // "early", "full", "subset"
+	kind      string // "early-eE", "full", "subset"
 	index     int
 	features  bool
 	test      bool
@@ -38,22 +47,98 @@ type runSpec struct {
 	stopEpoch int     // snapshot epoch of an Epochs-long schedule (0 = train fully)
 }
 
-func (s runSpec) seed() uint64 { return uint64(1000*len(s.kind) + s.index + 1) }
+// seed is the probe network's seed: a hash of its family and index.
+// Pairing, on purpose: the early snapshots at different epochs (early-e1,
+// early-e3) of network i share its seed, so the weak-probe comparison
+// differs only in the snapshot epoch; different families (early, full,
+// subset) are independent; network i gets the same seed for every scored
+// set and preset.
+func (s runSpec) seed() uint64 {
+	family, _, _ := strings.Cut(s.kind, "-e")
+	h := sha256.Sum256([]byte(fmt.Sprintf("probe/%s/%d", family, s.index)))
+	return binary.LittleEndian.Uint64(h[:8])
+}
+
+// probeKey is everything that determines a probe network's outputs.
+type probeKey struct {
+	Kind       string          `json:"kind"`
+	Index      int             `json:"index"`
+	Seed       uint64          `json:"seed"`
+	Features   bool            `json:"features"`
+	Test       bool            `json:"test"`
+	Dynamics   bool            `json:"dynamics"`
+	Fraction   float64         `json:"fraction"`
+	StopEpoch  int             `json:"stop_epoch"`
+	Model      string          `json:"model"`
+	Recipe     settings.Recipe `json:"recipe"`
+	Augment    data.Augment    `json:"augment"`
+	Dataset    string          `json:"dataset"`
+	DatasetSHA string          `json:"dataset_sha256"`
+	IDs        string          `json:"ids"`
+	Validation string          `json:"validation_ids,omitempty"`
+}
+
+func (s runSpec) keyFields(env *Env) probeKey {
+	k := probeKey{Kind: s.kind, Index: s.index, Seed: s.seed(), Features: s.features, Test: s.test, Dynamics: s.dynamics,
+		Fraction: s.fraction, StopEpoch: s.stopEpoch, Model: env.Preset.Model, Recipe: env.Recipe.Recipe, Augment: env.Augment,
+		Dataset: env.Train.DS.Name + "/" + env.Train.DS.Split, DatasetSHA: env.datasetSHA, IDs: settings.HashStrings(env.ids())}
+	if s.test {
+		k.Validation = settings.HashStrings(env.Validation.IDs())
+	}
+	return k
+}
+
+// key is a digest of everything that determines the probe's outputs.
+func (s runSpec) key(env *Env) string { return settings.Hash(s.keyFields(env)) }
+
+// whyNew says why no cached network fits: the fields in which the closest
+// cached network of the same kind and index (another configuration)
+// differs.
+func (s runSpec) whyNew(env *Env) string {
+	others, _ := filepath.Glob(filepath.Join(env.WorkDir, fmt.Sprintf("%s-%02d-*", s.kind, s.index), "key.json"))
+	want := s.keyFields(env)
+	var closest []string
+	for _, o := range others {
+		var k probeKey
+		if b, err := os.ReadFile(o); err == nil && json.Unmarshal(b, &k) == nil {
+			if d := settings.Diff(k, want); closest == nil || len(d) < len(closest) {
+				closest = d
+			}
+		}
+	}
+	if len(closest) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d cached for other configurations; the closest differs in %s)", len(others), strings.Join(closest, ", "))
+}
 
 func (s runSpec) dir(env *Env) string {
-	return filepath.Join(env.WorkDir, fmt.Sprintf("%s-%02d", s.kind, s.index))
+	return filepath.Join(env.WorkDir, fmt.Sprintf("%s-%02d-%s", s.kind, s.index, s.key(env)))
 }
 
 // run returns a probe network's outputs, from its saved file if an earlier
-// call finished it, otherwise by training it (resuming from its checkpoint
-// if an earlier call was interrupted).
+// call finished it for the same configuration, otherwise by training it
+// (resuming from its checkpoint if an earlier call was interrupted).
 func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	var file string
+	key := s.key(env)
+	version := buildinfo.CodeVersion()
 	if env.WorkDir != "" {
 		file = filepath.Join(s.dir(env), "outputs.gob")
-		if o, err := loadOutputs(file); err == nil && (!s.test || o.TestLogits != nil) && (!s.features || o.TrainFeatures != nil) {
-			fmt.Fprintf(env.logw(), "probe %s-%02d: reusing %s\n", s.kind, s.index, file)
-			return o, nil
+		if o, err := loadOutputs(file); err == nil {
+			switch {
+			case o.Key != key:
+				env.logger().Info(fmt.Sprintf("probe %s-%02d: %s was computed for another configuration (key %s, want %s): retraining", s.kind, s.index, file, o.Key, key))
+			case o.CodeVersion != version && env.Recompute:
+				env.logger().Info(fmt.Sprintf("probe %s-%02d: %s was made by code version %s, this is %s: retraining (recompute asked for)", s.kind, s.index, file, o.CodeVersion, version))
+			default:
+				if o.CodeVersion != version {
+					env.logger().Warn(fmt.Sprintf("probe %s-%02d: %s was made by code version %s, this is %s: reusing it (to retrain, pass --recompute)", s.kind, s.index, file, o.CodeVersion, version))
+				}
+				env.logger().Info(fmt.Sprintf("probe %s-%02d: reusing %s", s.kind, s.index, file))
+				env.steps[s.kind] = o.Steps
+				return o, nil
+			}
 		}
 	}
 	set := env.Train
@@ -76,11 +161,17 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 		}
 	}
 	p := env.Preset
-	cfg := train.Recipe(p.Model, p.Epochs)
-	cfg.Batch, cfg.LR, cfg.Seed = p.Batch, p.LR, s.seed()
+	cfg, err := train.FromRecipe(p.Model, env.Recipe.Recipe)
+	if err != nil {
+		return nil, err
+	}
+	if err := env.Recipe.CheckSize(len(trainSet.Idx)); err != nil {
+		return nil, fmt.Errorf("probe %s-%02d: %w", s.kind, s.index, err)
+	}
+	cfg.Seed = s.seed()
 	cfg.StopEpoch = s.stopEpoch
 	cfg.RecordDynamics = s.dynamics
-	cfg.Log = env.Log
+	cfg.Log = env.progress()
 	if env.WorkDir != "" {
 		cfg.CheckpointDir = filepath.Join(s.dir(env), "checkpoints")
 	}
@@ -90,26 +181,32 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(env.logw(), "probe %s-%02d: %s on %d examples\n", s.kind, s.index, p.Model, len(trainSet.Idx))
-	if _, err := tr.Run(ctx, trainSet); err != nil {
-		return nil, err
+	why := ""
+	if env.WorkDir != "" {
+		why = s.whyNew(env)
 	}
-	if err := tr.Model.RecomputeBatchNorm(trainSet, aug, cfg.Batch, cfg.BNBatches); err != nil {
-		return nil, err
-	}
-	pred, err := tr.Model.Predict(set.DS, set.Idx, aug, 256, env.Log)
+	env.logger().Info(fmt.Sprintf("probe %s-%02d: %s on %d examples%s", s.kind, s.index, p.Model, len(trainSet.Idx), why))
+	res, err := tr.Run(ctx, trainSet)
 	if err != nil {
 		return nil, err
 	}
-	o := &runOutputs{Classes: pred.Classes, Dim: pred.Dim, Member: member, TrainLogits: pred.Logits}
+	env.steps[s.kind] = res.Steps
+	if err := tr.Model.RecomputeBatchNorm(trainSet, aug, cfg.Batch, cfg.BNBatches); err != nil {
+		return nil, err
+	}
+	pred, err := tr.Model.Predict(set.DS, set.Idx, aug, 256, env.progress())
+	if err != nil {
+		return nil, err
+	}
+	o := &runOutputs{Key: key, CodeVersion: version, Steps: res.Steps, Classes: pred.Classes, Dim: pred.Dim, Member: member, TrainLogits: pred.Logits}
 	if s.features {
 		o.TrainFeatures = pred.Features
 	}
 	if s.test {
-		if env.Test == nil {
-			return nil, fmt.Errorf("influence needs a test set")
+		if len(env.Validation.Idx) == 0 {
+			return nil, fmt.Errorf("influence needs a validation split (Env.Validation)")
 		}
-		tp, err := tr.Model.Predict(env.Test, data.All(env.Test).Idx, aug, 256, env.Log)
+		tp, err := tr.Model.Predict(env.Validation.DS, env.Validation.Idx, aug, 256, env.progress())
 		if err != nil {
 			return nil, err
 		}
@@ -122,6 +219,13 @@ func (env *Env) run(ctx context.Context, s runSpec) (*runOutputs, error) {
 	}
 	if file != "" {
 		if err := atomicfile.Write(file, func(w io.Writer) error { return gob.NewEncoder(w).Encode(o) }); err != nil {
+			return nil, err
+		}
+		b, err := json.MarshalIndent(s.keyFields(env), "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		if err := atomicfile.WriteBytes(filepath.Join(s.dir(env), "key.json"), append(b, '\n')); err != nil {
 			return nil, err
 		}
 		os.RemoveAll(cfg.CheckpointDir)

@@ -23,6 +23,7 @@ import (
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
 	"beyondscaling/lib/progress"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/train"
 )
 
@@ -162,13 +163,21 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 	p := env.Preset
 	var cache string
 	if env.WorkDir != "" {
-		cache = filepath.Join(env.WorkDir, "ssl", "embeddings.gob")
+		// Keyed by what determines the embeddings: the encoder's settings,
+		// the examples and the dataset's checksum.
+		key := settings.Hash(struct {
+			Model            string
+			Epochs, Batch    int
+			Augment          data.Augment
+			Dataset, SHA, ID string
+		}{p.SSLModel, p.SSLEpochs, p.SSLBatch, env.Augment, env.Train.DS.Name, env.Train.DS.Checksum(), settings.HashStrings(env.ids())})
+		cache = filepath.Join(env.WorkDir, "ssl-"+key, "embeddings.gob")
 		if f, err := os.Open(cache); err == nil {
 			var e Embeddings
 			err := gob.NewDecoder(f).Decode(&e)
 			f.Close()
-			if err == nil {
-				fmt.Fprintf(env.logw(), "self-supervised embeddings: reusing %s\n", cache)
+			if err == nil && len(e.IDs) == len(env.Train.Idx) {
+				env.logger().Info("self-supervised embeddings: reusing " + cache)
 				return &e, nil
 			}
 		}
@@ -215,7 +224,7 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 	lrVar := optimizer.LearningRateVarWithValue(m.Store.RootScope(), dtypes.Float32, lr)
 	sz := ds.ImageSize()
 	x1, x2 := make([]float32, batch*sz), make([]float32, batch*sz)
-	bar := progress.New(fmt.Sprintf("self-supervised %s", p.SSLModel), total*batch, "img").WithWriter(env.logw())
+	bar := progress.New(fmt.Sprintf("self-supervised %s", p.SSLModel), total*batch, "img").WithWriter(progressOrDiscard(env))
 	s := 0
 	for epoch := 0; epoch < p.SSLEpochs; epoch++ {
 		sum := 0.0
@@ -245,14 +254,14 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 			s++
 			bar.Add(batch)
 		}
-		fmt.Fprintf(env.logw(), "self-supervised epoch %d/%d: NT-Xent %.4f (chance %.4f)\n", epoch+1, p.SSLEpochs, sum/float64(batches), math.Log(float64(2*batch-1)))
+		fmt.Fprintf(progressOrDiscard(env), "self-supervised epoch %d/%d: NT-Xent %.4f (chance %.4f)\n", epoch+1, p.SSLEpochs, sum/float64(batches), math.Log(float64(2*batch-1)))
 	}
 	bar.Done()
 	plain := env.Augment.Eval()
 	if err := m.RecomputeBatchNorm(set, plain, batch, 50); err != nil {
 		return nil, err
 	}
-	out, err := m.Predict(ds, set.Idx, plain, 256, env.Log)
+	out, err := m.Predict(ds, set.Idx, plain, 256, env.progress())
 	if err != nil {
 		return nil, err
 	}
@@ -263,4 +272,11 @@ func SelfSupervisedEmbeddings(ctx context.Context, env *Env) (*Embeddings, error
 		}
 	}
 	return e, nil
+}
+
+func progressOrDiscard(env *Env) io.Writer {
+	if w := env.progress(); w != nil {
+		return w
+	}
+	return io.Discard
 }

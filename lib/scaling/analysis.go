@@ -305,10 +305,10 @@ func ImputationNote(scores []*prune.Scores) string {
 
 // SweepImputationNote is ImputationNote for the cached score files of a
 // sweep's initial sets (one per seed at an initial size).
-func SweepImputationNote(profileName, dataset string, size int, seeds []uint64, metrics []string) (string, error) {
+func SweepImputationNote(profileName string, spec sweep.Spec, size int, seeds []uint64, metrics []string) (string, error) {
 	var all []*prune.Scores
 	for _, seed := range seeds {
-		sc, err := Scores(profileName, dataset, size, seed, metrics)
+		sc, err := Scores(profileName, spec, size, seed, metrics)
 		if err != nil {
 			return "", err
 		}

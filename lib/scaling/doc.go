@@ -7,7 +7,8 @@
 // effects, each judged by the experiment protocol's one verdict rule
 // (Verdict: a t interval over fresh seeds that also counts the test set's
 // own sampling error), "pruning beats the power law" being computed one way
-// only (BeatsPowerLaw). Plans fix, per profile, the sizes,
-// fractions, seeds and networks of each notebook, so the notebooks only
+// only (BeatsPowerLaw). The notebooks' sweep specs (plan.go) are built from
+// lib/settings' table (sizes, fractions, seeds and networks per profile;
+// every network's recipe), so the notebooks only
 // choose and plot.
 package scaling

@@ -4,48 +4,44 @@ import (
 	"fmt"
 
 	"beyondscaling/lib/profile"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
 )
 
+// The sweeps of notebooks 02-06, built from lib/settings' table: the plans
+// (network, sizes, fractions, seeds) are settings.ScalingPlan,
+// BenchmarkPlan and PrototypeClusters; every network's training recipe is
+// the settings row for (dataset, model, profile), resolved when the spec's
+// runs are listed.
+
 // CIFARScaling is notebook 02's sweep: EL2N keep-hard and keep-easy at
 // several fractions and initial sizes, with random pruning, on CIFAR-10.
-// The cpu profile is a reduced preset (small CNN, 8 epochs, 4 probe
-// networks, two seeds, sizes up to 8,000) that fits the main job's hour on
-// 2 cores; paper is the paper's ResNet18 at 200 epochs.
+// The cpu profile is a reduced preset (small CNN, 12 epochs, 4 probe
+// networks, two seeds, sizes up to 4,000) that fits the main job's hour on
+// 2 cores; paper is the paper's ResNet18 recipe at 200 epochs.
 func CIFARScaling(p profile.Name) sweep.Spec {
 	return scalingSpec(p, "cifar10", "02 CIFAR-10 scaling")
 }
 
 // SVHNScaling is notebook 03's sweep on SVHN, or on Fashion-MNIST where
 // SVHN is absent (the caller passes the dataset), adding EL2N from a weak
-// probe (snapshot after one epoch) against the usual one.
+// probe (an early snapshot) against the usual one.
 func SVHNScaling(p profile.Name, dataset string) sweep.Spec {
 	s := scalingSpec(p, dataset, "03 "+dataset+" scaling")
-	weak := profile.Pick(p, "el2n-20@1", "el2n-20@1", "el2n-20@4")
-	s.Metrics = append(s.Metrics, weak)
+	s.Metrics = append(s.Metrics, settings.WeakProbeMetric(p))
 	return s
 }
 
+// ImageNetScaling is notebook 04's sweep on an ImageNet variant: at the
+// paper profile ResNet50 with the paper's ImageNet recipe.
+func ImageNetScaling(p profile.Name, dataset string) sweep.Spec {
+	return scalingSpec(p, dataset, "04 "+dataset+" scaling")
+}
+
 func scalingSpec(p profile.Name, dataset, name string) sweep.Spec {
-	s := sweep.Spec{Name: name, Dataset: dataset, Preset: string(p), Keeps: []string{"hard", "easy"},
-		Metrics: []string{"el2n-20", "random"}}
-	switch p {
-	case profile.Smoke:
-		s.Model, s.Epochs, s.Batch = "mlp", 2, 32
-		s.Sizes, s.Fractions, s.Seeds = []int{300, 600}, []float64{0.5, 1}, []uint64{1}
-	case profile.CPU:
-		// Small batches: at these sizes an epoch is only tens of steps.
-		s.Model, s.Epochs, s.Batch = "cnn-w8", 12, 32
-		s.Sizes, s.Fractions, s.Seeds = []int{1000, 2000, 4000}, []float64{0.4, 0.7, 1}, []uint64{1, 2}
-	default:
-		s.Model, s.Epochs = "resnet18", 200
-		s.Sizes = []int{3125, 6250, 12500, 25000, 50000}
-		s.Fractions, s.Seeds = []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}, []uint64{1, 2, 3}
-	}
-	if dataset != "cifar10" && p == profile.Paper {
-		s.Sizes = []int{4578, 9156, 18312, 36625, 73257} // SVHN's 73,257 training digits
-	}
-	return s
+	pl := settings.ScalingPlan(p, dataset)
+	return sweep.Spec{Name: name, Dataset: dataset, Preset: string(p), Keeps: []string{"hard", "easy"},
+		Metrics: []string{"el2n-20", "random"}, Model: pl.Model, Sizes: pl.Sizes, Fractions: pl.Fractions, Seeds: pl.Seeds}
 }
 
 // MetricBenchmark is notebook 05's sweep: every metric and random pruning
@@ -55,21 +51,12 @@ func scalingSpec(p profile.Name, dataset, name string) sweep.Spec {
 func MetricBenchmark(p profile.Name, dataset string) (plain, balanced sweep.Spec) {
 	metrics := []string{"ssl-prototypes", "supervised-prototypes", "memorization", "influence-max", "influence-sum-abs",
 		"forgetting", "el2n-1", "el2n-20", "ddd", "ensemble-al", "random"}
-	s := sweep.Spec{Name: "05 metric benchmark", Dataset: dataset, Preset: string(p), Keeps: []string{"hard"}, Metrics: metrics}
-	switch p {
-	case profile.Smoke:
-		s.Model, s.Epochs = "mlp", 2
-		s.Sizes, s.Fractions, s.Seeds = []int{400}, []float64{0.7, 1}, []uint64{1}
-	case profile.CPU:
-		s.Model, s.Epochs, s.Batch = "cnn-w8", 12, 32
-		s.Sizes, s.Fractions, s.Seeds = []int{2000}, []float64{0.7, 1}, []uint64{1, 2}
-	default:
-		s.Model, s.Epochs = "resnet18", 200
-		s.Sizes, s.Fractions, s.Seeds = []int{50000}, []float64{0.5, 0.6, 0.7, 0.8, 0.9, 1}, []uint64{1, 2, 3}
-	}
+	pl := settings.BenchmarkPlan(p)
+	s := sweep.Spec{Name: "05 metric benchmark", Dataset: dataset, Preset: string(p), Keeps: []string{"hard"}, Metrics: metrics,
+		Model: pl.Model, Sizes: pl.Sizes, Fractions: pl.Fractions, Seeds: pl.Seeds}
 	balanced = s
 	balanced.Name += " (class-balanced)"
-	balanced.Balance = 0.5
+	balanced.Balance = settings.BenchmarkBalance
 	balanced.Fractions = s.Fractions[:1] // the most aggressive fraction, where balancing matters
 	return s, balanced
 }
@@ -82,22 +69,14 @@ func PrototypeSensitivity(p profile.Name, dataset string) []sweep.Spec {
 	plain, _ := MetricBenchmark(p, dataset)
 	s := plain
 	s.Name = "06 self-supervised prototypes"
-	var ks []int
-	switch p {
-	case profile.Smoke:
-		ks = []int{4, 10}
-	case profile.CPU:
-		ks = []int{5, 10, 20, 50}
-	default:
-		ks = []int{10, 30, 100, 300, 1000}
-	}
+	ks := settings.PrototypeClusters(p)
 	s.Metrics = []string{"supervised-prototypes", "memorization", "random"}
 	for _, k := range ks {
 		s.Metrics = append(s.Metrics, fmt.Sprintf("ssl-prototypes@%d", k))
 	}
 	s.Fractions = []float64{plain.Fractions[0], 1}
 	out := []sweep.Spec{s}
-	for _, r := range []float64{0.5, 1} {
+	for _, r := range settings.PrototypeBalances {
 		b := s
 		b.Name = fmt.Sprintf("06 self-supervised prototypes, balance %g", r)
 		b.Metrics = []string{"ssl-prototypes", "random"}

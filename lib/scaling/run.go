@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
-	"strings"
 
 	"beyondscaling/lib/backend"
+	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/experiment"
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/textlog"
 )
 
 // StoreDir is where the notebooks keep their sweeps' results and scores:
@@ -38,53 +40,29 @@ func RunSweeps(ctx context.Context, profileName string, specs []sweep.Spec, log 
 		return nil, err
 	}
 	defer b.Finalize()
-	r := &experiment.Runner{Backend: b, Store: st, Log: quiet{log}}
+	// Info: which probe networks are trained or reused, and cache
+	// warnings; training progress is Debug and not shown in a notebook.
+	r := &experiment.Runner{Backend: b, Store: st, Logger: textlog.New(log, slog.LevelInfo)}
 	for _, s := range specs {
 		if err := s.Validate(); err != nil {
 			return nil, err
 		}
-		if err := sweep.Execute(ctx, s, st, r.Run, 1, nil, prune.CodeVersion(), log); err != nil {
+		if err := sweep.Execute(ctx, s, st, r.Run, sweep.Options{Workers: 1, CodeVersion: buildinfo.CodeVersion(), Verify: r.Verify, Log: log}); err != nil {
 			return nil, fmt.Errorf("sweep %s (store %s; re-run to resume): %w", s.Name, dir, err)
 		}
 	}
 	return Collect(profileName, specs)
 }
 
-// Scores reads the cached score files of a run's initial set (written by
-// the experiment runner), by metric.
-func Scores(profileName, dataset string, size int, seed uint64, metrics []string) (map[string]*prune.Scores, error) {
+// Scores reads the cached score files of an initial set of a sweep
+// (written by the experiment runner), by metric, refusing files computed
+// for another configuration.
+func Scores(profileName string, spec sweep.Spec, size int, seed uint64, metrics []string) (map[string]*prune.Scores, error) {
 	dir, err := StoreDir(profileName)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]*prune.Scores{}
-	for _, m := range metrics {
-		if m == "random" {
-			continue
-		}
-		s, err := prune.ReadScores(filepath.Join(dir, "scores", fmt.Sprintf("%s-n%d-seed%d-%s", dataset, size, seed, profileName), m+".csv"))
-		if err != nil {
-			return nil, err
-		}
-		out[m] = s
-	}
-	return out, nil
-}
-
-// quiet passes on only the lines of the per-run training log that matter
-// in a notebook (which probe networks are trained, resumptions), dropping
-// progress and per-epoch lines; the sweep's own log reports every run.
-type quiet struct{ w io.Writer }
-
-func (q quiet) Write(p []byte) (int, error) {
-	if q.w == nil {
-		return len(p), nil
-	}
-	s := string(p)
-	if strings.HasPrefix(s, "train ") || strings.HasPrefix(s, "predict:") || strings.HasPrefix(s, "epoch ") || strings.HasPrefix(s, "self-supervised ") {
-		return len(p), nil
-	}
-	return q.w.Write(p)
+	return experiment.CachedScores(sweep.Store{Dir: dir}, spec, size, seed, metrics)
 }
 
 // Collect returns the finished records of sweeps without running anything

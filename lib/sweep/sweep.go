@@ -23,32 +23,38 @@ import (
 	"time"
 
 	"beyondscaling/lib/atomicfile"
+	"beyondscaling/lib/profile"
+	"beyondscaling/lib/settings"
 )
 
 // Spec declares a sweep. Every combination of the lists is a run, except
 // that at fraction 1 (nothing pruned) the metric and keep policy do not
-// matter, so one run per size and seed stands for them all.
+// matter, so one run per size and seed stands for them all. The training
+// recipe of every run is lib/settings' row for (dataset, model, preset);
+// Epochs, Batch and LR, when set, override it (a batch alone scales the
+// learning rate linearly: settings.Recipe.WithBatch).
 type Spec struct {
 	Name      string    `json:"name"`
 	Dataset   string    `json:"dataset"`
 	Model     string    `json:"model"`
-	Epochs    int       `json:"epochs"`
+	Epochs    int       `json:"epochs,omitempty"`
 	Metrics   []string  `json:"metrics"`
 	Keeps     []string  `json:"keeps"`
 	Fractions []float64 `json:"fractions"`
 	Sizes     []int     `json:"sizes"`
 	Seeds     []uint64  `json:"seeds"`
 	Balance   float64   `json:"balance,omitempty"` // class-balancing ratio of selection
-	Preset    string    `json:"preset"`            // metrics preset / profile: smoke, cpu, paper
+	Preset    string    `json:"preset"`            // profile of the recipes and probe presets: smoke, cpu, paper
 	// EqualIterations trains pruned sets for as many steps as the full
 	// initial set would take (the default is equal epochs).
 	EqualIterations bool `json:"equal_iterations,omitempty"`
-	// Batch and LR of the trained networks (0: the runner's defaults).
+	// Batch and LR override the recipe's (0: the recipe's).
 	Batch int     `json:"batch,omitempty"`
 	LR    float64 `json:"lr,omitempty"`
 }
 
-// Run is one configuration.
+// Run is one configuration. Its key hashes everything that determines its
+// result: the recipe's and the probe preset's contents, not their names.
 type Run struct {
 	Dataset         string  `json:"dataset"`
 	Model           string  `json:"model"`
@@ -61,8 +67,19 @@ type Run struct {
 	Balance         float64 `json:"balance,omitempty"`
 	Preset          string  `json:"preset"`
 	EqualIterations bool    `json:"equal_iterations,omitempty"`
-	Batch           int     `json:"batch,omitempty"`
-	LR              float64 `json:"lr,omitempty"`
+	// Recipe is the training recipe of the run's network, overrides
+	// applied; RecipeRow the settings row it came from.
+	Recipe    settings.Recipe `json:"recipe"`
+	RecipeRow string          `json:"recipe_row"`
+	// Probes and ProbeRecipe make the scores, for runs that use a metric's
+	// scores; MetricVersion is the metric's definition version.
+	Probes        *settings.Probes `json:"probes,omitempty"`
+	ProbeRecipe   *settings.Recipe `json:"probe_recipe,omitempty"`
+	MetricVersion int              `json:"metric_version,omitempty"`
+	// Validation and ValidationSeed are the size and seed of the held-out
+	// validation split (settings.ValidationSizes, ValidationSeed).
+	Validation     int    `json:"validation"`
+	ValidationSeed uint64 `json:"validation_seed"`
 }
 
 // Key is a hash of the run's configuration (its canonical JSON).
@@ -81,8 +98,10 @@ func (s Spec) Validate() error {
 	switch {
 	case s.Dataset == "" || s.Model == "":
 		return errors.New("sweep spec needs a dataset and a model")
-	case s.Epochs < 1:
-		return fmt.Errorf("sweep spec: epochs = %d", s.Epochs)
+	case s.Epochs < 0:
+		return fmt.Errorf("sweep spec: epochs = %d (0 takes the recipe's)", s.Epochs)
+	case s.Batch < 0 || s.LR < 0:
+		return fmt.Errorf("sweep spec: batch %d and lr %g must not be negative (0 takes the recipe's)", s.Batch, s.LR)
 	case len(s.Sizes) == 0 || len(s.Fractions) == 0 || len(s.Seeds) == 0:
 		return errors.New("sweep spec needs sizes, fractions and seeds")
 	}
@@ -96,10 +115,39 @@ func (s Spec) Validate() error {
 			return fmt.Errorf("sweep spec: keep %q: use hard, easy or random", k)
 		}
 	}
+	if _, err := s.Recipe(); err != nil {
+		return fmt.Errorf("sweep spec %s: %w", s.Name, err)
+	}
+	if _, err := settings.ValidationSize(s.Dataset); err != nil {
+		return fmt.Errorf("sweep spec %s: %w", s.Name, err)
+	}
 	return nil
 }
 
-// Runs lists the runs in a fixed order (the job-array index order).
+// Recipe is the training recipe of the spec's networks: the settings row
+// for (dataset, model, preset) with the spec's overrides.
+func (s Spec) Recipe() (settings.Resolved, error) {
+	p, err := profile.Parse(s.Preset)
+	if err != nil {
+		return settings.Resolved{}, err
+	}
+	r, err := settings.RecipeFor(s.Dataset, s.Model, p)
+	if err != nil {
+		return r, err
+	}
+	if s.Epochs > 0 {
+		r.Epochs = s.Epochs
+	}
+	r.Recipe = r.WithBatch(s.Batch)
+	if s.LR > 0 {
+		r.LR = s.LR
+	}
+	return r, nil
+}
+
+// Runs lists the runs in a fixed order (the job-array index order). A spec
+// that does not Validate gives runs without a recipe, which no executor
+// accepts.
 func (s Spec) Runs() []Run {
 	var out []Run
 	seen := map[string]bool{}
@@ -109,11 +157,17 @@ func (s Spec) Runs() []Run {
 			out = append(out, r)
 		}
 	}
+	recipe, _ := s.Recipe()
+	p, _ := profile.Parse(s.Preset)
+	probes := settings.ProbesFor(p)
+	probeRecipe, perr := settings.ProbeRecipe(s.Dataset, probes)
+	val, _ := settings.ValidationSize(s.Dataset)
 	for _, seed := range s.Seeds {
 		for _, n := range s.Sizes {
 			for _, f := range s.Fractions {
-				base := Run{Dataset: s.Dataset, Model: s.Model, Epochs: s.Epochs, Size: n, Seed: seed, Fraction: f,
-					Preset: s.Preset, EqualIterations: s.EqualIterations, Batch: s.Batch, LR: s.LR}
+				base := Run{Dataset: s.Dataset, Model: s.Model, Epochs: recipe.Epochs, Size: n, Seed: seed, Fraction: f,
+					Preset: s.Preset, EqualIterations: s.EqualIterations, Recipe: recipe.Recipe, RecipeRow: recipe.Row,
+					Validation: val, ValidationSeed: settings.ValidationSeed}
 				if f == 1 {
 					base.Metric, base.Keep = "none", "all"
 					add(base)
@@ -125,6 +179,9 @@ func (s Spec) Runs() []Run {
 						r.Metric, r.Keep, r.Balance = m, k, s.Balance
 						if m == "random" {
 							r.Keep = "random"
+						} else if perr == nil {
+							pr, rec := probes, probeRecipe.Recipe
+							r.Probes, r.ProbeRecipe, r.MetricVersion = &pr, &rec, settings.MetricVersion(m)
 						}
 						add(r)
 					}
@@ -161,6 +218,19 @@ type Record struct {
 	CodeVersion string             `json:"code_version"`
 	Finished    time.Time          `json:"finished"`
 	Extra       map[string]float64 `json:"extra,omitempty"`
+	// Training is the configuration the network actually trained with.
+	Training settings.Applied `json:"training"`
+	// DatasetSHA256 is the checksum of the training split; TrainedIDs the
+	// digest (settings.HashStrings) of the IDs trained on, in order.
+	DatasetSHA256 string `json:"dataset_sha256,omitempty"`
+	TrainedIDs    string `json:"trained_ids,omitempty"`
+	// ValidationIDs names the file (relative to the store) listing the
+	// held-out validation split by ID, and ValidationSHA its digest.
+	ValidationIDs string `json:"validation_ids,omitempty"`
+	ValidationSHA string `json:"validation_sha,omitempty"`
+	// Fallbacks lists every default the run fell back to (a recipe row for
+	// any model, clusters capped at the set size, ...), empty if none.
+	Fallbacks []string `json:"fallbacks,omitempty"`
 }
 
 // Store keeps records as DIR/runs/KEY.json.
@@ -199,6 +269,36 @@ func (st Store) Put(r Record) error {
 	return atomicfile.WriteBytes(st.path(r.Key), append(b, '\n'))
 }
 
+// whyNew groups the runs to do that have records of another configuration
+// of the same name (dataset, model, size, fraction, metric, keep, seed) in
+// the store, by the fields in which the closest such record differs.
+func (st Store) whyNew(runs []Run, todo []int) map[string]int {
+	out := map[string]int{}
+	if len(todo) == 0 {
+		return out
+	}
+	files, _ := filepath.Glob(filepath.Join(st.Dir, "runs", "*.json"))
+	byName := map[string][]Run{}
+	for _, f := range files {
+		var rec Record
+		if b, err := os.ReadFile(f); err == nil && json.Unmarshal(b, &rec) == nil {
+			byName[rec.Run.String()] = append(byName[rec.Run.String()], rec.Run)
+		}
+	}
+	for _, i := range todo {
+		var closest []string
+		for _, old := range byName[runs[i].String()] {
+			if d := settings.Diff(old, runs[i]); closest == nil || len(d) < len(closest) {
+				closest = d
+			}
+		}
+		if len(closest) > 0 {
+			out[strings.Join(closest, ", ")]++
+		}
+	}
+	return out
+}
+
 // Collect returns the finished records of a spec, in run order.
 func (st Store) Collect(s Spec) ([]Record, []Run) {
 	var done []Record
@@ -217,14 +317,32 @@ func (st Store) Collect(s Spec) ([]Record, []Run) {
 // CodeVersion and Finished are filled in by Execute).
 type Executor func(ctx context.Context, r Run) (Record, error)
 
-// Execute runs the given indices of the spec's runs (all if nil) that are
-// not yet in the store, with workers in parallel, writing each record as it
-// finishes. A cancelled context stops after the runs in progress; a killed
-// process loses only them.
-func Execute(ctx context.Context, s Spec, st Store, exec Executor, workers int, indices []int, codeVersion string, log io.Writer) error {
+// Options configure Execute.
+type Options struct {
+	Workers int   // runs in parallel (at least 1)
+	Indices []int // the runs to do (all if nil)
+	// CodeVersion is recorded in every new record. A finished record of
+	// another version is reused with a warning naming both versions, or
+	// recomputed when Recompute is set.
+	CodeVersion string
+	Recompute   bool
+	// Verify, if set, checks a finished record against what would be
+	// computed now (e.g. the dataset's checksum); a record it refuses is
+	// recomputed, and the reason logged.
+	Verify func(Record) error
+	Log    io.Writer
+}
+
+// Execute runs the asked-for runs of the spec that are not yet in the
+// store, with workers in parallel, writing each record as it finishes. A
+// cancelled context stops after the runs in progress; a killed process
+// loses only them.
+func Execute(ctx context.Context, s Spec, st Store, exec Executor, opt Options) error {
+	log := opt.Log
 	if log == nil {
 		log = io.Discard
 	}
+	workers, indices, codeVersion := opt.Workers, opt.Indices, opt.CodeVersion
 	runs := s.Runs()
 	if indices == nil {
 		for i := range runs {
@@ -232,15 +350,41 @@ func Execute(ctx context.Context, s Spec, st Store, exec Executor, workers int, 
 		}
 	}
 	var todo []int
+	versions := map[string]int{}
 	for _, i := range indices {
 		if i < 0 || i >= len(runs) {
 			return fmt.Errorf("run index %d outside [0, %d)", i, len(runs))
 		}
-		if !st.Has(runs[i].Key()) {
+		rec, err := st.Load(runs[i].Key())
+		if err != nil {
 			todo = append(todo, i)
+			continue
+		}
+		if opt.Verify != nil {
+			if err := opt.Verify(rec); err != nil {
+				fmt.Fprintf(log, "run %d (%s): the stored record does not match: %v; recomputing\n", i, runs[i], err)
+				todo = append(todo, i)
+				continue
+			}
+		}
+		if rec.CodeVersion != codeVersion {
+			if opt.Recompute {
+				todo = append(todo, i)
+			}
+			versions[rec.CodeVersion]++
 		}
 	}
+	for v, n := range versions {
+		what := "reusing them (to recompute them, pass --recompute)"
+		if opt.Recompute {
+			what = "recomputing them"
+		}
+		fmt.Fprintf(log, "warning: sweep %s: %d finished runs were made by code version %s, this is %s: %s\n", s.Name, n, v, codeVersion, what)
+	}
 	fmt.Fprintf(log, "sweep %s: %d runs, %d asked for, %d already done, %d to run\n", s.Name, len(runs), len(indices), len(indices)-len(todo), len(todo))
+	for why, n := range st.whyNew(runs, todo) {
+		fmt.Fprintf(log, "sweep %s: %d runs to run have stored records of other configurations, differing in %s\n", s.Name, n, why)
+	}
 	sort.Ints(todo)
 	jobs := make(chan int)
 	var mu sync.Mutex

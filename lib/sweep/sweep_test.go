@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,7 +72,7 @@ func fakeExec(calls *atomic.Int32, delay time.Duration) Executor {
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("SWEEP_CHILD_STORE"); dir != "" {
 		var calls atomic.Int32
-		Execute(context.Background(), testSpec(), Store{dir}, fakeExec(&calls, 150*time.Millisecond), 2, nil, "test", os.Stderr)
+		Execute(context.Background(), testSpec(), Store{dir}, fakeExec(&calls, 150*time.Millisecond), Options{Workers: 2, CodeVersion: "test", Log: os.Stderr})
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -117,7 +118,7 @@ func TestSweepSurvivesKill(t *testing.T) {
 		}
 	}
 	var calls atomic.Int32
-	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), 2, nil, "test", nil); err != nil {
+	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), Options{Workers: 2, CodeVersion: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	if int(calls.Load()) != len(missing) {
@@ -134,17 +135,17 @@ func TestCancelAndIndex(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var calls atomic.Int32
 	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
-	if err := Execute(ctx, testSpec(), st, fakeExec(&calls, 60*time.Millisecond), 1, nil, "v", nil); err == nil {
+	if err := Execute(ctx, testSpec(), st, fakeExec(&calls, 60*time.Millisecond), Options{Workers: 1, CodeVersion: "v"}); err == nil {
 		t.Error("cancelled sweep reported success")
 	}
 	calls.Store(0)
-	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), 1, []int{7}, "v", nil); err != nil {
+	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), Options{Workers: 1, Indices: []int{7}, CodeVersion: "v"}); err != nil {
 		t.Fatal(err)
 	}
 	if !st.Has(testSpec().Runs()[7].Key()) {
 		t.Error("run 7 not stored")
 	}
-	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), 1, []int{99}, "v", nil); err == nil {
+	if err := Execute(context.Background(), testSpec(), st, fakeExec(&calls, 0), Options{Workers: 1, Indices: []int{99}, CodeVersion: "v"}); err == nil {
 		t.Error("index outside the sweep accepted")
 	}
 }
@@ -210,4 +211,89 @@ func TestExports(t *testing.T) {
 		t.Errorf("container command %q", cmd)
 	}
 	_ = strconv.Itoa
+}
+
+// A run's key hashes the recipe's and probe preset's contents: changing a
+// probe setting or a recipe value without renaming the preset changes the
+// key, so a stored record is never served for another configuration.
+func TestRunKeysFollowContents(t *testing.T) {
+	spec := testSpec()
+	runs := spec.Runs()
+	var scored Run
+	for _, r := range runs {
+		if r.Metric == "el2n-1" {
+			scored = r
+			break
+		}
+	}
+	if scored.Probes == nil || scored.ProbeRecipe == nil || scored.Recipe.Batch == 0 {
+		t.Fatalf("scored run without probe preset or recipe: %+v", scored)
+	}
+	for name, change := range map[string]func(r *Run){
+		"probe model":     func(r *Run) { p := *r.Probes; p.Model = "resnet18"; r.Probes = &p },
+		"probe epochs":    func(r *Run) { p := *r.Probes; p.Epochs++; r.Probes = &p },
+		"snapshot epoch":  func(r *Run) { p := *r.Probes; p.EarlyEpoch++; r.Probes = &p },
+		"recipe lr":       func(r *Run) { r.Recipe.LR *= 2 },
+		"probe recipe wd": func(r *Run) { q := *r.ProbeRecipe; q.WeightDecay = 0; r.ProbeRecipe = &q },
+		"metric version":  func(r *Run) { r.MetricVersion++ },
+	} {
+		r := scored
+		change(&r)
+		if r.Key() == scored.Key() {
+			t.Errorf("changing the %s keeps the key %s", name, r.Key())
+		}
+	}
+	// The spec's overrides: a batch alone scales the lr linearly.
+	spec.Batch = 64
+	r := spec.Runs()[0]
+	if r.Recipe.Batch != 64 || math.Abs(r.Recipe.LR-0.05*64/32) > 1e-12 {
+		t.Errorf("batch override: batch %d lr %g, want 64 and %g", r.Recipe.Batch, r.Recipe.LR, 0.05*64/32)
+	}
+}
+
+// A record made by other code is reused with a warning naming both
+// versions, and recomputed only when asked; a record that Verify refuses is
+// recomputed.
+func TestCodeVersionAndVerify(t *testing.T) {
+	st := Store{t.TempDir()}
+	var calls atomic.Int32
+	spec := testSpec()
+	if err := Execute(context.Background(), spec, st, fakeExec(&calls, 0), Options{Workers: 1, Indices: []int{0, 1}, CodeVersion: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	if err := Execute(context.Background(), spec, st, fakeExec(&calls, 0), Options{Workers: 1, Indices: []int{0, 1}, CodeVersion: "v2", Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 2 || !strings.Contains(log.String(), "code version v1, this is v2") {
+		t.Errorf("other code version: %d calls (want 2, reused), log:\n%s", calls.Load(), log.String())
+	}
+	if err := Execute(context.Background(), spec, st, fakeExec(&calls, 0), Options{Workers: 1, Indices: []int{0, 1}, CodeVersion: "v2", Recompute: true}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 4 {
+		t.Errorf("--recompute: %d calls, want 4", calls.Load())
+	}
+	rec, _ := st.Load(spec.Runs()[0].Key())
+	if rec.CodeVersion != "v2" {
+		t.Errorf("recomputed record has code version %q", rec.CodeVersion)
+	}
+	log.Reset()
+	refuse := func(r Record) error { return fmt.Errorf("dataset checksum differs") }
+	if err := Execute(context.Background(), spec, st, fakeExec(&calls, 0), Options{Workers: 1, Indices: []int{0}, CodeVersion: "v2", Verify: refuse, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 5 || !strings.Contains(log.String(), "dataset checksum differs") {
+		t.Errorf("refused record: %d calls (want 5), log:\n%s", calls.Load(), log.String())
+	}
+	// A changed recipe: new keys, and the log says what changed.
+	log.Reset()
+	changed := spec
+	changed.LR = 0.3
+	if err := Execute(context.Background(), changed, st, fakeExec(&calls, 0), Options{Workers: 1, Indices: []int{0, 1}, CodeVersion: "v2", Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 7 || !strings.Contains(log.String(), "2 runs to run have stored records of other configurations, differing in recipe.lr") {
+		t.Errorf("changed lr: %d calls (want 7), log:\n%s", calls.Load(), log.String())
+	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/data/datatest"
+	"beyondscaling/lib/settings"
 )
 
 func goBackend(t testing.TB) compute.Backend {
@@ -70,6 +71,22 @@ func TestDecayFollowsParamSpecs(t *testing.T) {
 		}
 		if got := tr.Model.Decays(v); got != decays {
 			t.Errorf("%s: decays %v, want %v", path, got, decays)
+		}
+	}
+}
+
+// Every recipe of the settings table converts to a valid configuration.
+func TestRecipesParse(t *testing.T) {
+	for _, row := range settings.Recipes {
+		cfg, err := FromRecipe("mlp", row.Recipe)
+		if err != nil {
+			t.Fatalf("%+v: %v", row, err)
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("%+v: %v", row, err)
+		}
+		if cfg.LR != row.Recipe.LR || cfg.Batch != row.Recipe.Batch || cfg.WeightDecay != row.Recipe.WeightDecay {
+			t.Errorf("%+v became %+v", row.Recipe, cfg)
 		}
 	}
 }

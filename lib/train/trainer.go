@@ -21,7 +21,7 @@ import (
 )
 
 // Config is a training recipe. The zero value is not useful: start from
-// Recipe and change what differs.
+// FromRecipe (a row of lib/settings' table) and change what differs.
 type Config struct {
 	Model       string  // a models.New name
 	Epochs      int     // passes over the training subset (see EqualIterations)
@@ -56,14 +56,6 @@ type Config struct {
 	// batch-norm population statistics before evaluation (default 50).
 	BNBatches int
 	Log       io.Writer // progress and per-epoch lines; nil discards
-}
-
-// Recipe is the CIFAR recipe of the paper's ResNet18 runs (from the EL2N
-// authors): batch 128, SGD lr 0.1 with Nesterov momentum 0.9, weight decay
-// 5e-4, ×0.2 at 30%, 60% and 80% of training, equal epochs.
-func Recipe(modelName string, epochs int) Config {
-	return Config{Model: modelName, Epochs: epochs, Batch: 128, LR: 0.1, Momentum: 0.9, Nesterov: true,
-		WeightDecay: 5e-4, Schedule: CIFARSchedule, BNBatches: 50, CheckpointEvery: 1}
 }
 
 // Validate reports a recipe that cannot run.

@@ -122,7 +122,7 @@ cells, figs = scaling_notebook(
     "| profile | network | epochs | sizes *n* | fractions *f* | seeds | EL2N probes |\n|---|---|---|---|---|---|---|\n"
     "| smoke | MLP, batch 32 | 2 | 300, 600 | 0.5 | 1 | 2 small CNNs, 1 epoch (reduced) |\n"
     "| cpu | small CNN (8/16/32 channels), batch 32 | 12 | 1k, 2k, 4k | 0.4, 0.7 | 2 | 4 small CNNs at epoch 3 of 12 (reduced) |\n"
-    "| paper | ResNet18 | 200 | 3k-50k | 0.2-0.9 | 3 | 20 ResNet18 at epoch 20 |\n\n"
+    "| paper | ResNet18 | 200 | 3k-45k (45k: the full set, 50,000 less the 5,000-image validation split) | 0.2-0.9 | 3 | 20 ResNet18 at epoch 20 |\n\n"
     "The cpu profile is a reduced version of the paper's experiment, sized to run within the main job's hour on 2 cores.",
     "scaling.CIFARScaling(prof)", '"cifar10"', "02-cifar10", '"CIFAR-10"')
 write("02-cifar10-scaling.ipynb", cells, figs)
@@ -223,11 +223,7 @@ if name == "" {
 	fmt.Println("skipped: no ImageNet data here. Get the downsampled variants (image-net.org, Downsampled ImageNet 32x32/64x64) into the data folder, or run at paper scale on a GPU machine.")
 	return
 }
-spec := scaling.CIFARScaling(prof)
-spec.Name, spec.Dataset = "04 "+name+" scaling", name
-if prof == profile.Paper {
-	spec.Model, spec.Epochs, spec.Sizes = "resnet50", 105, []int{160000, 320000, 640000, 1281167}
-}
+spec := scaling.ImageNetScaling(prof, name) // at the paper profile: ResNet50, the paper's ImageNet recipe (lib/settings)
 recs := must(scaling.RunSweeps(context.Background(), string(prof), []sweep.Spec{spec}, os.Stdout))
 ps := scaling.Aggregate(recs)
 curves, random, full := scaling.ScalingCurves(ps, "el2n-20", []string{"hard", "easy"})
@@ -268,7 +264,7 @@ bench_cells = [
                  "| profile | network | epochs | *n* | *f* | seeds | probes |\n|---|---|---|---|---|---|---|\n"
                  "| smoke | MLP | 2 | 400 | 0.7 | 1 | smoke preset (reduced) |\n"
                  "| cpu | small CNN, batch 32 | 12 | 2,000 | 0.7 | 2 | cpu preset: 4 EL2N networks, 8 memorization/influence networks on 70% subsets (12 epochs each), SimCLR 10 epochs, k = 20 (reduced) |\n"
-                 "| paper | ResNet18 | 200 | 50,000 | 0.5-0.9 | 3 | 20 EL2N networks, 100 subset networks, SimCLR 200 epochs, k = 100 |"),
+                 "| paper | ResNet18 | 200 | 45,000 (the full set: 50,000 less the validation split) | 0.5-0.9 | 3 | 20 EL2N networks, 100 subset networks, SimCLR 200 epochs, k = 100 |"),
     ("code", SETUP),
     ("code", bench_imports + '''
 %%
@@ -283,7 +279,7 @@ fmt.Printf("%d runs finished\\n", len(recs))
     ("code", '''%%
 ps := scaling.Aggregate(must(scaling.Collect(string(prof), []sweep.Spec{plain, balanced})))
 n := plain.Sizes[0]
-note := must(scaling.SweepImputationNote(string(prof), plain.Dataset, n, plain.Seeds, plain.Metrics))
+note := must(scaling.SweepImputationNote(string(prof), plain, n, plain.Seeds, plain.Metrics))
 fmt.Println(note)
 must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("CIFAR-10 metric benchmark, keep hard (n = %d, %s)\\n%s", n, plain.Preset, note), ps, plain.Metrics, n, 0), figDir, "05-metric-benchmark"))
 must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("Class-balanced (r = 0.5), keep hard (n = %d, %s)\\n%s", n, plain.Preset, note), ps, plain.Metrics, n, 0.5), figDir, "05-metric-benchmark-balanced"))
@@ -291,7 +287,7 @@ must(0, plots.SaveAndShow(scaling.BenchmarkFigure(fmt.Sprintf("Class-balanced (r
     ("markdown", "## Rank correlations between metrics\n\nSpearman correlations of the scores on the first seed's initial set."),
     ("code", '''%%
 n, seed := plain.Sizes[0], plain.Seeds[0]
-sc := must(scaling.Scores(string(prof), plain.Dataset, n, seed, plain.Metrics))
+sc := must(scaling.Scores(string(prof), plain, n, seed, plain.Metrics))
 var names []string
 for m := range sc {
 	names = append(names, m)
@@ -319,7 +315,7 @@ for _, a := range names {
                  "The paper finds that every metric amplifies class imbalance, which 50% class balancing fixes."),
     ("code", '''%%
 n, seed := plain.Sizes[0], plain.Seeds[0]
-sc := must(scaling.Scores(string(prof), plain.Dataset, n, seed, plain.Metrics))
+sc := must(scaling.Scores(string(prof), plain, n, seed, plain.Metrics))
 ds := must(data.Load(plain.Dataset, "train"))
 set := must(experiment.InitialSet(ds, n, seed))
 ids := make([]string, len(set.Idx))
@@ -332,7 +328,7 @@ for m, s := range sc {
 	vals[m] = must(s.Align(ids))
 }
 vals["random"] = metrics.Random(len(ids), seed)
-note := must(scaling.SweepImputationNote(string(prof), plain.Dataset, n, []uint64{seed}, plain.Metrics))
+note := must(scaling.SweepImputationNote(string(prof), plain, n, []uint64{seed}, plain.Metrics))
 fig := must(scaling.ImbalanceFigure(fmt.Sprintf("Class balance of the kept examples (keep hard, n = %d)\\n%s", n, note), vals, labels, plain.Metrics))
 must(0, plots.SaveAndShow(fig, figDir, "05-class-imbalance"))
 '''),

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// prune train takes its defaults from the settings table: the paper's
+// recipes at the paper profile, a batch flag scaling the learning rate
+// linearly, and other flags overriding single values. No data is needed.
+func TestTrainUsesTheRecipeTable(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--profile", "paper", "--dataset", "cifar10", "--model", "resnet18"},
+			`settings row "paper cifar resnet18", flags applied): sgd lr 0.1, momentum 0.9, nesterov true, weight decay 0.0005, schedule cifar, batch 128, 200 epochs, augmentation pad 4 + random crop, horizontal flip`},
+		{[]string{"--profile", "paper", "--dataset", "imagenet", "--model", "resnet50", "--batch", "512"},
+			`settings row "paper imagenet resnet50", flags applied): sgd lr 0.2, momentum 0.9, nesterov true, weight decay 0.0001, schedule imagenet, batch 512, 105 epochs, augmentation random resized crop, horizontal flip, colour jitter 0.4`},
+		{[]string{"--profile", "cpu", "--dataset", "svhn", "--model", "resnet20", "--lr", "0.01", "--epochs", "3"},
+			`settings row "cpu * *", flags applied): sgd lr 0.01, momentum 0.9, nesterov true, weight decay 0.0005, schedule cifar, batch 32, 3 epochs, augmentation pad 4 + random crop`},
+	} {
+		var o, e bytes.Buffer
+		if code := run(append(append([]string{"train"}, c.args...), "--print-recipe"), &o, &e); code != 0 {
+			t.Fatalf("%v: %s", c.args, e.String())
+		}
+		if !strings.Contains(o.String(), c.want) {
+			t.Errorf("%v:\n got %s\nwant %s", c.args, o.String(), c.want)
+		}
+	}
+}

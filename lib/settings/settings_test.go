@@ -1,0 +1,118 @@
+package settings
+
+import (
+	"math"
+	"testing"
+
+	"beyondscaling/lib/profile"
+)
+
+// The paper profile resolves to the paper's recipes (shared/paper-notes.md,
+// "Training recipes"), written out here independently of the table.
+func TestPaperRecipes(t *testing.T) {
+	for _, c := range []struct {
+		dataset, model string
+		lr, wd         float64
+		batch, epochs  int
+		schedule       string
+		aug            Augmentation
+	}{
+		{"cifar10", "resnet18", 0.1, 5e-4, 128, 200, "cifar", Augmentation{Normalise: true, Pad: 4, Flip: true}},
+		{"svhn", "resnet18", 0.1, 5e-4, 128, 200, "cifar", Augmentation{Normalise: true, Pad: 4}},
+		{"imagenet", "resnet50", 0.1, 1e-4, 256, 105, "imagenet", Augmentation{Normalise: true, ResizedCrop: true, Flip: true, ColorJitter: 0.4}},
+		{"imagenet64", "resnet50", 0.1, 1e-4, 256, 105, "imagenet", Augmentation{Normalise: true, ResizedCrop: true, Flip: true, ColorJitter: 0.4}},
+	} {
+		r, err := RecipeFor(c.dataset, c.model, profile.Paper)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Optimizer != "sgd" || r.LR != c.lr || r.Momentum != 0.9 || !r.Nesterov || r.WeightDecay != c.wd || r.Batch != c.batch ||
+			r.Epochs != c.epochs || r.Schedule != c.schedule || r.Augmentation != c.aug || r.Fallback {
+			t.Errorf("%s %s: %+v", c.dataset, c.model, r)
+		}
+	}
+	// ImageNet: lr 0.1 at batch 256, scaled linearly.
+	r, _ := RecipeFor("imagenet", "resnet50", profile.Paper)
+	if got := r.WithBatch(1024); got.Batch != 1024 || math.Abs(got.LR-0.4) > 1e-12 {
+		t.Errorf("ImageNet at batch 1024: lr %g, want 0.4", got.LR)
+	}
+}
+
+func TestRecipeLookup(t *testing.T) {
+	if r, err := RecipeFor("cifar10", "resnet20", profile.Paper); err != nil || !r.Fallback || r.Row != "paper * *" {
+		t.Errorf("a model without a row: %+v, %v (want the profile's row, marked as a fallback)", r, err)
+	}
+	if r, err := RecipeFor("cifar10", "cnn-w8", profile.CPU); err != nil || r.Fallback {
+		t.Errorf("cpu cnn-w8: %+v, %v", r, err)
+	}
+	if _, err := RecipeFor("nosuch", "mlp", profile.CPU); err == nil {
+		t.Error("unknown dataset accepted")
+	}
+	for _, row := range Recipes {
+		if row.Recipe.Batch < 2 || row.Recipe.LR <= 0 || row.Recipe.Epochs < 1 || row.Recipe.Optimizer != "sgd" {
+			t.Errorf("row %+v is incomplete", row)
+		}
+	}
+}
+
+// The small-subset rule: the batch is never shrunk; smaller sets take fewer
+// steps; a set smaller than one batch is refused.
+func TestSmallSubsetRule(t *testing.T) {
+	r := CIFARResNet18
+	if r.StepsPerEpoch(1000) != 8 || r.StepsPerEpoch(128) != 1 || r.StepsPerEpoch(129) != 2 {
+		t.Errorf("steps per epoch: %d %d %d", r.StepsPerEpoch(1000), r.StepsPerEpoch(128), r.StepsPerEpoch(129))
+	}
+	if r.CheckSize(127) == nil || r.CheckSize(128) != nil {
+		t.Error("CheckSize does not refuse exactly the sets smaller than a batch")
+	}
+}
+
+// The plans' largest size is the full set: the training split less the
+// validation split.
+func TestPlansFitTheFullSet(t *testing.T) {
+	train := map[string]int{"cifar10": 50000, "svhn": 73257, "fashion-mnist": 60000, "imagenet": 1281167}
+	for ds, n := range train {
+		v, err := ValidationSize(ds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []profile.Name{profile.Smoke, profile.CPU, profile.Paper} {
+			for _, s := range ScalingPlan(p, ds).Sizes {
+				if s > n-v {
+					t.Errorf("%s %s: size %d exceeds the full set %d", p, ds, s, n-v)
+				}
+			}
+		}
+	}
+}
+
+func TestHashFollowsContents(t *testing.T) {
+	a := ProbesFor(profile.CPU)
+	b := a
+	b.EarlyEpoch++
+	if Hash(a) == Hash(b) || Hash(a) != Hash(ProbesFor(profile.CPU)) {
+		t.Error("Hash does not follow the contents")
+	}
+	if HashStrings([]string{"ab", "c"}) == HashStrings([]string{"a", "bc"}) {
+		t.Error("HashStrings joins without a separator")
+	}
+}
+
+func TestDiff(t *testing.T) {
+	a := ProbesFor(profile.CPU)
+	b := a
+	b.Model, b.EarlyEpoch = "resnet18", 7
+	got := Diff(a, b)
+	if len(got) != 2 || got[0] != "early_epoch" || got[1] != "model" {
+		t.Errorf("Diff = %v, want [early_epoch model]", got)
+	}
+	r1, _ := RecipeFor("cifar10", "resnet18", profile.Paper)
+	r2 := r1
+	r2.Augmentation.Flip = false
+	if got := Diff(r1, r2); len(got) != 1 || got[0] != "augmentation.flip" {
+		t.Errorf("nested Diff = %v", got)
+	}
+	if got := Diff(a, a); len(got) != 0 {
+		t.Errorf("Diff of equal values = %v", got)
+	}
+}
