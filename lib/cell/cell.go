@@ -17,6 +17,14 @@ func Must[T any](v T, err error) T {
 	return v
 }
 
+// Check panics with err when it is not nil: Must for a step that returns
+// only an error.
+func Check(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
 // Profile returns the current profile (profile.Current) without printing
 // it; it panics on a bad PRUNE_PROFILE value, naming the valid ones.
 func Profile() profile.Name {

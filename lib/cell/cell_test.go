@@ -15,12 +15,20 @@ func TestMust(t *testing.T) {
 	if got := Must(3, nil); got != 3 {
 		t.Errorf("Must(3, nil) = %d", got)
 	}
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(error).Error(), "boom") {
-			t.Errorf("Must with an error recovered %v, want the error", r)
-		}
-	}()
-	Must(0, errors.New("boom"))
+	Check(nil)
+	for name, step := range map[string]func(){
+		"Must":  func() { Must(0, errors.New("boom")) },
+		"Check": func() { Check(errors.New("boom")) },
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(r.(error).Error(), "boom") {
+					t.Errorf("%s with an error recovered %v, want the error", name, r)
+				}
+			}()
+			step()
+		}()
+	}
 }
 
 func TestIntroSaysProfileAndFolder(t *testing.T) {

@@ -12,38 +12,44 @@ import (
 	"beyondscaling/lib/sweep"
 )
 
-// KeptScores reads the cached scores of every metric of a sweep on its
-// first initial set (first size, first seed), aligned to that set, with the
-// set's labels; "random" gets the seed's random scores.
-func KeptScores(profileName string, spec sweep.Spec) (scores map[string][]float64, labels []int32, err error) {
+// SetScores are the scores of several metrics on one initial set, aligned
+// to its examples, with their labels.
+type SetScores struct {
+	Scores map[string][]float64 // by metric
+	Labels []int32
+}
+
+// InitialSetScores reads the cached scores of every metric of a sweep on
+// its first initial set (first size, first seed); "random" gets the seed's
+// random scores.
+func InitialSetScores(profileName string, spec sweep.Spec) (SetScores, error) {
 	n, seed := spec.Sizes[0], spec.Seeds[0]
 	sc, err := Scores(profileName, spec.Dataset, n, seed, spec.Metrics)
 	if err != nil {
-		return nil, nil, err
+		return SetScores{}, err
 	}
 	ds, err := data.Load(spec.Dataset, "train")
 	if err != nil {
-		return nil, nil, err
+		return SetScores{}, err
 	}
 	set, err := experiment.InitialSet(ds, n, seed)
 	if err != nil {
-		return nil, nil, err
+		return SetScores{}, err
 	}
 	ids := make([]string, len(set.Idx))
-	labels = make([]int32, len(set.Idx))
+	out := SetScores{Scores: map[string][]float64{}, Labels: make([]int32, len(set.Idx))}
 	for k, i := range set.Idx {
-		ids[k], labels[k] = ds.IDs[i], ds.Labels[i]
+		ids[k], out.Labels[k] = ds.IDs[i], ds.Labels[i]
 	}
-	scores = map[string][]float64{}
 	for m, s := range sc {
-		if scores[m], err = s.Align(ids); err != nil {
-			return nil, nil, fmt.Errorf("scores of %s: %w", m, err)
+		if out.Scores[m], err = s.Align(ids); err != nil {
+			return SetScores{}, fmt.Errorf("scores of %s: %w", m, err)
 		}
 	}
 	if slices.Contains(spec.Metrics, "random") {
-		scores["random"] = metrics.Random(len(ids), seed)
+		out.Scores["random"] = metrics.Random(len(ids), seed)
 	}
-	return scores, labels, nil
+	return out, nil
 }
 
 // RankCorrelations is the matrix of Spearman correlations between the

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"beyondscaling/lib/data"
-	"beyondscaling/lib/fit"
 	"beyondscaling/lib/plots"
 	"beyondscaling/lib/profile"
 	"beyondscaling/lib/sweep"
@@ -27,14 +26,27 @@ func WriteHardMinusEasy(w io.Writer, fractions []float64, sizes []int, diff [][]
 
 // ScalingFigureOf is Fig. 3 for one metric of a sweep's points: the curves
 // of the given keep policies, random pruning, no pruning, the envelope and
-// the power law fitted to random pruning, which it also returns.
-func ScalingFigureOf(title string, ps []Point, metric string, keeps []string) (*plots.Figure, fit.PowerLaw, error) {
+// the power law fitted to random pruning, which it also writes to w.
+func ScalingFigureOf(title string, ps []Point, metric string, keeps []string, w io.Writer) (*plots.Figure, error) {
 	curves, random, full := ScalingCurves(ps, metric, keeps)
 	law, err := RandomPowerLaw(random, full)
 	if err != nil {
-		return nil, law, err
+		return nil, err
 	}
-	return ScalingFigure(title, curves, random, full, Envelope(ps, metric), law), law, nil
+	fmt.Fprintln(w, "random pruning:", law)
+	return ScalingFigure(title, curves, random, full, Envelope(ps, metric), law), nil
+}
+
+// WritePlan describes sweeps: what is trained, on what, how many runs.
+func WritePlan(w io.Writer, specs ...sweep.Spec) error {
+	for _, s := range specs {
+		_, err := fmt.Fprintf(w, "sweep %q: %s on %s for %d epochs; initial sizes %v, fractions kept %v, seeds %v, balance %g, metrics %v (preset %s): %d runs\n",
+			s.Name, s.Model, s.Dataset, s.Epochs, s.Sizes, s.Fractions, s.Seeds, s.Balance, s.Metrics, s.Preset, len(s.Runs()))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WeakProbeFigure compares keep hard by a metric from weak probes (dashed)
