@@ -181,3 +181,18 @@ func TestMissingIntervalIsNoBar(t *testing.T) {
 		t.Errorf("caption %q for a figure with every interval", c)
 	}
 }
+
+func TestWrapTitleBreaksBeforeParenthesis(t *testing.T) {
+	p, _, _ := (&Figure{}).build()
+	sty := p.Title.TextStyle
+	sty.Font = Paper.Font
+	sty.Font.Size = Paper.TitleSize
+	title := "Self-supervised prototypes: sensitivity to k (n = 2000, f = 0.7, cpu)"
+	got := wrapTitle(sty, title, 240)
+	if got != "Self-supervised prototypes: sensitivity to k\n(n = 2000, f = 0.7, cpu)" {
+		t.Errorf("wrapped %q", got)
+	}
+	if short := "A short title"; wrapTitle(sty, short, 240) != short {
+		t.Errorf("a title that fits was wrapped")
+	}
+}

@@ -79,6 +79,13 @@ func wrapTitle(sty text.Style, title string, width vg.Length) string {
 			if cut < 1 {
 				break
 			}
+			// Prefer to break before a parenthesis, keeping "(n = 2000, f = 0.7)" whole.
+			for c := cut; c > 1; c-- {
+				if strings.HasPrefix(words[c], "(") {
+					cut = c
+					break
+				}
+			}
 			lines = append(lines, strings.Join(words[:cut], " "))
 			line = strings.Join(words[cut:], " ")
 		}
