@@ -11,6 +11,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	// The notebooks' shared helpers: importing them makes go test's cache
+	// depend on their code (notebooks_test.go imports the other packages).
+	_ "beyondscaling/lib/cell"
 )
 
 // The checks in this file read the notebooks without running them (seconds,

@@ -2,6 +2,7 @@ package scaling
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -142,5 +143,22 @@ func TestWriteHardMinusEasy(t *testing.T) {
 	}
 	if n := strings.Count(b.String(), "\n"); n != len(fr)*len(sizes) {
 		t.Errorf("%d lines, want %d", n, len(fr)*len(sizes))
+	}
+}
+
+func TestWritePlan(t *testing.T) {
+	plain, balanced := MetricBenchmark("smoke", "cifar10")
+	var b bytes.Buffer
+	if err := WritePlan(&b, plain, balanced); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want one per sweep", len(lines))
+	}
+	for i, s := range []sweep.Spec{plain, balanced} {
+		if want := fmt.Sprintf("%d runs", len(s.Runs())); !strings.HasSuffix(lines[i], want) || !strings.Contains(lines[i], s.Name) {
+			t.Errorf("line %q lacks %q or the sweep's name", lines[i], want)
+		}
 	}
 }
