@@ -196,3 +196,21 @@ func TestWrapTitleBreaksBeforeParenthesis(t *testing.T) {
 		t.Errorf("a title that fits was wrapped")
 	}
 }
+
+// Show refuses a figure that fails Check, as Save does.
+func TestShowChecks(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	Show(&Figure{Series: []Series{{Label: "zig-zag", X: []float64{10, 20, 5}, Y: []float64{1, 2, 3}, Kind: Line}}})
+	os.Stderr = stderr
+	w.Close()
+	b := make([]byte, 4096)
+	n, _ := r.Read(b)
+	if !strings.Contains(string(b[:n]), "x values do not increase") {
+		t.Errorf("Show printed %q, want the Check error", b[:n])
+	}
+}

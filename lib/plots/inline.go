@@ -21,9 +21,14 @@ var InlineScale = 2.0
 // the same text), at InlineScale times its print size, with its caption
 // (Figure.Caption) under it. Show waits until GoNB has taken the figure
 // (gonbui.Sync), so a cell that ends right after it never loses it and
-// figures appear in the order they were shown. Errors are printed, not
+// figures appear in the order they were shown. A figure that fails Check
+// is not shown. Errors are printed, not
 // returned, so a notebook cell stays one line.
 func Show(f *Figure) {
+	if err := Check(f); err != nil {
+		fmt.Fprintln(os.Stderr, "plots.Show:", err)
+		return
+	}
 	png, err := PNG(f)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "plots.Show:", err)
