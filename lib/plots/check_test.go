@@ -2,6 +2,7 @@ package plots
 
 import (
 	"encoding/csv"
+	"fmt"
 	"math"
 	"os"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 )
 
 // figureFromCSV rebuilds a figure from the CSV that Save wrote: one series
@@ -89,34 +92,41 @@ func TestCheckRejectsUnsortedLine(t *testing.T) {
 	}
 }
 
-// The committed figures/05-metric-benchmark put its legend in the bottom
-// right corner, over six lines. The check sees that; the layout puts the
-// legend where it covers nothing.
+// The legend never covers data. In the committed figures/05-metric-benchmark
+// every curve ends at (1, 35.2): a legend in the top right corner would sit
+// on all eleven lines. The check sees that, and the layout puts the legend
+// where it covers nothing (here the bottom right, which the lines leave
+// free when measured with the figure's fonts).
 func TestLegendCoversNoData(t *testing.T) {
 	kind := func(string) Kind { return LinePoints }
 	f := figureFromCSV(t, "testdata/05-metric-benchmark-committed.csv", "CIFAR-10 metric benchmark, keep hard (n = 2000, cpu)", kind)
-	f.Legend = BottomRight
+	f.Legend = TopRight
 	p, series, err := f.build()
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := computeLayout(f, p, series)
-	var labels []string
-	for _, s := range series {
-		labels = append(labels, s.label)
+	w, h := legendSize(&p.Legend, labelsOf(series))
+	if topRight := cornerRect(l.data.Rectangle, TopRight, w, h); !coversData(topRight, p, l.data, series) {
+		t.Error("a legend in the top right corner, where all eleven lines meet, was not found to cover data")
 	}
-	w, h := legendSize(&p.Legend, labels)
-	old := cornerRect(l.data.Rectangle, BottomRight, w, h)
-	if !coversData(old, p, l.data, series) {
-		t.Error("the committed bottom-right legend was not found to cover data")
-	}
-	if coversData(l.legend, p, l.data, series) {
+	if l.legend == cornerRect(l.data.Rectangle, TopRight, w, h) || coversData(l.legend, p, l.data, series) {
 		t.Errorf("the legend placed at %v covers data", l.legend)
 	}
-	if !l.outside || l.width <= Paper.Width {
-		t.Errorf("eleven entries over a full plot: legend expected outside, got %v (canvas width %v)", l.legend, l.width)
-	}
 	if err := Check(f); err != nil {
+		t.Error(err)
+	}
+	// With no free corner, the legend goes outside the axes, right of them.
+	full := &Figure{Legend: TopRight}
+	for i := range 12 {
+		y := float64(i)
+		full.Series = append(full.Series, Series{Label: fmt.Sprintf("line %d", i), X: []float64{0, 1, 2}, Y: []float64{y, 11 - y, y}, Kind: Line})
+	}
+	p, series, _ = full.build()
+	if l := computeLayout(full, p, series); !l.outside || l.width <= Paper.Width || l.legend.Min.X < l.data.Max.X {
+		t.Errorf("crossing lines fill every corner: legend at %v, canvas width %v; want it outside, right of the axes", l.legend, l.width)
+	}
+	if err := Check(full); err != nil {
 		t.Error(err)
 	}
 	// A legend with room in its preferred corner stays there.
@@ -212,5 +222,40 @@ func TestShowChecks(t *testing.T) {
 	n, _ := r.Read(b)
 	if !strings.Contains(string(b[:n]), "x values do not increase") {
 		t.Errorf("Show printed %q, want the Check error", b[:n])
+	}
+}
+
+// The layout that Check measures is where the data are drawn: the points of
+// a drawn line, recorded from the canvas, sit where the layout's transforms
+// put them. (The layout once measured the axes with their labels, which
+// drawing hides from gonum, and so placed the data up to 12 pt off.)
+func TestLayoutMatchesDrawing(t *testing.T) {
+	f := &Figure{Title: "t", XLabel: "examples trained on, f·n (images)", YLabel: "test error (top-1, fraction)", LogX: true,
+		Series: []Series{{Label: "line", X: []float64{1, 10, 100}, Y: []float64{0.5, 0.2, 0.1}, Kind: Line}}}
+	p, series, err := f.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := computeLayout(f, p, series)
+	rec := new(recorder.Canvas)
+	drawLaidOut(p, l, draw.Canvas{Canvas: rec, Rectangle: vg.Rectangle{Max: vg.Point{X: l.width, Y: l.height}}})
+	tx, ty := p.Transforms(&l.data)
+	found := false
+	for _, a := range rec.Actions {
+		s, ok := a.(*recorder.Stroke)
+		if !ok || len(s.Path) != 3 {
+			continue
+		}
+		match := true
+		for i, c := range s.Path {
+			want := vg.Point{X: tx(f.Series[0].X[i]), Y: ty(f.Series[0].Y[i])}
+			if math.Abs(float64(c.Pos.X-want.X)) > 0.01 || math.Abs(float64(c.Pos.Y-want.Y)) > 0.01 {
+				match = false
+			}
+		}
+		found = found || match
+	}
+	if !found {
+		t.Error("no drawn line has its points where the layout puts them")
 	}
 }

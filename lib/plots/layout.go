@@ -120,7 +120,12 @@ func computeLayout(f *Figure, p *plot.Plot, series []drawn) layout {
 		c := draw.Canvas{Canvas: new(recorder.Canvas), Rectangle: vg.Rectangle{Max: vg.Point{X: l.width, Y: l.height}}}
 		in := draw.Crop(c, l.yLabelH, -extraRight, l.xLabelH, 0)
 		l.inner = in.Rectangle
+		// drawLaidOut draws the axis labels itself and hides them from
+		// gonum, whose axes then take less room: measure the same way.
+		xl, yl := p.X.Label.Text, p.Y.Label.Text
+		p.X.Label.Text, p.Y.Label.Text = "", ""
 		l.data = p.DataCanvas(in)
+		p.X.Label.Text, p.Y.Label.Text = xl, yl
 	}
 	place(0)
 	if len(labels) == 0 {
