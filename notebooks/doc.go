@@ -1,4 +1,6 @@
-// Package notebooks holds the project's GoNB notebooks (*.ipynb) and the test
+// Package notebooks holds the project's GoNB notebooks (*.ipynb, the source:
+// edit them in Jupyter), the checks that read them without running them
+// (static_test.go) and the test
 // that executes every one of them headless at the smoke profile.
 //
 // The notebooks are thin: narrative, parameters and plots. Everything they

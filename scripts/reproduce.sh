@@ -24,5 +24,8 @@ else
 fi
 step "datasets ready in data/"
 
+# The committed gallery is refreshed only here: interactive runs write to
+# out/figures (lib/paths).
+export PRUNE_FIGURES="$PWD/figures"
 "$prune" notebooks run
 step "done: figures in figures/, executed notebooks in out/notebooks/"

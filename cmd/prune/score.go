@@ -143,6 +143,12 @@ func runScore(args []string, stdout io.Writer) error {
 		}
 		s := metrics.SortedCopy(sc.Values)
 		fmt.Fprintf(stdout, "%-22s %s: min %.4g, median %.4g, max %.4g\n", n, path, s[0], s[len(s)/2], s[len(s)-1])
+		if s[0] == s[len(s)-1] {
+			// A constant score ranks nothing: selection by it is random
+			// tie-breaking. Influence-max saturates this way when a few
+			// subset networks face thousands of validation examples.
+			fmt.Fprintf(stdout, "%-22s warning: every example scores %.4g, so this score ranks nothing; more probe networks (a larger preset) resolve it\n", n, s[0])
+		}
 	}
 	return nil
 }

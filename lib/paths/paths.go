@@ -1,5 +1,7 @@
-// Package paths locates the project's folders: the repository root, figures/,
-// data/ (the download cache) and out/ (executed notebooks and run records),
+// Package paths locates the project's folders: the repository root, the
+// figures folder (out/figures while working; the committed gallery figures/
+// when the main job asks for it), data/ (the download cache) and out/
+// (executed notebooks and run records),
 // each overridable by an environment variable so tests and notebooks can
 // redirect them.
 package paths
@@ -17,7 +19,7 @@ const ModulePath = "beyondscaling"
 // Environment variables that override the defaults.
 const (
 	EnvRoot    = "PRUNE_ROOT"    // repository root
-	EnvFigures = "PRUNE_FIGURES" // where figures are written (default <root>/figures)
+	EnvFigures = "PRUNE_FIGURES" // where figures are written (default <root>/out/figures)
 	EnvData    = "PRUNE_DATA"    // dataset cache (default <root>/data)
 	EnvOut     = "PRUNE_OUT"     // outputs (default <root>/out)
 )
@@ -69,8 +71,20 @@ func under(env, sub string) (string, error) {
 	return filepath.Join(r, sub), nil
 }
 
-// Figures returns the figures folder ($PRUNE_FIGURES or <root>/figures).
-func Figures() (string, error) { return under(EnvFigures, "figures") }
+// Figures returns the folder figures are written to: $PRUNE_FIGURES, else
+// the working folder <root>/out/figures. Interactive runs so leave the
+// committed gallery alone; refreshing it is an explicit choice
+// (scripts/reproduce.sh sets PRUNE_FIGURES to Gallery).
+func Figures() (string, error) { return under(EnvFigures, filepath.Join("out", "figures")) }
+
+// Gallery returns the committed gallery of figures, <root>/figures.
+func Gallery() (string, error) {
+	r, err := Root()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(r, "figures"), nil
+}
 
 // Data returns the dataset cache ($PRUNE_DATA or <root>/data).
 func Data() (string, error) { return under(EnvData, "data") }

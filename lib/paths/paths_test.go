@@ -44,3 +44,18 @@ func TestOverrides(t *testing.T) {
 		t.Error("no root and no override: want an error")
 	}
 }
+
+// Without PRUNE_FIGURES, figures go to the working folder out/figures, never
+// to the committed gallery figures/.
+func TestFiguresDefaultIsWorkingFolder(t *testing.T) {
+	root := t.TempDir()
+	t.Setenv(EnvRoot, root)
+	t.Setenv(EnvFigures, "")
+	got, err := Figures()
+	if want := filepath.Join(root, "out", "figures"); err != nil || got != want {
+		t.Errorf("Figures() = %q, %v; want %q", got, err, want)
+	}
+	if g, _ := Gallery(); g != filepath.Join(root, "figures") || g == got {
+		t.Errorf("Gallery() = %q", g)
+	}
+}

@@ -5,5 +5,12 @@
 // running inside a GoNB notebook.
 //
 // A Figure is plain data (series and an optional heat map); Plot turns it
-// into a *plot.Plot and Save writes the four files.
+// into a *plot.Plot and Save writes the four files. Save and Show first run
+// Check, which rejects a figure that would mislead or be clipped: a line
+// whose x values do not increase, a title, axis label or legend that does
+// not fit the canvas (measured with the figure's own fonts), or a legend
+// over data. The legend is placed by the package, not by gonum: in the
+// preferred corner if that covers no data, else in an empty corner, else
+// outside the axes. A missing interval (a NaN error) draws no bar and is
+// named by Figure.Caption.
 package plots

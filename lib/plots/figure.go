@@ -49,7 +49,9 @@ const (
 type Series struct {
 	Label string
 	X, Y  []float64
-	// YErr, when set, draws symmetric error bars of these half-widths.
+	// YErr, when set, draws symmetric error bars of these half-widths; a
+	// NaN (a missing interval, e.g. from a single seed) draws no bar, and
+	// Caption says so.
 	YErr []float64
 	// Lo and Hi, when set, draw a shaded band (e.g. a confidence interval).
 	Lo, Hi []float64
@@ -57,6 +59,9 @@ type Series struct {
 	// Color; nil means the next colour of the figure's palette.
 	Color  color.Color
 	Dashed bool
+	// Parametric marks a line drawn in the order given (a trajectory or a
+	// frontier), exempt from Check's rule that x increases along a line.
+	Parametric bool
 }
 
 // Heat is a heat map on a regular grid of cell centres: Z[i][j] at (X[j], Y[i]).
@@ -90,9 +95,21 @@ type Figure struct {
 	// Colors is the palette for series without their own colour
 	// (default: Categorical).
 	Colors []color.Color
-	// Legend places the legend inside the plotting area (default top right).
+	// Legend is the preferred corner of the plotting area for the legend
+	// (default top right). Where the legend would cover data there, it goes
+	// in another corner that is empty, or else outside the axes on the right.
 	Legend LegendPosition
 	Style  *Style
+	// Note is said under the figure (Caption): what a reader needs to know
+	// that the axes cannot show, e.g. how many scores were imputed.
+	Note string
+}
+
+// WithNote sets the figure's Note and returns the figure, so a notebook
+// cell can add one in the call that shows it.
+func (f *Figure) WithNote(note string) *Figure {
+	f.Note = note
+	return f
 }
 
 func (f *Figure) style() Style {
@@ -125,11 +142,19 @@ func (f *Figure) Validate() error {
 	return nil
 }
 
-// Plot builds the gonum plot.
+// Plot builds the gonum plot. Its legend is placed by Save and Show (see
+// Figure.Legend), not by gonum.
 func (f *Figure) Plot() (*plot.Plot, error) {
+	p, _, err := f.build()
+	return p, err
+}
+
+// build makes the gonum plot and records each series as drawn.
+func (f *Figure) build() (*plot.Plot, []drawn, error) {
 	if err := f.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var series []drawn
 	st := f.style()
 	p := plot.New()
 	setFont := func(fnt *font.Font, size vg.Length) { *fnt = st.Font; fnt.Size = size }
@@ -141,8 +166,7 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 	setFont(&p.X.Tick.Label.Font, st.TickSize)
 	setFont(&p.Y.Tick.Label.Font, st.TickSize)
 	setFont(&p.Legend.TextStyle.Font, st.LegendSize)
-	p.Legend.Top = f.Legend == TopRight || f.Legend == TopLeft
-	p.Legend.Left = f.Legend == TopLeft || f.Legend == BottomLeft
+	p.Legend.Top, p.Legend.Left = true, true // drawn into the box that layout chooses
 	p.Legend.ThumbnailWidth = 0.25 * vg.Inch
 	p.Legend.Padding = 1
 
@@ -150,7 +174,7 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 		addPicture(p, f.Picture)
 	} else if h := f.Heat; h != nil {
 		if err := addHeat(p, h, f.LogX, f.LogY); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else {
 		if f.LogX {
@@ -193,10 +217,14 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 		if len(xys) == 0 {
 			continue
 		}
+		d := drawn{label: s.Label, line: s.Kind == Line || s.Kind == LinePoints, markers: s.Kind == Points || s.Kind == LinePoints, parametric: s.Parametric}
+		for _, xy := range xys {
+			d.xys = append(d.xys, vg.Point{X: vg.Length(xy.X), Y: vg.Length(xy.Y)})
+		}
 		if s.Lo != nil {
 			band, err := newBand(s, keep, f.LogY, c)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			p.Add(band)
 		}
@@ -204,7 +232,7 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 		if s.Kind == Line || s.Kind == LinePoints {
 			l, err := plotter.NewLine(xys)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			l.Color, l.Width = c, st.LineWidth
 			if s.Dashed {
@@ -216,34 +244,43 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 		if s.Kind == Points || s.Kind == LinePoints {
 			sc, err := plotter.NewScatter(xys)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: st.MarkerRadius, Shape: draw.CircleGlyph{}}
 			p.Add(sc)
 			thumbs = append(thumbs, sc)
 		}
 		if s.YErr != nil {
-			errs := make(plotter.YErrors, len(keep))
-			pts := make(plotter.XYs, len(keep))
+			var errs plotter.YErrors
+			var pts plotter.XYs
+			d.errLo, d.errHi = make([]float64, len(keep)), make([]float64, len(keep))
 			for j, i := range keep {
+				if !finite(s.YErr[i]) { // a missing interval: no bar, said in the caption
+					d.errLo[j], d.errHi[j] = math.NaN(), math.NaN()
+					continue
+				}
 				lo := s.YErr[i]
 				if f.LogY && s.Y[i]-lo <= 0 {
 					lo = s.Y[i] * 0.999 // keep the bar on the log axis
 				}
-				errs[j] = struct{ Low, High float64 }{lo, s.YErr[i]}
-				pts[j] = xys[j]
+				errs = append(errs, struct{ Low, High float64 }{lo, s.YErr[i]})
+				pts = append(pts, xys[j])
+				d.errLo[j], d.errHi[j] = lo, s.YErr[i]
 			}
-			eb, err := plotter.NewYErrorBars(struct {
-				plotter.XYs
-				plotter.YErrors
-			}{pts, errs})
-			if err != nil {
-				return nil, err
+			if len(pts) > 0 {
+				eb, err := plotter.NewYErrorBars(struct {
+					plotter.XYs
+					plotter.YErrors
+				}{pts, errs})
+				if err != nil {
+					return nil, nil, err
+				}
+				eb.LineStyle.Color, eb.LineStyle.Width = c, st.LineWidth*0.7
+				eb.CapWidth = 2 * st.MarkerRadius
+				p.Add(eb)
 			}
-			eb.LineStyle.Color, eb.LineStyle.Width = c, st.LineWidth*0.7
-			eb.CapWidth = 2 * st.MarkerRadius
-			p.Add(eb)
 		}
+		series = append(series, d)
 		if s.Label != "" && len(thumbs) > 0 {
 			p.Legend.Add(s.Label, thumbs...)
 		}
@@ -252,7 +289,7 @@ func (f *Figure) Plot() (*plot.Plot, error) {
 		padLogRange(&p.X, f.LogX)
 		padLogRange(&p.Y, f.LogY)
 	}
-	return p, nil
+	return p, series, nil
 }
 
 // padLogRange widens a log axis by 3% of its span in decades on each side,

@@ -23,19 +23,19 @@ import (
 // Formats are the files Save writes for every figure, besides the CSV.
 var Formats = []string{"pdf", "svg", "png"}
 
-// Save writes dir/name.{pdf,svg,png,csv}, each atomically, and returns the
-// paths. The CSV holds exactly the plotted numbers (see WriteCSV).
+// Save checks the figure (Check), then writes dir/name.{pdf,svg,png,csv},
+// each atomically, and returns the paths. The CSV holds exactly the plotted
+// numbers (see WriteCSV).
 func Save(f *Figure, dir, name string) ([]string, error) {
-	p, err := f.Plot()
-	if err != nil {
+	if err := Check(f); err != nil {
 		return nil, fmt.Errorf("figure %s: %w", name, err)
 	}
 	var paths []string
 	for _, format := range Formats {
 		path := filepath.Join(dir, name+"."+format)
-		err := atomicfile.Write(path, func(w io.Writer) error { return render(f, p, format, w) })
+		err := atomicfile.Write(path, func(w io.Writer) error { return render(f, format, w) })
 		if err != nil {
-			return paths, err
+			return paths, fmt.Errorf("figure %s: %w", name, err)
 		}
 		paths = append(paths, path)
 	}
@@ -46,31 +46,42 @@ func Save(f *Figure, dir, name string) ([]string, error) {
 	return append(paths, csvPath), nil
 }
 
-// SVG renders the figure as SVG bytes (for inline display).
+// SVG renders the figure as SVG bytes.
 func SVG(f *Figure) ([]byte, error) {
-	p, err := f.Plot()
-	if err != nil {
-		return nil, err
-	}
 	var b bytes.Buffer
-	err = render(f, p, "svg", &b)
+	err := render(f, "svg", &b)
 	return b.Bytes(), err
 }
 
-// render draws the plot in a format (pdf, svg, png) at the figure's size.
-func render(f *Figure, p *plot.Plot, format string, w io.Writer) error {
-	st := f.style()
-	if format == "png" {
-		c := vgimg.NewWith(vgimg.UseWH(st.Width, st.Height), vgimg.UseDPI(st.PNGDPI))
-		drawWithLabels(p, draw.New(c))
-		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
-		return err
-	}
-	c, err := draw.NewFormattedCanvas(st.Width, st.Height, format)
+// PNG renders the figure as PNG bytes at the style's resolution.
+func PNG(f *Figure) ([]byte, error) {
+	var b bytes.Buffer
+	err := render(f, "png", &b)
+	return b.Bytes(), err
+}
+
+// render draws the figure in a format (pdf, svg, png) at the size its
+// layout gives (the style's size, wider when the legend sits outside).
+func render(f *Figure, format string, w io.Writer) error {
+	p, series, err := f.build()
 	if err != nil {
 		return err
 	}
-	drawWithLabels(p, draw.New(c))
+	st := f.style()
+	l := computeLayout(f, p, series)
+	if format == "png" {
+		c := vgimg.NewWith(vgimg.UseWH(l.width, l.height), vgimg.UseDPI(st.PNGDPI))
+		drawLaidOut(p, l, draw.New(c))
+		_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+		return err
+	}
+	// SVG files name their font (Liberation Serif) without embedding it:
+	// embedding adds 0.5 MB to each file of the gallery. Notebooks show PNGs.
+	c, err := draw.NewFormattedCanvas(l.width, l.height, format)
+	if err != nil {
+		return err
+	}
+	drawLaidOut(p, l, draw.New(c))
 	if format != "pdf" {
 		_, err = c.WriteTo(w)
 		return err
@@ -101,34 +112,32 @@ func reproduciblePDF(b []byte) []byte {
 	})
 }
 
-// drawWithLabels draws the plot with its axis labels placed by us, centred
-// on the canvas, in margins reserved for them. gonum/plot pads the plot for
-// an axis label as if the label sat over the arithmetic midpoint of the
-// axis range, which on a log axis is near its far end: the plot then shrinks
-// to make room for a label box that is never drawn there.
-func drawWithLabels(p *plot.Plot, c draw.Canvas) {
+// drawLaidOut draws the plot with its axis labels and legend where the
+// layout puts them. The axis labels are placed by us, centred on the axes,
+// in margins reserved for them: gonum/plot pads the plot for an axis label
+// as if the label sat over the arithmetic midpoint of the axis range, which
+// on a log axis is near its far end, and the plot then shrinks to make room
+// for a label box that is never drawn there.
+func drawLaidOut(p *plot.Plot, l layout, c draw.Canvas) {
 	xl, yl := p.X.Label.Text, p.Y.Label.Text
 	xs, ys := p.X.Label.TextStyle, p.Y.Label.TextStyle
+	legend := p.Legend
 	p.X.Label.Text, p.Y.Label.Text = "", ""
-	defer func() { p.X.Label.Text, p.Y.Label.Text = xl, yl }()
-	const gap = 2
-	var bottom, left vg.Length
-	if xl != "" {
-		bottom = xs.Height(xl) + gap
-	}
-	if yl != "" {
-		left = ys.Height(yl) + gap
-	}
-	inner := draw.Crop(c, left, 0, bottom, 0)
+	p.Legend = plot.NewLegend() // drawn below, in the layout's box
+	defer func() { p.X.Label.Text, p.Y.Label.Text, p.Legend = xl, yl, legend }()
+	inner := draw.Canvas{Canvas: c.Canvas, Rectangle: l.inner}
 	p.Draw(inner)
 	if xl != "" {
 		xs.XAlign, xs.YAlign = draw.XCenter, draw.YBottom
-		c.FillText(xs, vg.Point{X: (inner.Min.X + inner.Max.X) / 2, Y: c.Min.Y + gap/2}, xl)
+		c.FillText(xs, vg.Point{X: (l.data.Min.X + l.data.Max.X) / 2, Y: c.Min.Y + labelGap/2}, xl)
 	}
 	if yl != "" {
 		ys.Rotation = math.Pi / 2
 		ys.XAlign, ys.YAlign = draw.XCenter, draw.YTop
-		c.FillText(ys, vg.Point{X: c.Min.X + gap/2, Y: (inner.Min.Y + inner.Max.Y) / 2}, yl)
+		c.FillText(ys, vg.Point{X: c.Min.X + labelGap/2, Y: (l.data.Min.Y + l.data.Max.Y) / 2}, yl)
+	}
+	if l.legend != (vg.Rectangle{}) {
+		legend.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: l.legend})
 	}
 }
 

@@ -1,15 +1,31 @@
 // Package progress reports the progress of long work as periodic lines
 // "label: done/total (pct) rate/s, elapsed, ETA", at most one line per
 // interval plus a final line, to a writer (standard error by default), so
-// that logs of headless runs and notebook cells both show it.
+// that logs of headless runs show it.
+//
+// In a GoNB notebook a bar that writes to standard error or standard output
+// is instead one line of the cell's output that updates in place, with a
+// drawn bar: not a stream of lines, and not on the red background that
+// Jupyter gives standard error.
 package progress
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+// The notebook display, replaceable in tests.
+var (
+	inNotebook = gonbui.IsNotebook
+	updateHTML = gonbui.UpdateHTML
+	newID      = gonbui.UniqueId
 )
 
 // Bar tracks one piece of work. It is safe for concurrent use.
@@ -24,6 +40,7 @@ type Bar struct {
 	interval time.Duration
 	w        io.Writer
 	now      func() time.Time
+	display  string // GoNB display id of the updating line, once shown
 }
 
 // New starts a bar for total items of unit (e.g. "points", "img").
@@ -45,7 +62,7 @@ func (b *Bar) Add(n int) {
 	now := b.now()
 	if now.Sub(b.last) >= b.interval || b.done == b.total {
 		b.last = now
-		fmt.Fprintln(b.w, b.line(now))
+		b.emit(now)
 	}
 }
 
@@ -54,8 +71,31 @@ func (b *Bar) Done() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.done != b.total || b.last.IsZero() {
-		fmt.Fprintln(b.w, b.line(b.now()))
+		b.emit(b.now())
 	}
+}
+
+// emit shows the current state: a line to the writer, or in a notebook an
+// update of the bar's one line.
+func (b *Bar) emit(now time.Time) {
+	if !inNotebook || (b.w != os.Stderr && b.w != os.Stdout) {
+		fmt.Fprintln(b.w, b.line(now))
+		return
+	}
+	if b.display == "" {
+		b.display = "progress-" + newID()
+	}
+	updateHTML(b.display, fmt.Sprintf(`<pre style="margin:0">%s %s</pre>`, drawn(b.done, b.total), html.EscapeString(b.line(now))))
+}
+
+// drawn is a 20-character bar for done of total.
+func drawn(done, total int) string {
+	const width = 20
+	full := width
+	if total > 0 {
+		full = min(width, max(0, width*done/total))
+	}
+	return "[" + strings.Repeat("█", full) + strings.Repeat("·", width-full) + "]"
 }
 
 func (b *Bar) line(now time.Time) string {

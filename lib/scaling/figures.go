@@ -30,14 +30,14 @@ func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, l
 		if _, ok := colorOf[c.Fraction]; !ok {
 			colorOf[c.Fraction] = len(colorOf) % len(colors)
 		}
-		fig.Series = append(fig.Series, plots.Series{Label: c.Label, X: c.Trained, Y: c.Mean, YErr: nanToZero(c.SEM), Kind: plots.LinePoints,
+		fig.Series = append(fig.Series, plots.Series{Label: c.Label, X: c.Trained, Y: c.Mean, YErr: c.SEM, Kind: plots.LinePoints,
 			Color: colors[colorOf[c.Fraction]], Dashed: c.Dashed})
 	}
 	if len(random.Trained) > 0 {
-		fig.Series = append(fig.Series, plots.Series{Label: random.Label, X: random.Trained, Y: random.Mean, YErr: nanToZero(random.SEM), Kind: plots.Points, Color: plots.Grey})
+		fig.Series = append(fig.Series, plots.Series{Label: random.Label, X: random.Trained, Y: random.Mean, YErr: random.SEM, Kind: plots.Points, Color: plots.Grey})
 	}
 	if len(full.Trained) > 0 {
-		fig.Series = append(fig.Series, plots.Series{Label: full.Label, X: full.Trained, Y: full.Mean, YErr: nanToZero(full.SEM), Kind: plots.LinePoints, Color: plots.Categorical[6]})
+		fig.Series = append(fig.Series, plots.Series{Label: full.Label, X: full.Trained, Y: full.Mean, YErr: full.SEM, Kind: plots.LinePoints, Color: plots.Categorical[6]})
 	}
 	if len(envelope.Trained) > 0 {
 		fig.Series = append(fig.Series, plots.Series{Label: envelope.Label, X: envelope.Trained, Y: envelope.Mean, Kind: plots.Line, Color: plots.Categorical[1]})
@@ -59,16 +59,6 @@ func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, l
 	return fig
 }
 
-func nanToZero(xs []float64) []float64 {
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		if !math.IsNaN(x) {
-			out[i] = x
-		}
-	}
-	return out
-}
-
 // HardEasyFigure is Fig. 1D: ε_hard − ε_easy over initial size and fraction
 // kept (blue: keeping the hardest examples is better; red: the easiest).
 func HardEasyFigure(title string, fractions []float64, sizes []int, diff [][]Diff) *plots.Figure {
@@ -86,26 +76,29 @@ func HardEasyFigure(title string, fractions []float64, sizes []int, diff [][]Dif
 		Heat: &plots.Heat{X: x, Y: fractions, Z: z, Diverging: true, Label: "hard − easy error"}}
 }
 
-// BenchmarkFigure is Fig. 5: test accuracy against fraction kept for each
-// metric (keep hard) and random pruning, at one initial size.
-func BenchmarkFigure(title string, ps []Point, metrics []string, size int, balance float64) *plots.Figure {
+// MetricBenchmarkFigure is Fig. 5: test accuracy against fraction kept for
+// each metric (keep hard) and random pruning, at one initial size, each
+// curve sorted by fraction and ending at the unpruned run (f = 1). A missing
+// standard error (one seed) draws no bar.
+func MetricBenchmarkFigure(title string, ps []Point, metrics []string, size int, balance float64) *plots.Figure {
 	fig := &plots.Figure{Title: title, XLabel: labelF, YLabel: labelAcc, Legend: plots.BottomRight}
 	colors := palette()
 	full, hasFull := find(ps, "", "", 1, size, 0)
 	for i, m := range metrics {
-		var xs, ys, es []float64
+		var c Series
 		for _, p := range ps {
-			if p.Metric == m && p.Size == size && p.Fraction < 1 && p.Balance == balance {
-				xs, ys, es = append(xs, p.Fraction), append(ys, 100*(1-p.Mean)), append(es, 100*p.SEM)
+			if p.Metric == m && (p.Keep == "hard" || m == "random") && p.Size == size && p.Fraction < 1 && p.Balance == balance {
+				c.add(p.Fraction, p)
 			}
 		}
-		if hasFull && len(xs) > 0 {
-			xs, ys, es = append(xs, 1), append(ys, 100*(1-full.Mean)), append(es, 100*full.SEM)
-		}
-		if len(xs) == 0 {
+		if len(c.X) == 0 {
 			continue
 		}
-		s := plots.Series{Label: m, X: xs, Y: ys, YErr: nanToZero(es), Kind: plots.LinePoints, Color: colors[i%len(colors)]}
+		if hasFull {
+			c.add(1, full)
+		}
+		c.sortByX()
+		s := plots.Series{Label: m, X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: colors[i%len(colors)]}
 		if m == "random" {
 			s.Color, s.Dashed = plots.Categorical[6], true
 		}

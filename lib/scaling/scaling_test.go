@@ -297,7 +297,7 @@ func TestFiguresValidate(t *testing.T) {
 	for name, fig := range map[string]*plots.Figure{
 		"scaling":   ScalingFigure("t", curves, random, full, Envelope(ps, "el2n-20"), law),
 		"hardeasy":  HardEasyFigure("t", fr, sizes, diff),
-		"benchmark": BenchmarkFigure("t", ps, []string{"el2n-20", "random"}, 2000, 0),
+		"benchmark": MetricBenchmarkFigure("t", ps, []string{"el2n-20", "random"}, 2000, 0),
 	} {
 		if err := fig.Validate(); err != nil {
 			t.Errorf("%s: %v", name, err)

@@ -68,7 +68,8 @@ func PhaseFigure(ph Phase) *plots.Figure {
 		}
 	}
 	if len(xs) > 1 {
-		fig.Series = append(fig.Series, plots.Series{Label: "crossover", X: xs, Y: ys, Kind: plots.Line, Color: plots.Categorical[6]})
+		// the crossover is a curve α(f), drawn in the order of f
+		fig.Series = append(fig.Series, plots.Series{Label: "crossover", X: xs, Y: ys, Kind: plots.Line, Color: plots.Categorical[6], Parametric: true})
 	}
 	return fig
 }

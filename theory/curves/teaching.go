@@ -155,7 +155,7 @@ func SceneFigure(sc Scene) *plots.Figure {
 				x, y = append(x, (off-b*w)/a), append(y, w)
 			}
 		}
-		return plots.Series{Label: label, X: x, Y: y, Kind: plots.Line, Color: plots.Categorical[col], Dashed: dashed}
+		return plots.Series{Label: label, X: x, Y: y, Kind: plots.Line, Color: plots.Categorical[col], Dashed: dashed, Parametric: true} // a line in the plane, any direction
 	}
 	th := c.ThetaDeg * math.Pi / 180
 	fig.Series = append(fig.Series,
