@@ -73,25 +73,29 @@ func BalancedSubset(ds *Dataset, n int, seed uint64) (Subset, error) {
 	if n < 0 || n > ds.Len() {
 		return Subset{}, fmt.Errorf("cannot draw %d of %d examples", n, ds.Len())
 	}
+	return All(ds).Balanced(n, seed), nil
+}
+
+// Balanced draws n of the subset's examples with every class as equal as
+// possible: round-robin over the classes in a random order, each class's
+// examples shuffled, until n are taken (fewer when the subset has fewer).
+func (s Subset) Balanced(n int, seed uint64) Subset {
 	rng := rand.New(rand.NewPCG(seed, 0xba1a))
-	byClass := make([][]int, len(ds.Classes))
-	for i, l := range ds.Labels {
+	byClass := make([][]int, len(s.DS.Classes))
+	for _, i := range s.Idx {
+		l := s.DS.Labels[i]
 		byClass[l] = append(byClass[l], i)
 	}
 	for _, c := range byClass {
 		rng.Shuffle(len(c), func(a, b int) { c[a], c[b] = c[b], c[a] })
 	}
 	var out []int
-	// Round-robin over classes in a random order until n are taken.
 	order := rng.Perm(len(byClass))
 	taken := make([]int, len(byClass))
 	for len(out) < n {
 		progressed := false
 		for _, c := range order {
-			if len(out) == n {
-				break
-			}
-			if taken[c] < len(byClass[c]) {
+			if len(out) < n && taken[c] < len(byClass[c]) {
 				out = append(out, byClass[c][taken[c]])
 				taken[c]++
 				progressed = true
@@ -102,7 +106,7 @@ func BalancedSubset(ds *Dataset, n int, seed uint64) (Subset, error) {
 		}
 	}
 	sort.Ints(out)
-	return Subset{ds, out}, nil
+	return Subset{s.DS, out}
 }
 
 // Batches returns the subset's indices shuffled for an epoch (deterministic

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -153,39 +151,7 @@ func InitialSet(ds *data.Dataset, size int, seed uint64) (data.Subset, error) {
 	if size > len(full.Idx) {
 		return data.Subset{}, fmt.Errorf("initial size %d exceeds the %d training examples of %s outside its validation split", size, len(full.Idx), ds.Name)
 	}
-	return balancedFrom(full, size, seed), nil
-}
-
-// balancedFrom draws n examples of a subset with every class as equal as
-// possible (round-robin over the classes in a random order).
-func balancedFrom(s data.Subset, n int, seed uint64) data.Subset {
-	rng := rand.New(rand.NewPCG(seed, 0xba1a))
-	byClass := make([][]int, len(s.DS.Classes))
-	for _, i := range s.Idx {
-		l := s.DS.Labels[i]
-		byClass[l] = append(byClass[l], i)
-	}
-	for _, c := range byClass {
-		rng.Shuffle(len(c), func(a, b int) { c[a], c[b] = c[b], c[a] })
-	}
-	order := rng.Perm(len(byClass))
-	taken := make([]int, len(byClass))
-	var out []int
-	for len(out) < n {
-		progressed := false
-		for _, c := range order {
-			if len(out) < n && taken[c] < len(byClass[c]) {
-				out = append(out, byClass[c][taken[c]])
-				taken[c]++
-				progressed = true
-			}
-		}
-		if !progressed {
-			break
-		}
-	}
-	sort.Ints(out)
-	return data.Subset{DS: s.DS, Idx: out}
+	return full.Balanced(size, seed), nil
 }
 
 // scoreKey is what determines a run's scores of one initial set.

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -373,7 +374,7 @@ func TestScoreCacheKeyedByContent(t *testing.T) {
 	if !trained() {
 		t.Fatalf("nothing trained:\n%s", log.String())
 	}
-	if again := score(run); trained() || !equal(first, again) {
+	if again := score(run); trained() || !slices.Equal(first, again) {
 		t.Fatalf("the same run recomputed its scores:\n%s", log.String())
 	}
 	for name, change := range map[string]func(p *settings.Probes){
@@ -404,16 +405,4 @@ func TestScoreCacheKeyedByContent(t *testing.T) {
 	if !strings.Contains(log.String(), "computed for another configuration") {
 		t.Errorf("a score file of another configuration was served:\n%s", log.String())
 	}
-}
-
-func equal(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
