@@ -71,7 +71,7 @@ var ProposedCPUAbundant = Design{
 	ScalingMetric: "el2n-20",
 	PilotSeeds:    []uint64{9001}, SelectionSeeds: []uint64{101}, FreshSeeds: []uint64{201, 202, 203},
 	Probes: Probes{Profile: profile.CPU, Name: "cpu abundant (reduced)", Model: "mlp", Epochs: 4, EarlyEpoch: 2, EL2NModels: 4,
-		Subsets: 8, Fraction: 0.7, Seeds: 3, SSLModel: "cnn-w8", SSLEpochs: 5, SSLBatch: 256, Clusters: 10},
+		Subsets: 8, Fraction: 0.7, Seeds: 3, SSLModel: "cnn-w8", SSLEpochs: 3, SSLBatch: 256, Clusters: 10},
 	BenchmarkFractions: []float64{0.5, 0.7},
 	BalancedFraction:   0.5,
 	BenchmarkBalance:   0.5,
