@@ -30,6 +30,8 @@ func runTrain(args []string, stdout io.Writer) error {
 	epochs := fs.Int("epochs", 0, "epochs over the training subset (default: the recipe's)")
 	batch := fs.Int("batch", 0, "batch size (default: the recipe's; another batch scales the recipe's learning rate linearly)")
 	lr := fs.Float64("lr", 0, "base learning rate (default: the recipe's)")
+	optName := fs.String("optimizer", "", "optimizer (default: the recipe's): sgd, adam (weight decay as L2, as torch.optim.Adam) or adamw (decoupled)")
+	minSteps := fs.Int("min-steps", -1, "train at least this many steps, more epochs on small sets (default: the recipe's; 0: none)")
 	momentum := fs.Float64("momentum", -1, "momentum (default: the recipe's)")
 	nesterov := fs.Bool("nesterov", true, "Nesterov momentum (default: the recipe's)")
 	wd := fs.Float64("wd", -1, "weight decay, not on batch norm or biases (default: the recipe's)")
@@ -66,6 +68,12 @@ func runTrain(args []string, stdout io.Writer) error {
 	if *lr > 0 {
 		r.LR = *lr
 	}
+	if *optName != "" {
+		r.Optimizer = *optName
+	}
+	if *minSteps >= 0 {
+		r.MinSteps = *minSteps
+	}
 	if *momentum >= 0 {
 		r.Momentum = *momentum
 	}
@@ -82,8 +90,16 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	line := fmt.Sprintf("recipe (settings row %q, flags applied): sgd lr %g, momentum %g, nesterov %v, weight decay %g, schedule %s, batch %d, %d epochs, augmentation %s",
-		recipe.Row, r.LR, r.Momentum, r.Nesterov, r.WeightDecay, r.Schedule, r.Batch, r.Epochs, r.Augmentation)
+	opt := fmt.Sprintf("sgd lr %g, momentum %g, nesterov %v", r.LR, r.Momentum, r.Nesterov)
+	if r.Optimizer != "sgd" {
+		opt = fmt.Sprintf("%s lr %g", r.Optimizer, r.LR)
+	}
+	budget := fmt.Sprintf("%d epochs", r.Epochs)
+	if r.MinSteps > 0 {
+		budget += fmt.Sprintf(" but at least %d steps", r.MinSteps)
+	}
+	line := fmt.Sprintf("recipe (settings row %q, flags applied): %s, weight decay %g, schedule %s, batch %d, %s, augmentation %s",
+		recipe.Row, opt, r.WeightDecay, r.Schedule, r.Batch, budget, r.Augmentation)
 	if *printRecipe {
 		fmt.Fprintln(stdout, line)
 		return nil

@@ -20,6 +20,10 @@ func TestTrainUsesTheRecipeTable(t *testing.T) {
 			`settings row "paper imagenet resnet50", flags applied): sgd lr 0.2, momentum 0.9, nesterov true, weight decay 0.0001, schedule imagenet, batch 512, 105 epochs, augmentation random resized crop, horizontal flip, colour jitter 0.4`},
 		{[]string{"--profile", "cpu", "--dataset", "svhn", "--model", "resnet20", "--lr", "0.01", "--epochs", "3"},
 			`settings row "cpu * *", flags applied): sgd lr 0.01, momentum 0.9, nesterov true, weight decay 0.0005, schedule cifar, batch 32, 3 epochs, augmentation pad 4 + random crop`},
+		{[]string{"--profile", "cpu", "--dataset", "fashion-mnist", "--model", "mlp"},
+			`settings row "cpu mnist mlp", flags applied): adam lr 0.001, weight decay 1e-05, schedule constant, batch 128, 20 epochs but at least 300 steps, augmentation none`},
+		{[]string{"--profile", "cpu", "--dataset", "fashion-mnist", "--model", "mlp", "--optimizer", "adamw", "--min-steps", "0", "--epochs", "5"},
+			`settings row "cpu mnist mlp", flags applied): adamw lr 0.001, weight decay 1e-05, schedule constant, batch 128, 5 epochs, augmentation none`},
 	} {
 		var o, e bytes.Buffer
 		if code := run(append(append([]string{"train"}, c.args...), "--print-recipe"), &o, &e); code != 0 {

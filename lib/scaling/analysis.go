@@ -320,3 +320,78 @@ func SweepImputationNote(profileName string, spec sweep.Spec, size int, seeds []
 	}
 	return ImputationNote(all), nil
 }
+
+// OnSeeds returns the points recomputed over the given seeds only (mean,
+// standard error and count from those seeds' errors; Errors keeps only
+// them), dropping points that have none of them. Figures and tables of
+// reported results use it with the fresh seeds: the selection seeds' errors
+// choose c*(m) and are never reported (shared/experiment-protocol.md).
+func OnSeeds(ps []Point, seeds []uint64) []Point {
+	var out []Point
+	for _, p := range ps {
+		q := p
+		q.Errors = map[uint64]float64{}
+		var xs []float64
+		for _, s := range seeds {
+			if e, ok := p.Errors[s]; ok {
+				q.Errors[s] = e
+				xs = append(xs, e)
+			}
+		}
+		if len(xs) == 0 {
+			continue
+		}
+		q.Seeds = len(xs)
+		q.Mean, q.SEM = meanSEM(xs)
+		out = append(out, q)
+	}
+	return out
+}
+
+// Frontier is the best-f frontier at fixed examples trained on, the
+// empirical counterpart of the theory's frontier (the lowest error over f
+// at fixed α_prune): at each m of the random-pruning grid, the lowest error
+// over every configuration (the metric's keep policies at each f < 1,
+// random pruning at each f, and no pruning), each interpolated at m from
+// its mean over seeds as BeatsPowerLaw interpolates (linearly in log error
+// against log m, never extrapolated). It also returns the configuration
+// chosen at each m. Envelope instead takes the best at fixed initial size,
+// where more data usually wins and the envelope is the unpruned curve.
+//
+// Taking the minimum on the seeds that are plotted biases the frontier
+// low; whether pruning beats the power law is BeatsPowerLaw's verdict
+// (configurations chosen on selection seeds, judged on fresh ones).
+func Frontier(ps []Point, metric string, seeds []uint64) (Curve, []Configuration) {
+	curves := configurationCurves(ps, metric)
+	var grid []float64
+	configs := make([]Configuration, 0, len(curves))
+	for c, cv := range curves {
+		configs = append(configs, c)
+		if c.Metric == "random" && c.Fraction < 1 {
+			grid = append(grid, cv.trained...)
+		}
+	}
+	sort.Float64s(grid)
+	sort.Slice(configs, func(a, b int) bool { return configs[a].String() < configs[b].String() })
+	out := Curve{Label: "best f at fixed examples trained on"}
+	var chosen []Configuration
+	for i, m := range grid {
+		if i > 0 && m == grid[i-1] {
+			continue
+		}
+		best, bestErr := Configuration{}, math.Inf(1)
+		for _, c := range configs {
+			if e, ok := curves[c].at(m, seeds); ok && e < bestErr {
+				best, bestErr = c, e
+			}
+		}
+		if math.IsInf(bestErr, 1) {
+			continue
+		}
+		out.Trained = append(out.Trained, m)
+		out.Mean = append(out.Mean, bestErr)
+		out.SEM = append(out.SEM, math.NaN())
+		chosen = append(chosen, best)
+	}
+	return out, chosen
+}

@@ -17,16 +17,22 @@ import (
 
 // Recipe is how a network is trained.
 type Recipe struct {
-	Optimizer   string  `json:"optimizer"` // "sgd": SGD with (Nesterov) momentum, the only one used here
-	LR          float64 `json:"lr"`        // base learning rate at this Batch
+	// Optimizer is "sgd" (SGD with (Nesterov) momentum), "adam" (Adam with
+	// WeightDecay as L2 added to the gradient, torch.optim.Adam's rule) or
+	// "adamw" (decoupled weight decay); lib/train implements all three.
+	Optimizer   string  `json:"optimizer"`
+	LR          float64 `json:"lr"` // base learning rate at this Batch
 	Momentum    float64 `json:"momentum"`
 	Nesterov    bool    `json:"nesterov"`
 	WeightDecay float64 `json:"weight_decay"` // L2, not on batch norm or biases
 	// Schedule is lib/train's schedule text: "cifar" (×0.2 at 30/60/80% of
 	// training), "imagenet" (×0.1 at epochs 30/60/90/100 of 105), ...
-	Schedule     string       `json:"schedule"`
-	Batch        int          `json:"batch"`
-	Epochs       int          `json:"epochs"`
+	Schedule string `json:"schedule"`
+	Batch    int    `json:"batch"`
+	Epochs   int    `json:"epochs"`
+	// MinSteps, if positive, raises a run's budget to at least that many
+	// steps (small sets train for more epochs; see Recipe.Steps).
+	MinSteps     int          `json:"min_steps,omitempty"`
 	Augmentation Augmentation `json:"augmentation"`
 }
 
@@ -81,8 +87,15 @@ var (
 	// lr 0.05: at 1,000-4,000 examples an epoch is only tens of steps) and
 	// the smoke profile's seconds-long runs. Named as reduced in every
 	// figure through the profile.
-	cpuReduced   = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 12}
-	smokeReduced = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 2}
+	cpuReduced = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 12}
+	// CPUFashionMLP is the cpu profile's recipe for the MLP on
+	// Fashion-MNIST, the abundant-data design of issue 11
+	// (docs/abundant-design.md): Adam lr 1e-3 with weight decay 1e-5 as L2
+	// (the issue's PyTorch pilot), batch 128, a constant learning rate,
+	// 20 epochs but at least 300 steps, so that runs on 1,000 examples
+	// (8 steps an epoch) still get the updates to fit their training set.
+	CPUFashionMLP = Recipe{Optimizer: "adam", LR: 1e-3, WeightDecay: 1e-5, Schedule: "constant", Batch: 128, Epochs: 20, MinSteps: 300}
+	smokeReduced  = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 2}
 )
 
 // RecipeRow is one row of the recipe table. Family and Model "" match any.
@@ -105,6 +118,7 @@ var Recipes = []RecipeRow{
 	{profile.Paper, "mnist", "resnet18", CIFARResNet18}, // Fashion-MNIST standing in for SVHN
 	// The reduced profiles' networks (sweeps and probes).
 	{profile.CPU, "", "cnn-w8", cpuReduced},
+	{profile.CPU, "mnist", "mlp", CPUFashionMLP}, // the abundant-data design (issue 11)
 	{profile.Smoke, "", "mlp", smokeReduced},
 	{profile.Smoke, "", "cnn-w8", smokeReduced},
 	// Any other model: the profile's recipe, recorded as a fallback.
@@ -184,6 +198,16 @@ func (r Recipe) WithBatch(batch int) Recipe {
 	return r
 }
 
+// Steps is the number of steps a run of the recipe takes on n examples:
+// Epochs epochs, raised to MinSteps if that is more (the trainer's rule).
+func (r Recipe) Steps(n int) int { return max(r.Epochs*r.StepsPerEpoch(n), r.MinSteps) }
+
+// EpochsRun is the number of (partial) epochs a run on n examples starts.
+func (r Recipe) EpochsRun(n int) int {
+	spe := r.StepsPerEpoch(n)
+	return (r.Steps(n) + spe - 1) / spe
+}
+
 // StepsPerEpoch is the number of steps of one epoch over n examples (the
 // last batch may be smaller; the batch is never shrunk).
 func (r Recipe) StepsPerEpoch(n int) int { return (n + r.Batch - 1) / r.Batch }
@@ -208,8 +232,9 @@ type Applied struct {
 	WeightDecay     float64 `json:"weight_decay"`
 	Schedule        string  `json:"schedule"`
 	Batch           int     `json:"batch"`
-	Epochs          int     `json:"epochs"`     // the budget (the schedule spans it)
-	EpochsRun       int     `json:"epochs_run"` // epochs over the training set actually run
+	Epochs          int     `json:"epochs"`              // the budget (the schedule spans it)
+	MinSteps        int     `json:"min_steps,omitempty"` // the budget's least number of steps
+	EpochsRun       int     `json:"epochs_run"`          // epochs over the training set actually run
 	Steps           int     `json:"steps"`
 	EqualIterations bool    `json:"equal_iterations,omitempty"`
 	Augmentation    string  `json:"augmentation"`

@@ -49,9 +49,52 @@ func TestRecipeLookup(t *testing.T) {
 		t.Error("unknown dataset accepted")
 	}
 	for _, row := range Recipes {
-		if row.Recipe.Batch < 2 || row.Recipe.LR <= 0 || row.Recipe.Epochs < 1 || row.Recipe.Optimizer != "sgd" {
+		if row.Recipe.Batch < 2 || row.Recipe.LR <= 0 || row.Recipe.Epochs < 1 || !map[string]bool{"sgd": true, "adam": true, "adamw": true}[row.Recipe.Optimizer] {
 			t.Errorf("row %+v is incomplete", row)
 		}
+	}
+}
+
+// The cpu profile's Fashion-MNIST MLP recipe is the issue 11 pilot's:
+// Adam lr 1e-3, weight decay 1e-5 (L2), batch 128, 20 epochs but at least
+// 300 steps, standardised inputs; other datasets and models keep theirs.
+func TestCPUFashionMLPRecipe(t *testing.T) {
+	r, err := RecipeFor("fashion-mnist", "mlp", profile.CPU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Optimizer != "adam" || r.LR != 1e-3 || r.WeightDecay != 1e-5 || r.Batch != 128 || r.Epochs != 20 || r.MinSteps != 300 ||
+		r.Schedule != "constant" || !r.Augmentation.Normalise || r.Fallback || r.Row != "cpu mnist mlp" {
+		t.Errorf("cpu fashion-mnist mlp: %+v", r)
+	}
+	for _, c := range []struct{ dataset, model string }{{"cifar10", "mlp"}, {"fashion-mnist", "cnn-w8"}} {
+		if r, _ := RecipeFor(c.dataset, c.model, profile.CPU); r.Optimizer != "sgd" || r.MinSteps != 0 {
+			t.Errorf("cpu %s %s took the Fashion-MNIST MLP row: %+v", c.dataset, c.model, r)
+		}
+	}
+	if r, _ := RecipeFor("fashion-mnist", "mlp", profile.Smoke); r.Optimizer != "sgd" {
+		t.Errorf("smoke fashion-mnist mlp changed: %+v", r)
+	}
+}
+
+// Steps: Epochs epochs, raised to MinSteps; EpochsRun counts the last,
+// partial epoch.
+func TestStepBudget(t *testing.T) {
+	r := CPUFashionMLP
+	for _, c := range []struct{ n, steps, epochs int }{
+		{1000, 300, 38},   // 8 steps an epoch: 160 < 300
+		{1920, 300, 20},   // 15 steps an epoch: exactly 300
+		{4000, 640, 20},   // 32 steps an epoch
+		{55000, 8600, 20}, // 430 steps an epoch
+		{27500, 4300, 20}, // 215
+		{128, 300, 300},   // one batch
+	} {
+		if s, e := r.Steps(c.n), r.EpochsRun(c.n); s != c.steps || e != c.epochs {
+			t.Errorf("n = %d: %d steps in %d epochs, want %d in %d", c.n, s, e, c.steps, c.epochs)
+		}
+	}
+	if s := CIFARResNet18.Steps(1000); s != 200*8 {
+		t.Errorf("without MinSteps: %d steps, want 1600", s)
 	}
 }
 

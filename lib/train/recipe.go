@@ -10,14 +10,16 @@ import (
 // FromRecipe is the training configuration of a model trained by a recipe
 // of lib/settings' table.
 func FromRecipe(modelName string, r settings.Recipe) (Config, error) {
-	if r.Optimizer != "sgd" {
-		return Config{}, fmt.Errorf("recipe optimizer %q: only sgd (momentum SGD) is implemented", r.Optimizer)
+	switch r.Optimizer {
+	case "sgd", "adam", "adamw":
+	default:
+		return Config{}, fmt.Errorf("recipe optimizer %q: use sgd (momentum SGD), adam (L2 weight decay, as torch.optim.Adam) or adamw (decoupled weight decay)", r.Optimizer)
 	}
 	sched, err := ParseSchedule(r.Schedule)
 	if err != nil {
 		return Config{}, fmt.Errorf("recipe schedule: %w", err)
 	}
-	return Config{Model: modelName, Epochs: r.Epochs, Batch: r.Batch, LR: r.LR, Momentum: r.Momentum, Nesterov: r.Nesterov,
+	return Config{Model: modelName, Epochs: r.Epochs, MinSteps: r.MinSteps, Batch: r.Batch, LR: r.LR, Optimizer: r.Optimizer, Momentum: r.Momentum, Nesterov: r.Nesterov,
 		WeightDecay: r.WeightDecay, Schedule: sched, BNBatches: 50, CheckpointEvery: 1}, nil
 }
 
@@ -53,6 +55,6 @@ func AugmentFor(dataset string, a settings.Augmentation, seed uint64) (data.Augm
 // Applied is the configuration a finished run trained with, for records.
 func Applied(cfg Config, r settings.Resolved, aug settings.Augmentation, res Result, examples int, backend string) settings.Applied {
 	return settings.Applied{Model: cfg.Model, Optimizer: r.Optimizer, LR: cfg.LR, Momentum: cfg.Momentum, Nesterov: cfg.Nesterov,
-		WeightDecay: cfg.WeightDecay, Schedule: r.Schedule, Batch: cfg.Batch, Epochs: cfg.Epochs, EpochsRun: res.Epochs, Steps: res.Steps,
+		WeightDecay: cfg.WeightDecay, Schedule: r.Schedule, Batch: cfg.Batch, Epochs: cfg.Epochs, MinSteps: cfg.MinSteps, EpochsRun: res.Epochs, Steps: res.Steps,
 		EqualIterations: cfg.EqualIterations, Augmentation: aug.String(), Examples: examples, Backend: backend, RecipeRow: r.Row}
 }

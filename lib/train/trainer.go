@@ -23,13 +23,22 @@ import (
 // Config is a training recipe. The zero value is not useful: start from
 // FromRecipe (a row of lib/settings' table) and change what differs.
 type Config struct {
-	Model       string  // a models.New name
-	Epochs      int     // passes over the training subset (see EqualIterations)
-	Batch       int     // examples per step
-	LR          float64 // base learning rate (multiplied by Schedule.Factor)
+	Model  string // a models.New name
+	Epochs int    // passes over the training subset (see EqualIterations, MinSteps)
+	// MinSteps, if positive, raises the budget to at least that many
+	// steps: small training sets run more epochs (ceil(MinSteps/steps per
+	// epoch)) so that every run gets enough updates to fit.
+	MinSteps int
+	Batch    int     // examples per step
+	LR       float64 // base learning rate (multiplied by Schedule.Factor)
+	// Optimizer is "sgd" (the default: momentum SGD, Momentum and
+	// Nesterov), "adam" (Adam, WeightDecay as L2 added to the gradient, as
+	// torch.optim.Adam) or "adamw" (decoupled weight decay, as
+	// torch.optim.AdamW); Adam's betas and ε are PyTorch's defaults.
+	Optimizer   string
 	Momentum    float64
 	Nesterov    bool
-	WeightDecay float64 // L2, not on batch norm or biases
+	WeightDecay float64 // not on batch norm or biases
 	Schedule    Schedule
 	// LabelSmoothing ε puts 1-ε on the label and ε spread over all classes.
 	LabelSmoothing float64
@@ -73,8 +82,25 @@ func (c Config) Validate() error {
 		return fmt.Errorf("weight decay %g must be ≥ 0", c.WeightDecay)
 	case c.LabelSmoothing < 0 || c.LabelSmoothing >= 1:
 		return fmt.Errorf("label smoothing %g must be in [0, 1)", c.LabelSmoothing)
+	case c.MinSteps < 0:
+		return fmt.Errorf("minimum steps %d must be ≥ 0", c.MinSteps)
+	}
+	if _, err := c.optimizer(nil); err != nil {
+		return err
 	}
 	return c.Schedule.Validate()
+}
+
+// optimizer is the configured optimizer, with decay deciding which
+// variables get weight decay (nil: NoDecay's naming rule).
+func (c Config) optimizer(decay func(*model.Variable) bool) (optimizer.Interface, error) {
+	switch c.Optimizer {
+	case "", "sgd":
+		return SGD{Momentum: c.Momentum, Nesterov: c.Nesterov, WeightDecay: c.WeightDecay, Decay: decay}, nil
+	case "adam", "adamw":
+		return Adam{WeightDecay: c.WeightDecay, Decoupled: c.Optimizer == "adamw", Decay: decay}, nil
+	}
+	return nil, fmt.Errorf("unknown optimizer %q: use sgd, adam (L2 weight decay, as torch.optim.Adam) or adamw (decoupled, as torch.optim.AdamW)", c.Optimizer)
 }
 
 // Result summarises a finished training run.
@@ -120,7 +146,10 @@ func New(backend compute.Backend, cfg Config, trainSet data.Subset, aug data.Aug
 		t.Dynamics = NewDynamics(ids, labels, len(ds.Classes), cfg.RecordProbs)
 	}
 	smoothing := cfg.LabelSmoothing
-	opt := SGD{Momentum: cfg.Momentum, Nesterov: cfg.Nesterov, WeightDecay: cfg.WeightDecay, Decay: t.Model.Decays}
+	opt, err := cfg.optimizer(t.Model.Decays)
+	if err != nil {
+		return nil, err
+	}
 	t.step, err = model.NewExec(backend, t.Model.Store, func(scope *model.Scope, in []*Node) []*Node {
 		x, y := in[0], in[1]
 		// Training mode: variables must be graph parameters, not constants
@@ -154,6 +183,9 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 			ref = trainSet.DS.Len()
 		}
 		totalSteps = cfg.Epochs * ((ref + cfg.Batch - 1) / cfg.Batch)
+	}
+	if totalSteps < cfg.MinSteps {
+		totalSteps = cfg.MinSteps
 	}
 	epochs := (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch
 	if cfg.StopEpoch > 0 && cfg.StopEpoch < epochs {

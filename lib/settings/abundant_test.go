@@ -1,0 +1,111 @@
+package settings
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"beyondscaling/lib/profile"
+)
+
+// The proposed design meets issue 11's requirements: the cpu recipe row,
+// at least 5 log-spaced sizes from about 1,000 to the full set, the
+// fractions {0.2, 0.3, 0.5, 0.7, 0.9, 1}, keep hard and easy (random is
+// always run), disjoint named seeds with at least 3 fresh ones, two or more
+// benchmark fractions in [0.5, 0.9] with balancing at one of them, and at
+// least three k values.
+func TestProposedCPUAbundant(t *testing.T) {
+	d := ProposedCPUAbundant
+	r, err := RecipeFor(d.Dataset, d.Model, d.Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := r.Recipe
+	want.Augmentation = Augmentation{}
+	if d.Recipe != want || r.Fallback {
+		t.Errorf("design recipe %+v, table row %q gives %+v", d.Recipe, r.Row, r.Recipe)
+	}
+	val, _ := ValidationSize(d.Dataset)
+	if full := d.Sizes[len(d.Sizes)-1]; full != 60000-val {
+		t.Errorf("largest size %d, want the full set %d", full, 60000-val)
+	}
+	if len(d.Sizes) < 5 || d.Sizes[0] < 900 || d.Sizes[0] > 1100 {
+		t.Errorf("sizes %v: at least 5 from about 1,000", d.Sizes)
+	}
+	ratio := math.Pow(float64(d.Sizes[len(d.Sizes)-1])/float64(d.Sizes[0]), 1/float64(len(d.Sizes)-1))
+	for i := 1; i < len(d.Sizes); i++ {
+		if q := float64(d.Sizes[i]) / float64(d.Sizes[i-1]); math.Abs(q/ratio-1) > 0.1 {
+			t.Errorf("sizes %v are not log-spaced: step %d is ×%.2f, the even step ×%.2f", d.Sizes, i, q, ratio)
+		}
+	}
+	for _, f := range []float64{0.2, 0.3, 0.5, 0.7, 0.9, 1} {
+		if !slices.Contains(d.Fractions, f) {
+			t.Errorf("fractions %v lack %g", d.Fractions, f)
+		}
+	}
+	if !slices.Contains(d.Keeps, "hard") || !slices.Contains(d.Keeps, "easy") {
+		t.Errorf("keeps %v", d.Keeps)
+	}
+	all := map[uint64]string{}
+	for name, seeds := range map[string][]uint64{"pilot": d.PilotSeeds, "selection": d.SelectionSeeds, "fresh": d.FreshSeeds} {
+		for _, s := range seeds {
+			if other, ok := all[s]; ok {
+				t.Errorf("seed %d is both a %s and a %s seed", s, other, name)
+			}
+			all[s] = name
+		}
+	}
+	if len(d.FreshSeeds) < 3 || len(d.SelectionSeeds) < 1 || len(d.PilotSeeds) < 1 {
+		t.Errorf("seeds: %d pilot, %d selection, %d fresh", len(d.PilotSeeds), len(d.SelectionSeeds), len(d.FreshSeeds))
+	}
+	in := 0
+	for _, f := range d.BenchmarkFractions {
+		if f >= 0.5 && f <= 0.9 {
+			in++
+		}
+	}
+	if in < 2 || !slices.Contains(d.BenchmarkFractions, d.BalancedFraction) || d.BenchmarkBalance != BenchmarkBalance {
+		t.Errorf("benchmark fractions %v, balanced at %g (ratio %g)", d.BenchmarkFractions, d.BalancedFraction, d.BenchmarkBalance)
+	}
+	if len(d.PrototypeClusters) < 3 {
+		t.Errorf("k values %v: at least three", d.PrototypeClusters)
+	}
+	if d.Probes.Model != d.Model || d.Probes.Profile != profile.CPU || d.Probes.EarlyEpoch < 1 || d.Probes.EarlyEpoch > d.Probes.Epochs {
+		t.Errorf("probes %+v", d.Probes)
+	}
+	// Not in use: the cpu plans are still the small-CNN ones.
+	if ScalingPlan(profile.CPU, d.Dataset).Model == d.Model {
+		t.Error("the cpu scaling plan already uses the proposed design: update this test and the design's doc")
+	}
+}
+
+// Budget on a design small enough to count by hand.
+func TestDesignBudget(t *testing.T) {
+	d := Design{Recipe: Recipe{Batch: 10, Epochs: 2, MinSteps: 5}, Sizes: []int{20, 100}, Fractions: []float64{0.5, 1},
+		Keeps: []string{"hard"}, SelectionSeeds: []uint64{1}, FreshSeeds: []uint64{2},
+		Probes:             Probes{EL2NModels: 1, EarlyEpoch: 1},
+		BenchmarkFractions: []float64{0.5}, BalancedFraction: 0.5,
+		PrototypeClusters: []int{3}, PrototypeFraction: 0.5, PrototypeBalances: []float64{1}}
+	// Passes: m = 10: 5 steps (min) of 10 = 50; m = 20: 5 steps, 2 epochs
+	// of 20 and one batch of 10 = 50; m = 50: 10 steps = 100; m = 100: 200.
+	for m, want := range map[int]int64{10: 50, 20: 50, 50: 100, 100: 200} {
+		if got := d.Recipe.Passes(m); got != want {
+			t.Errorf("Passes(%d) = %d, want %d", m, got, want)
+		}
+	}
+	got := d.Budget()
+	want := Budget{
+		// n = 20: (hard, random) × 2 seeds × 50 + 2 unpruned × 50; n = 100: 4 × 100 + 2 × 200.
+		ScalingRuns: 12, ScalingPasses: 200 + 100 + 400 + 400,
+		// n = 20 on both seeds (20 each), the full set once (100).
+		ScalingProbePasses: 140,
+		// 11 metrics at f = 0.5 plain and balanced, one fresh seed, 100 each.
+		BenchmarkRuns: 22, BenchmarkPasses: 2200,
+		// ssl@3 and (ssl, random) at ratio 1; the rest shared with Fig. 5.
+		PrototypeRuns: 3, PrototypePasses: 300,
+		SelectionShare: 0.5,
+	}
+	if got != want {
+		t.Errorf("budget\n got %+v\nwant %+v", got, want)
+	}
+}
