@@ -150,7 +150,7 @@ func TestTrainSubsetAndBadInput(t *testing.T) {
 	subset := filepath.Join(dir, "ids.txt")
 	os.WriteFile(subset, []byte(ids.String()), 0o644)
 	var o, e bytes.Buffer
-	args := []string{"train", "--dataset", "fashion-mnist", "--model", "mlp", "--epochs", "2", "--batch", "64", "--lr", "0.05", "--schedule", "constant",
+	args := []string{"train", "--dataset", "fashion-mnist", "--model", "mlp", "--optimizer", "sgd", "--min-steps", "0", "--epochs", "2", "--batch", "64", "--lr", "0.05", "--schedule", "constant",
 		"--subset", subset, "--checkpoint", filepath.Join(dir, "ckpt"), "--dynamics", filepath.Join(dir, "dyn.bin")}
 	if code := run(args, &o, &e); code != 0 {
 		t.Fatalf("train: %s", e.String())
