@@ -18,8 +18,8 @@ import (
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
-	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/prune"
+	"beyondscaling/lib/scoring"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
 	"beyondscaling/lib/textlog"
@@ -279,9 +279,9 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 		return nil, err
 	}
 	probeRecipe.Recipe = *run.ProbeRecipe
-	env := &metrics.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
+	env := &scoring.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
 		WorkDir: filepath.Join(dir, "probes"), Logger: r.Logger, Recompute: r.Recompute}
-	sc, err := metrics.Compute(ctx, env, run.Metric, run.Seed)
+	sc, err := scoring.Compute(ctx, env, run.Metric, run.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/experiment"
 	"beyondscaling/lib/metrics"
+	"beyondscaling/lib/rank"
 	"beyondscaling/lib/sweep"
 )
 
@@ -63,7 +64,7 @@ func RankCorrelations(scores map[string][]float64) (names []string, rho [][]floa
 	for i, a := range names {
 		rho[i] = make([]float64, len(names))
 		for j, b := range names {
-			rho[i][j] = metrics.Spearman(scores[a], scores[b])
+			rho[i][j] = rank.Spearman(scores[a], scores[b])
 		}
 	}
 	return names, rho

@@ -1,0 +1,3 @@
+// Package ssl learns self-supervised embeddings of unlabelled images
+// (SimCLR), for the ssl-prototypes pruning metric.
+package ssl
