@@ -302,21 +302,3 @@ func ImputationNote(scores []*prune.Scores) string {
 	}
 	return fmt.Sprintf("examples without a held-out probe network, scored by the %s: %s", rule, strings.Join(parts, ", "))
 }
-
-// SweepImputationNote is ImputationNote for the cached score files of a
-// sweep's initial sets (one per seed at an initial size).
-func SweepImputationNote(profileName string, spec sweep.Spec, size int, seeds []uint64, metrics []string) (string, error) {
-	var all []*prune.Scores
-	for _, seed := range seeds {
-		sc, err := Scores(profileName, spec, size, seed, metrics)
-		if err != nil {
-			return "", err
-		}
-		for _, m := range metrics {
-			if s, ok := sc[m]; ok {
-				all = append(all, s)
-			}
-		}
-	}
-	return ImputationNote(all), nil
-}
