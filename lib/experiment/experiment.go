@@ -211,21 +211,11 @@ func (r *Runner) scoreDir(run sweep.Run, set, validation data.Subset) string {
 // cached scores of the same initial set's name (another configuration)
 // differ.
 func (r *Runner) whyNew(run sweep.Run, set, validation data.Subset) string {
-	others, _ := filepath.Glob(filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+"*", "key.json"))
-	want := r.scoreKey(run, set, validation)
-	var closest []string
-	for _, o := range others {
-		var k scoreKey
-		if b, err := os.ReadFile(o); err == nil && json.Unmarshal(b, &k) == nil {
-			if d := settings.Diff(k, want); closest == nil || len(d) < len(closest) {
-				closest = d
-			}
-		}
-	}
+	n, closest := settings.ClosestKey(filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+"*", "key.json"), r.scoreKey(run, set, validation))
 	if len(closest) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %d cached for other configurations, the closest differs in %s", len(others), strings.Join(closest, ", "))
+	return fmt.Sprintf("; %d cached for other configurations, the closest differs in %s", n, strings.Join(closest, ", "))
 }
 
 // fileKey is the key a score file's sidecar carries: its folder's key and

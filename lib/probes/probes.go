@@ -172,21 +172,11 @@ func (s Spec) key(t *Trainer) string { return settings.Hash(s.keyFields(t)) }
 // cached network of the same kind and index (another configuration)
 // differs.
 func (s Spec) whyNew(t *Trainer) string {
-	others, _ := filepath.Glob(filepath.Join(t.WorkDir, fmt.Sprintf("%s-%02d-*", s.Kind, s.Index), "key.json"))
-	want := s.keyFields(t)
-	var closest []string
-	for _, o := range others {
-		var k probeKey
-		if b, err := os.ReadFile(o); err == nil && json.Unmarshal(b, &k) == nil {
-			if d := settings.Diff(k, want); closest == nil || len(d) < len(closest) {
-				closest = d
-			}
-		}
-	}
+	n, closest := settings.ClosestKey(filepath.Join(t.WorkDir, fmt.Sprintf("%s-%02d-*", s.Kind, s.Index), "key.json"), s.keyFields(t))
 	if len(closest) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%d cached for other configurations; the closest differs in %s)", len(others), strings.Join(closest, ", "))
+	return fmt.Sprintf(" (%d cached for other configurations; the closest differs in %s)", n, strings.Join(closest, ", "))
 }
 
 func (s Spec) dir(t *Trainer) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,7 +60,7 @@ func TestProbeCacheKeyedByContent(t *testing.T) {
 		t.Errorf("a second subset of the same size reused the first subset's network:\n%s", log.String())
 	}
 	_, v1 := score(base)
-	if equalFloats(v1, v2) {
+	if slices.Equal(v1, v2) {
 		t.Error("two subsets got identical scores")
 	}
 	for name, change := range map[string]func(p *settings.Probes){
@@ -76,18 +77,6 @@ func TestProbeCacheKeyedByContent(t *testing.T) {
 			t.Errorf("the log does not say what changed:\n%s", log.String())
 		}
 	}
-}
-
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Probe seeds come from a hash of the network's family and index: distinct

@@ -133,6 +133,7 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 	batches := len(set.Idx) / batch // full batches only: NT-Xent's negatives
 	total := c.Epochs * batches
 	lr := 0.06 * float64(batch) / 256 * 4 // SimCLR's SGD scaling for small batches
+	schedule := train.Schedule{Kind: "cosine"}
 	lrVar := optimizer.LearningRateVarWithValue(m.Store.RootScope(), dtypes.Float32, lr)
 	sz := ds.ImageSize()
 	x1, x2 := make([]float32, batch*sz), make([]float32, batch*sz)
@@ -157,7 +158,7 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 			if err := v2.Batch(ds, idx, epoch, x2); err != nil {
 				return nil, err
 			}
-			lrVar.MustSetValue(tensors.FromScalar(float32(lr * 0.5 * (1 + math.Cos(math.Pi*float64(s)/float64(total))))))
+			lrVar.MustSetValue(tensors.FromScalar(float32(lr * schedule.Factor(s, total))))
 			out, err := step.Call(tensors.FromFlatDataAndDimensions(x1, batch, ds.H, ds.W, ds.C), tensors.FromFlatDataAndDimensions(x2, batch, ds.H, ds.W, ds.C))
 			if err != nil {
 				return nil, err
