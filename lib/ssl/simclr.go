@@ -11,18 +11,14 @@ import (
 	"path/filepath"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/layers/activation"
-	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/embeddings"
 	"beyondscaling/lib/models"
-	progressbar "beyondscaling/lib/progress"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/textlog"
 	"beyondscaling/lib/train"
@@ -78,12 +74,14 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 	if c.WorkDir != "" {
 		// Keyed by what determines the embeddings: the encoder's settings,
 		// the examples and the dataset's checksum.
+		// Version 2: trained through lib/train's loop (its shuffling).
 		key := settings.Hash(struct {
+			Version          int
 			Model            string
 			Epochs, Batch    int
 			Augment          data.Augment
 			Dataset, SHA, ID string
-		}{c.Model, c.Epochs, c.Batch, c.Augment, set.DS.Name, set.DS.Checksum(), settings.HashStrings(ids)})
+		}{2, c.Model, c.Epochs, c.Batch, c.Augment, set.DS.Name, set.DS.Checksum(), settings.HashStrings(ids)})
 		cache = filepath.Join(c.WorkDir, "ssl-"+key, "embeddings.gob")
 		if f, err := os.Open(cache); err == nil {
 			var e embeddings.Set
@@ -100,80 +98,31 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 	if err != nil {
 		return nil, err
 	}
-	m := train.NewModel(c.Backend, net, 77)
-	opt := train.SGD{Momentum: 0.9, WeightDecay: 5e-4, Decay: m.Decays}
-	step, err := model.NewExec(c.Backend, m.Store, func(scope *model.Scope, in []*Node) *Node {
-		g := in[0].Graph()
-		m.Store.SetTraining(g, true)
-		project := func(x *Node) (*Node, *Node) {
-			b := m.Builder(g, models.Train)
-			logits, h := net.Forward(b, x)
-			z := activation.Relu(b.Dense("proj1", h, 128))
-			return b.Dense("proj2", z, 64), logits
-		}
-		z1, l1 := project(in[0])
-		z2, l2 := project(in[1])
-		// The classifier head is unused by SimCLR; zero times its output
-		// keeps its parameters in the graph with zero gradient.
-		loss := Add(NTXent(z1, z2, simclrTau), MulScalar(Add(ReduceAllSum(l1), ReduceAllSum(l2)), 0))
-		opt.UpdateGraph(scope, g, loss)
-		return loss
-	})
-	if err != nil {
-		return nil, err
-	}
 	view := c.Augment
 	view.Pad, view.Flip, view.ResizedCrop, view.ColorJitter, view.Grayscale = 0, true, true, 0.4, 0.2
 	if ds.C != 3 {
 		view.ColorJitter, view.Grayscale = 0, 0
 	}
-	v1, v2 := view, view
-	v1.Seed, v2.Seed = 11, 12
+	obj := objective{views: [2]data.Augment{view, view}}
+	obj.views[0].Seed, obj.views[1].Seed = 11, 12
 	batch := min(c.Batch, len(set.Idx))
-	batches := len(set.Idx) / batch // full batches only: NT-Xent's negatives
-	total := c.Epochs * batches
-	lr := 0.06 * float64(batch) / 256 * 4 // SimCLR's SGD scaling for small batches
-	schedule := train.Schedule{Kind: "cosine"}
-	lrVar := optimizer.LearningRateVarWithValue(m.Store.RootScope(), dtypes.Float32, lr)
-	sz := ds.ImageSize()
-	x1, x2 := make([]float32, batch*sz), make([]float32, batch*sz)
 	progress := textlog.Writer(c.Logger, slog.LevelDebug)
-	if progress == nil {
-		progress = io.Discard
+	// SimCLR's SGD (momentum 0.9, weight decay 5e-4), its learning rate
+	// scaled for small batches, on a cosine schedule; lib/train's loop.
+	cfg := train.Config{Model: "self-supervised " + c.Model, Epochs: c.Epochs, Batch: batch, LR: 0.06 * float64(batch) / 256 * 4,
+		Momentum: 0.9, WeightDecay: 5e-4, Schedule: train.Schedule{Kind: "cosine"}, Seed: 77, Log: progress}
+	tr, err := train.NewObjective(c.Backend, cfg, net, obj)
+	if err != nil {
+		return nil, err
 	}
-	bar := progressbar.New(fmt.Sprintf("self-supervised %s", c.Model), total*batch, "img").WithWriter(progress)
-	s := 0
-	for epoch := 0; epoch < c.Epochs; epoch++ {
-		sum := 0.0
-		for bi, idx := range set.Batches(batch, 99, epoch) {
-			if bi >= batches {
-				break
-			}
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if err := v1.Batch(ds, idx, epoch, x1); err != nil {
-				return nil, err
-			}
-			if err := v2.Batch(ds, idx, epoch, x2); err != nil {
-				return nil, err
-			}
-			lrVar.MustSetValue(tensors.FromScalar(float32(lr * schedule.Factor(s, total))))
-			out, err := step.Call(tensors.FromFlatDataAndDimensions(x1, batch, ds.H, ds.W, ds.C), tensors.FromFlatDataAndDimensions(x2, batch, ds.H, ds.W, ds.C))
-			if err != nil {
-				return nil, err
-			}
-			l := float64(tensors.MustCopyFlatData[float32](out[0])[0])
-			if math.IsNaN(l) {
-				return nil, fmt.Errorf("self-supervised training diverged at step %d", s)
-			}
-			sum += l
-			s++
-			bar.Add(batch)
-		}
-		fmt.Fprintf(progress, "self-supervised epoch %d/%d: NT-Xent %.4f (chance %.4f)\n", epoch+1, c.Epochs, sum/float64(batches), math.Log(float64(2*batch-1)))
+	res, err := tr.Run(ctx, set)
+	if err != nil {
+		return nil, fmt.Errorf("self-supervised training: %w", err)
 	}
-	bar.Done()
+	if progress != nil {
+		fmt.Fprintf(progress, "self-supervised %s: NT-Xent %.4f after %d epochs (chance %.4f)\n", c.Model, res.LastLoss, res.Epochs, math.Log(float64(2*batch-1)))
+	}
+	m := tr.Model
 	plain := c.Augment.Eval()
 	if err := m.RecomputeBatchNorm(set, plain, batch, 50); err != nil {
 		return nil, err
@@ -190,3 +139,40 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 	}
 	return e, nil
 }
+
+// objective is SimCLR's for lib/train: two augmented views of each image
+// of a batch, each passed through the encoder and a 2-layer projection
+// head, and NT-Xent between their projections.
+type objective struct {
+	views [2]data.Augment
+}
+
+func (o objective) Inputs(ds *data.Dataset, idx []int, epoch int) ([]*tensors.Tensor, error) {
+	var in []*tensors.Tensor
+	for _, v := range o.views {
+		x := make([]float32, len(idx)*ds.ImageSize())
+		if err := v.Batch(ds, idx, epoch, x); err != nil {
+			return nil, err
+		}
+		in = append(in, tensors.FromFlatDataAndDimensions(x, len(idx), ds.H, ds.W, ds.C))
+	}
+	return in, nil
+}
+
+func (o objective) Loss(m *train.Model, in []*Node) *Node {
+	g := in[0].Graph()
+	project := func(x *Node) (*Node, *Node) {
+		b := m.Builder(g, models.Train)
+		logits, h := m.Net.Forward(b, x)
+		z := activation.Relu(b.Dense("proj1", h, 128))
+		return b.Dense("proj2", z, 64), logits
+	}
+	z1, l1 := project(in[0])
+	z2, l2 := project(in[1])
+	// The classifier head is unused by SimCLR; zero times its output
+	// keeps its parameters in the graph with zero gradient.
+	return Add(NTXent(z1, z2, simclrTau), MulScalar(Add(ReduceAllSum(l1), ReduceAllSum(l2)), 0))
+}
+
+// FullBatches: the other views of a batch are NT-Xent's negatives.
+func (objective) FullBatches() bool { return true }
