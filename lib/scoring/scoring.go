@@ -93,8 +93,8 @@ func Metrics() []Metric {
 		{"memorization", "P[correct | trained on it] - P[correct | not trained on it], over random 70% subsets", true,
 			"K fully trained networks (shared with influence, DDD, ensemble-al)", memorization, nil},
 		{"influence-max", "max over held-out validation examples of P[correct | in S] - P[correct | not in S]", true,
-			"the memorization runs plus test predictions", influenceMax, nil},
-		{"influence-sum-abs", "sum over held-out validation examples of |influence|", true, "as influence-max", influenceSumAbs, nil},
+			"the memorization runs plus test predictions", influence(false), nil},
+		{"influence-sum-abs", "sum over held-out validation examples of |influence|", true, "as influence-max", influence(true), nil},
 		{"forgetting", "correct->incorrect transitions during training; never learned = maximum", true,
 			"one fully trained network with recorded dynamics", forgetting, nil},
 		{"el2n-1", "||softmax - onehot||_2 of 1 network early in training", true, "1 network, a few epochs", el2n(1), nil},
@@ -323,22 +323,20 @@ func memorization(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
 	return metrics.Memorization(member, correct)
 }
 
-func influenceMax(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	member, _, testCorrect, _, err := membership(ctx, env)
-	if err != nil {
-		return nil, err
+// influence is influence-max (sumAbs false) or influence-sum-abs, from
+// one computation of metrics.Influence over the subset networks.
+func influence(sumAbs bool) func(context.Context, *Env, uint64) ([]float64, error) {
+	return func(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+		member, _, testCorrect, _, err := membership(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		mx, s, err := metrics.Influence(member, testCorrect)
+		if sumAbs {
+			return s, err
+		}
+		return mx, err
 	}
-	mx, _, err := metrics.Influence(member, testCorrect)
-	return mx, err
-}
-
-func influenceSumAbs(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	member, _, testCorrect, _, err := membership(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	_, s, err := metrics.Influence(member, testCorrect)
-	return s, err
 }
 
 func ddd(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
