@@ -74,8 +74,9 @@ func TestNTXentMatchesDefinition(t *testing.T) {
 	}
 }
 
-// SimCLR trained through lib/train's loop: full batches only (70 examples
-// at batch 16 make 4 steps an epoch), NT-Xent well below chance
+// SimCLR trained through lib/train's loop: a budget of full batches (70
+// examples at batch 16 make 4 steps an epoch; lib/train's TestObjectiveRun
+// checks that no smaller batch is used), NT-Xent well below chance
 // (log(2B−1), a projection that cannot tell partners apart) after a few
 // epochs on a learnable dataset, and Embed returns one vector per example,
 // from its cache the second time.
