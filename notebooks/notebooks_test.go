@@ -16,9 +16,13 @@ import (
 	_ "beyondscaling/lib/data"
 	_ "beyondscaling/lib/datafig"
 	_ "beyondscaling/lib/paths"
+	_ "beyondscaling/lib/plans"
 	_ "beyondscaling/lib/plots"
 	_ "beyondscaling/lib/profile"
+	_ "beyondscaling/lib/runs"
 	_ "beyondscaling/lib/scaling"
+	_ "beyondscaling/lib/scalingfig"
+	_ "beyondscaling/lib/scoring"
 	_ "beyondscaling/theory/curves"
 )
 

@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"beyondscaling/lib/atomicfile"
-	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/prune"
+	"beyondscaling/lib/rank"
 )
 
 func init() {
@@ -46,7 +46,7 @@ func runCorrelate(args []string, stdout io.Writer) error {
 	// kept (NaN where a file has no score) until the rows scored in every
 	// file are known.
 	drop := opt.NaN == prune.NaNDrop
-	var tab metrics.SpearmanTable
+	var tab rank.SpearmanTable
 	var pos map[string]int32
 	var ref *prune.Scores
 	n0 := 0 // examples in file 0
@@ -215,7 +215,7 @@ func writeCorrelationCSV(w io.Writer, names []string, m [][]float64) error {
 // addCommonRows ranks, for --nan drop, the rows scored in every file (cols
 // are aligned to file 0, NaN where a file has no score) and returns their
 // number; notes gets what was left out.
-func addCommonRows(tab *metrics.SpearmanTable, cols [][]float64, files []string, notes *[]string, unmatched int) (int, error) {
+func addCommonRows(tab *rank.SpearmanTable, cols [][]float64, files []string, notes *[]string, unmatched int) (int, error) {
 	keep := make([]bool, len(cols[0]))
 	n := 0
 	for i := range keep {

@@ -8,14 +8,16 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"beyondscaling/lib/backend"
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/embeddings"
 	"beyondscaling/lib/experiment"
-	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/profile"
+	"beyondscaling/lib/scoring"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/textlog"
 	"beyondscaling/lib/train"
@@ -27,13 +29,13 @@ func init() {
 
 func runScore(args []string, stdout io.Writer) error {
 	fs := newFlags("score", "--metric NAME[,NAME...]|all --dataset D [--subset IDS] [--profile P] --out FILE_OR_DIR")
-	metricNames := fs.String("metric", "", "metric name(s), comma-separated, or all: "+strings.Join(metrics.Names(), ", "))
+	metricNames := fs.String("metric", "", "metric name(s), comma-separated, or all: "+strings.Join(scoring.Names(), ", "))
 	dataset := fs.String("dataset", "cifar10", "dataset whose training split is scored")
 	subset := fs.String("subset", "", "score only these training example IDs (file from prune select)")
 	prof := fs.String("profile", "", "preset of probe networks: smoke, cpu or paper (default: PRUNE_PROFILE, else by machine)")
 	out := fs.String("out", "", "score file (one metric) or folder (several: NAME.csv each)")
 	work := fs.String("work", "", "folder keeping finished probe networks (resume); default out/scores/DATASET-PRESET")
-	embeddings := fs.String("embeddings", "", "for ssl-prototypes: your own embeddings (.npy with .npy.ids, or CSV id,v1,...) instead of training an encoder")
+	embeddingsFile := fs.String("embeddings", "", "for ssl-prototypes: your own embeddings (.npy with .npy.ids, or CSV id,v1,...) instead of training an encoder")
 	seed := fs.Uint64("seed", 0, "seed of random scores and k-means")
 	recompute := fs.Bool("recompute", false, "retrain cached probe networks made by another code version (default: reuse them with a warning)")
 	list := fs.Bool("list", false, "describe every metric (definition, labels, cost) and exit")
@@ -41,7 +43,7 @@ func runScore(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *list {
-		for _, m := range metrics.Metrics() {
+		for _, m := range scoring.Metrics() {
 			labels := "no labels"
 			if m.NeedsLabels {
 				labels = "needs labels"
@@ -56,10 +58,10 @@ func runScore(args []string, stdout io.Writer) error {
 	}
 	names := strings.Split(*metricNames, ",")
 	if *metricNames == "all" {
-		names = metrics.Names()
+		names = scoring.Names()
 	}
 	for _, n := range names {
-		if _, err := metrics.Lookup(n); err != nil {
+		if _, err := scoring.Lookup(n); err != nil {
 			return err
 		}
 	}
@@ -72,7 +74,7 @@ func runScore(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	preset := metrics.PresetFor(p)
+	preset := scoring.PresetFor(p)
 	trainDS, _, set, err := loadSplits(*dataset, *subset)
 	if err != nil {
 		return err
@@ -117,9 +119,9 @@ func runScore(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer b.Finalize()
-	env := &metrics.Env{Backend: b, Train: set, Validation: val, Augment: aug, Preset: preset, Recipe: recipe, WorkDir: *work, Logger: textlog.New(os.Stderr, slog.LevelDebug), Recompute: *recompute}
-	if *embeddings != "" {
-		if env.Embeddings, err = metrics.ReadEmbeddings(*embeddings); err != nil {
+	env := &scoring.Env{Backend: b, Train: set, Validation: val, Augment: aug, Preset: preset, Recipe: recipe, WorkDir: *work, Logger: textlog.New(os.Stderr, slog.LevelDebug), Recompute: *recompute}
+	if *embeddingsFile != "" {
+		if env.Embeddings, err = embeddings.Read(*embeddingsFile); err != nil {
 			return err
 		}
 	}
@@ -127,7 +129,7 @@ func runScore(args []string, stdout io.Writer) error {
 	defer stop()
 	fmt.Fprintf(stdout, "scoring %d %s training examples, preset %s, probe %s, work folder %s\n", len(set.Idx), *dataset, preset.Name, preset.Model, *work)
 	for _, n := range names {
-		sc, err := metrics.Compute(ctx, env, n, *seed)
+		sc, err := scoring.Compute(ctx, env, n, *seed)
 		if err != nil {
 			return fmt.Errorf("%w (finished probe networks are kept in %s; re-run to resume)", err, *work)
 		}
@@ -141,7 +143,7 @@ func runScore(args []string, stdout io.Writer) error {
 		if err := sc.Write(path); err != nil {
 			return err
 		}
-		s := metrics.SortedCopy(sc.Values)
+		s := slices.Sorted(slices.Values(sc.Values))
 		fmt.Fprintf(stdout, "%-22s %s: min %.4g, median %.4g, max %.4g\n", n, path, s[0], s[len(s)/2], s[len(s)-1])
 		if s[0] == s[len(s)-1] {
 			// A constant score ranks nothing: selection by it is random

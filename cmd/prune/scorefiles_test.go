@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"beyondscaling/lib/metrics"
+	"beyondscaling/lib/rank"
 )
 
 func writeFile(t *testing.T, p, text string) string {
@@ -25,7 +25,7 @@ func writeFile(t *testing.T, p, text string) string {
 
 // correlate on files of different layouts and row orders: full names in
 // the table, and a CSV whose values match the pairwise Spearman of the
-// aligned scores (metrics.Spearman, gonum's Pearson of ranks) to the 6
+// aligned scores (rank.Spearman, gonum's Pearson of ranks) to the 6
 // decimals printed.
 func TestCorrelateNamesAndCSV(t *testing.T) {
 	dir := t.TempDir()
@@ -77,7 +77,7 @@ func TestCorrelateNamesAndCSV(t *testing.T) {
 	for i := range names {
 		for j := range names {
 			got, _ := strconv.ParseFloat(rows[i+1][j+1], 64)
-			if want := metrics.Spearman(cols[i], cols[j]); math.Abs(got-want) > 5e-7 {
+			if want := rank.Spearman(cols[i], cols[j]); math.Abs(got-want) > 5e-7 {
 				t.Errorf("rho(%s, %s) = %v, pairwise Spearman %v", names[i], names[j], got, want)
 			}
 		}

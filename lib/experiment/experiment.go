@@ -16,8 +16,8 @@ import (
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
-	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/prune"
+	"beyondscaling/lib/scoring"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
 	"beyondscaling/lib/textlog"
@@ -177,21 +177,11 @@ func (r *Runner) scoreDir(run sweep.Run, set, validation data.Subset) string {
 // cached scores of the same initial set's name (another configuration)
 // differ.
 func (r *Runner) whyNew(run sweep.Run, set, validation data.Subset) string {
-	others, _ := filepath.Glob(filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+"*", "key.json"))
-	want := r.scoreKey(run, set, validation)
-	var closest []string
-	for _, o := range others {
-		var k scoreKey
-		if b, err := os.ReadFile(o); err == nil && json.Unmarshal(b, &k) == nil {
-			if d := settings.Diff(k, want); closest == nil || len(d) < len(closest) {
-				closest = d
-			}
-		}
-	}
+	n, closest := settings.ClosestKey(filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+"*", "key.json"), r.scoreKey(run, set, validation))
 	if len(closest) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %d cached for other configurations, the closest differs in %s", len(others), strings.Join(closest, ", "))
+	return fmt.Sprintf("; %d cached for other configurations, the closest differs in %s", n, strings.Join(closest, ", "))
 }
 
 // fileKey is the key a score file's sidecar carries: its folder's key and
@@ -245,9 +235,9 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 		return nil, err
 	}
 	probeRecipe.Recipe = *run.ProbeRecipe
-	env := &metrics.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
+	env := &scoring.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
 		WorkDir: filepath.Join(dir, "probes"), Logger: r.Logger, Recompute: r.Recompute}
-	sc, err := metrics.Compute(ctx, env, run.Metric, run.Seed)
+	sc, err := scoring.Compute(ctx, env, run.Metric, run.Seed)
 	if err != nil {
 		return nil, err
 	}

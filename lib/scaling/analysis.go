@@ -303,24 +303,6 @@ func ImputationNote(scores []*prune.Scores) string {
 	return fmt.Sprintf("examples without a held-out probe network, scored by the %s: %s", rule, strings.Join(parts, ", "))
 }
 
-// SweepImputationNote is ImputationNote for the cached score files of a
-// sweep's initial sets (one per seed at an initial size).
-func SweepImputationNote(profileName string, spec sweep.Spec, size int, seeds []uint64, metrics []string) (string, error) {
-	var all []*prune.Scores
-	for _, seed := range seeds {
-		sc, err := Scores(profileName, spec, size, seed, metrics)
-		if err != nil {
-			return "", err
-		}
-		for _, m := range metrics {
-			if s, ok := sc[m]; ok {
-				all = append(all, s)
-			}
-		}
-	}
-	return ImputationNote(all), nil
-}
-
 // OnSeeds returns the points recomputed over the given seeds only (mean,
 // standard error and count from those seeds' errors; Errors keeps only
 // them), dropping points that have none of them. Figures and tables of

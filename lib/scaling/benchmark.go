@@ -3,54 +3,11 @@ package scaling
 import (
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 
-	"beyondscaling/lib/data"
-	"beyondscaling/lib/experiment"
-	"beyondscaling/lib/metrics"
+	"beyondscaling/lib/rank"
 	"beyondscaling/lib/sweep"
 )
-
-// SetScores are the scores of several metrics on one initial set, aligned
-// to its examples, with their labels.
-type SetScores struct {
-	Scores map[string][]float64 // by metric
-	Labels []int32
-}
-
-// InitialSetScores reads the cached scores of every metric of a sweep on
-// its first initial set (first size, first seed); "random" gets the seed's
-// random scores.
-func InitialSetScores(profileName string, spec sweep.Spec) (SetScores, error) {
-	n, seed := spec.Sizes[0], spec.Seeds[0]
-	sc, err := Scores(profileName, spec, n, seed, spec.Metrics)
-	if err != nil {
-		return SetScores{}, err
-	}
-	ds, err := data.Load(spec.Dataset, "train")
-	if err != nil {
-		return SetScores{}, err
-	}
-	set, err := experiment.InitialSet(ds, n, seed)
-	if err != nil {
-		return SetScores{}, err
-	}
-	ids := make([]string, len(set.Idx))
-	out := SetScores{Scores: map[string][]float64{}, Labels: make([]int32, len(set.Idx))}
-	for k, i := range set.Idx {
-		ids[k], out.Labels[k] = ds.IDs[i], ds.Labels[i]
-	}
-	for m, s := range sc {
-		if out.Scores[m], err = s.Align(ids); err != nil {
-			return SetScores{}, fmt.Errorf("scores of %s: %w", m, err)
-		}
-	}
-	if slices.Contains(spec.Metrics, "random") {
-		out.Scores["random"] = metrics.Random(len(ids), seed)
-	}
-	return out, nil
-}
 
 // RankCorrelations is the matrix of Spearman correlations between the
 // metrics' scores, the metrics in alphabetical order.
@@ -63,7 +20,7 @@ func RankCorrelations(scores map[string][]float64) (names []string, rho [][]floa
 	for i, a := range names {
 		rho[i] = make([]float64, len(names))
 		for j, b := range names {
-			rho[i][j] = metrics.Spearman(scores[a], scores[b])
+			rho[i][j] = rank.Spearman(scores[a], scores[b])
 		}
 	}
 	return names, rho
@@ -109,4 +66,26 @@ func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec) ([]Effect, error) 
 	n := plain.Sizes[0]
 	effects := BeatsRandom(ps, plain.Metrics, n, fr, 0, design)
 	return append(effects, BeatsRandom(ps, plain.Metrics, n, balanced.Fractions, balanced.Balance, design)...), nil
+}
+
+// BenchmarkCurve is the data of one curve of Fig. 5: test accuracy against
+// fraction kept for a metric (keep hard; random pruning for "random") at
+// one initial size and class balance, sorted by fraction and ending at the
+// unpruned run (f = 1) when the points have it. It is empty when the
+// metric has no pruned point there.
+func BenchmarkCurve(ps []Point, metric string, size int, balance float64) Series {
+	var c Series
+	for _, p := range ps {
+		if p.Metric == metric && (p.Keep == "hard" || metric == "random") && p.Size == size && p.Fraction < 1 && p.Balance == balance {
+			c.add(p.Fraction, p)
+		}
+	}
+	if len(c.X) == 0 {
+		return c
+	}
+	if full, ok := find(ps, "", "", 1, size, 0); ok {
+		c.add(1, full)
+	}
+	c.sortByX()
+	return c
 }

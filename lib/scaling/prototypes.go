@@ -1,12 +1,10 @@
 package scaling
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
-	"beyondscaling/lib/plots"
 	"beyondscaling/lib/sweep"
 )
 
@@ -59,27 +57,6 @@ func PrototypeK(ps []Point, size int, fraction float64) (byK Series, others map[
 	return byK, others
 }
 
-// PrototypeKFigure draws PrototypeK for a sweep of notebook 06: accuracy
-// against k, with the reference metrics as dashed horizontal lines over the
-// range of k.
-func PrototypeKFigure(ps []Point, spec sweep.Spec, references []string) *plots.Figure {
-	n, f := spec.Sizes[0], spec.Fractions[0]
-	byK, others := PrototypeK(ps, n, f)
-	fig := &plots.Figure{Title: fmt.Sprintf("Self-supervised prototypes: sensitivity to k (n = %d, f = %g, %s)", n, f, spec.Preset),
-		XLabel: "clusters k", YLabel: labelAcc, LogX: true, Legend: plots.BottomRight,
-		Series: []plots.Series{{Label: "self-supervised prototypes", X: byK.X, Y: byK.Acc, YErr: byK.SEM, Kind: plots.LinePoints, Color: plots.Categorical[0]}}}
-	if len(byK.X) < 2 {
-		return fig
-	}
-	lo, hi := byK.X[0], byK.X[len(byK.X)-1]
-	for i, m := range references {
-		if v, ok := others[m]; ok {
-			fig.Series = append(fig.Series, plots.Series{Label: m, X: []float64{lo, hi}, Y: []float64{v, v}, Kind: plots.Line, Dashed: true, Color: plots.Categorical[i+1]})
-		}
-	}
-	return fig
-}
-
 // PrototypeBalance is the data of Fig. 6's class-balancing panel: accuracy
 // against the class-balancing ratio r for a metric at (n, f), sorted by r.
 // Self-supervised prototypes at r = 0 are the unbalanced runs at the
@@ -96,19 +73,6 @@ func PrototypeBalance(ps []Point, metric string, size int, fraction float64, clu
 	}
 	s.sortByX()
 	return s
-}
-
-// PrototypeBalanceFigure draws PrototypeBalance for self-supervised
-// prototypes and random pruning.
-func PrototypeBalanceFigure(ps []Point, spec sweep.Spec, clusters int) *plots.Figure {
-	n, f := spec.Sizes[0], spec.Fractions[0]
-	fig := &plots.Figure{Title: fmt.Sprintf("Class-balancing ratio r (n = %d, f = %g)", n, f),
-		XLabel: "class-balancing ratio r", YLabel: labelAcc, Legend: plots.BottomRight}
-	for i, m := range []string{"ssl-prototypes", "random"} {
-		s := PrototypeBalance(ps, m, n, f, clusters)
-		fig.Series = append(fig.Series, plots.Series{Label: m, X: s.X, Y: s.Acc, YErr: s.SEM, Kind: plots.LinePoints, Color: plots.Categorical[i]})
-	}
-	return fig
 }
 
 // PrototypeEffects are notebook 06's measured effects: each metric of the

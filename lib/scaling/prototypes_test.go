@@ -2,15 +2,10 @@ package scaling
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"testing"
-
-	"beyondscaling/lib/plots"
-	"beyondscaling/lib/sweep"
-	"beyondscaling/lib/train"
 )
 
 // prototypePoints are notebook 06's aggregated points in the order the
@@ -36,11 +31,9 @@ func prototypePoints() []Point {
 	}
 }
 
-func prototypeSpec() sweep.Spec {
-	return sweep.Spec{Sizes: []int{2000}, Fractions: []float64{0.7, 1}, Preset: "cpu"}
-}
-
-func TestPrototypeFiguresSortX(t *testing.T) {
+// The data of the 06 figures is sorted by k and by r whatever order the
+// store returned the points in, each value staying with its x.
+func TestPrototypeSeriesSortX(t *testing.T) {
 	ps := prototypePoints()
 	byK, others := PrototypeK(ps, 2000, 0.7)
 	if !slices.Equal(byK.X, []float64{5, 10, 20, 50}) {
@@ -58,42 +51,12 @@ func TestPrototypeFiguresSortX(t *testing.T) {
 	if len(others) != 3 || math.Abs(others["random"]-100*(1-0.67455)) > 1e-9 {
 		t.Errorf("reference metrics %v", others)
 	}
-	kFig := PrototypeKFigure(ps, prototypeSpec(), []string{"supervised-prototypes", "memorization", "random"})
-	if err := plots.Check(kFig); err != nil {
-		t.Errorf("k figure: %v", err)
-	}
-	if ref := kFig.Series[1]; ref.X[0] != 5 || ref.X[1] != 50 {
-		t.Errorf("reference line over k = %v, want the range 5-50", ref.X)
-	}
-	if c := kFig.Caption(); !strings.Contains(c, "x = 5") {
-		t.Errorf("caption %q does not name the missing interval at k = 5", c)
-	}
-
 	bal := PrototypeBalance(ps, "ssl-prototypes", 2000, 0.7, 20)
 	if !slices.Equal(bal.X, []float64{0, 0.5, 1}) || math.Abs(bal.Acc[0]-100*(1-0.69185)) > 1e-9 {
 		t.Errorf("ssl balance %v %v, want r = 0, 0.5, 1 with r = 0 from k = 20", bal.X, bal.Acc)
 	}
 	if rnd := PrototypeBalance(ps, "random", 2000, 0.7, 20); !slices.Equal(rnd.X, []float64{0, 0.5, 1}) {
 		t.Errorf("random balance %v", rnd.X)
-	}
-	if err := plots.Check(PrototypeBalanceFigure(ps, prototypeSpec(), 20)); err != nil {
-		t.Errorf("balance figure: %v", err)
-	}
-}
-
-// The benchmark's curves are sorted by fraction even when the store returns
-// the points out of order.
-func TestMetricBenchmarkFigureSorted(t *testing.T) {
-	ps := Aggregate(synthetic())
-	slices.Reverse(ps)
-	fig := MetricBenchmarkFigure("t", ps, []string{"el2n-20", "random"}, 2000, 0)
-	for _, s := range fig.Series {
-		if !slices.IsSorted(s.X) || s.X[len(s.X)-1] != 1 {
-			t.Errorf("%s: x %v", s.Label, s.X)
-		}
-	}
-	if err := plots.Check(fig); err != nil {
-		t.Error(err)
 	}
 }
 
@@ -118,23 +81,6 @@ func TestRankCorrelations(t *testing.T) {
 	}
 }
 
-func TestScheduleFigure(t *testing.T) {
-	fig := ScheduleFigure("t", "l", train.ImageNetSchedule, 0.1, 105, 10)
-	s := fig.Series[0]
-	if len(s.X) != 1051 || s.X[1050] != 105 {
-		t.Fatalf("%d samples ending at %v", len(s.X), s.X[len(s.X)-1])
-	}
-	// The paper's recipe: 0.1 until epoch 30, ×0.1 at 30, 60, 90 and 100.
-	for epoch, want := range map[int]float64{0: 0.1, 29: 0.1, 31: 0.01, 61: 0.001, 91: 1e-4, 101: 1e-5} {
-		if got := s.Y[epoch*10]; math.Abs(got-want) > 1e-12*want+1e-15 {
-			t.Errorf("lr at epoch %d = %g, want %g", epoch, got, want)
-		}
-	}
-	if err := plots.Check(fig); err != nil {
-		t.Error(err)
-	}
-}
-
 func TestWriteHardMinusEasy(t *testing.T) {
 	fr, sizes, diff := HardMinusEasy(Aggregate(synthetic()), "el2n-20")
 	var b bytes.Buffer
@@ -143,22 +89,5 @@ func TestWriteHardMinusEasy(t *testing.T) {
 	}
 	if n := strings.Count(b.String(), "\n"); n != len(fr)*len(sizes) {
 		t.Errorf("%d lines, want %d", n, len(fr)*len(sizes))
-	}
-}
-
-func TestWritePlan(t *testing.T) {
-	plain, balanced := MetricBenchmark("smoke", "cifar10")
-	var b bytes.Buffer
-	if err := WritePlan(&b, plain, balanced); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("%d lines, want one per sweep", len(lines))
-	}
-	for i, s := range []sweep.Spec{plain, balanced} {
-		if want := fmt.Sprintf("%d runs", len(s.Runs())); !strings.HasSuffix(lines[i], want) || !strings.Contains(lines[i], s.Name) {
-			t.Errorf("line %q lacks %q or the sweep's name", lines[i], want)
-		}
 	}
 }

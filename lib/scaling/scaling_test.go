@@ -11,8 +11,6 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"beyondscaling/lib/metrics"
-	"beyondscaling/lib/plots"
-	"beyondscaling/lib/profile"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/sweep"
 )
@@ -285,39 +283,6 @@ func TestBeatsPowerLaw(t *testing.T) {
 	}{{nil, fresh}, {[]uint64{1}, []uint64{1, 2}}} {
 		if _, err := BeatsPowerLaw(powerLawSweep(0, 0, 0, 1), "el2n-20", bad.sel, bad.fresh, 10000); err == nil {
 			t.Errorf("selection %v, fresh %v accepted", bad.sel, bad.fresh)
-		}
-	}
-}
-
-func TestFiguresValidate(t *testing.T) {
-	ps := Aggregate(synthetic())
-	curves, random, full := ScalingCurves(ps, "el2n-20", []string{"hard", "easy"})
-	law, _ := RandomPowerLaw(random, full)
-	fr, sizes, diff := HardMinusEasy(ps, "el2n-20")
-	for name, fig := range map[string]*plots.Figure{
-		"scaling":   ScalingFigure("t", curves, random, full, Envelope(ps, "el2n-20"), law),
-		"hardeasy":  HardEasyFigure("t", fr, sizes, diff),
-		"benchmark": MetricBenchmarkFigure("t", ps, []string{"el2n-20", "random"}, 2000, 0),
-	} {
-		if err := fig.Validate(); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
-		if _, err := plots.SVG(fig); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-}
-
-func TestPlansValidate(t *testing.T) {
-	for _, p := range []profile.Name{profile.Smoke, profile.CPU, profile.Paper} {
-		specs := []sweep.Spec{CIFARScaling(p), SVHNScaling(p, "fashion-mnist")}
-		a, b := MetricBenchmark(p, "cifar10")
-		specs = append(specs, a, b)
-		specs = append(specs, PrototypeSensitivity(p, "cifar10")...)
-		for _, s := range specs {
-			if err := s.Validate(); err != nil {
-				t.Errorf("%s %s: %v", p, s.Name, err)
-			}
 		}
 	}
 }

@@ -315,7 +315,7 @@ var MetricVersions = map[string]int{
 // without its @ parameter); 1 unless MetricVersions says otherwise.
 func MetricVersion(metric string) int {
 	base, _, _ := strings.Cut(metric, "@")
-	if base == "grand" { // the alias lib/metrics accepts for grand-last-layer
+	if base == "grand" { // the alias lib/scoring accepts for grand-last-layer
 		base = "grand-last-layer"
 	}
 	if v, ok := MetricVersions[base]; ok {

@@ -121,7 +121,8 @@ type Trainer struct {
 	Augment  data.Augment
 	Dynamics *Dynamics // nil unless Cfg.RecordDynamics
 
-	step *model.Exec
+	step      *model.Exec
+	objective Objective // nil: supervised classification (New)
 }
 
 // New prepares a trainer: it builds the network for the subset's dataset.
@@ -176,6 +177,13 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 	}
 	n := len(trainSet.Idx)
 	stepsPerEpoch := (n + cfg.Batch - 1) / cfg.Batch
+	fullBatches := t.objective != nil && t.objective.FullBatches()
+	if fullBatches {
+		if n < cfg.Batch {
+			return Result{}, fmt.Errorf("%d examples make no full batch of %d", n, cfg.Batch)
+		}
+		stepsPerEpoch = n / cfg.Batch
+	}
 	totalSteps := cfg.Epochs * stepsPerEpoch
 	if cfg.EqualIterations {
 		ref := cfg.ReferenceSize
@@ -219,28 +227,33 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		var lossSum, correctSum float64
 		seen := 0
 		for _, idx := range trainSet.Batches(cfg.Batch, cfg.Seed, epoch) {
-			if step >= totalSteps {
+			if step >= totalSteps || (fullBatches && len(idx) < cfg.Batch) {
 				break
 			}
 			if err := ctx.Err(); err != nil {
 				return res, fmt.Errorf("training interrupted at epoch %d (resume from the last checkpoint): %w", epoch, err)
 			}
-			x := buf[:len(idx)*sz]
-			if err := t.Augment.Batch(ds, idx, epoch, x); err != nil {
+			in, err := t.inputs(ds, idx, epoch, buf[:len(idx)*sz])
+			if err != nil {
 				return res, err
 			}
-			labels := make([]int32, len(idx))
-			for k, i := range idx {
-				labels[k] = ds.Labels[i]
-			}
 			lrVar.MustSetValue(tensors.FromScalar(float32(cfg.LR * cfg.Schedule.Factor(step, totalSteps))))
-			out, err := t.step.Call(tensors.FromFlatDataAndDimensions(x, len(idx), ds.H, ds.W, ds.C), tensors.FromFlatDataAndDimensions(labels, len(idx)))
+			out, err := t.step.Call(in...)
 			if err != nil {
 				return res, fmt.Errorf("training step %d: %w", step, err)
 			}
 			loss := tensors.MustCopyFlatData[float32](out[0])[0]
 			if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
 				return res, fmt.Errorf("training diverged at step %d (loss %v): lower the learning rate", step, loss)
+			}
+			if t.objective != nil {
+				lossSum += float64(loss) * float64(len(idx))
+				seen += len(idx)
+				out[0].FinalizeAll()
+				step++
+				trained += len(idx)
+				bar.Add(len(idx))
+				continue
 			}
 			exLoss := tensors.MustCopyFlatData[float32](out[1])
 			correct := tensors.MustCopyFlatData[float32](out[3])
@@ -269,8 +282,12 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		}
 		res.Epochs = epoch + 1
 		res.LastLoss, res.LastAccuracy = lossSum/float64(max(seen, 1)), correctSum/float64(max(seen, 1))
-		fmt.Fprintf(log, "epoch %d/%d: loss %.4f, train accuracy %.3f, lr %.4g\n", epoch+1, epochs, res.LastLoss, res.LastAccuracy,
-			cfg.LR*cfg.Schedule.Factor(max(step-1, 0), totalSteps))
+		lr := cfg.LR * cfg.Schedule.Factor(max(step-1, 0), totalSteps)
+		if t.objective != nil {
+			fmt.Fprintf(log, "epoch %d/%d: loss %.4f, lr %.4g\n", epoch+1, epochs, res.LastLoss, lr)
+		} else {
+			fmt.Fprintf(log, "epoch %d/%d: loss %.4f, train accuracy %.3f, lr %.4g\n", epoch+1, epochs, res.LastLoss, res.LastAccuracy, lr)
+		}
 		if cfg.CheckpointDir != "" && ((epoch+1)%max(cfg.CheckpointEvery, 1) == 0 || epoch+1 == epochs) {
 			if err := t.save(epoch+1, trainSet); err != nil {
 				return res, err
@@ -286,6 +303,27 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		res.ImgPerSec = float64(trained) / res.Seconds
 	}
 	return res, nil
+}
+
+// inputs are a step's inputs for a batch: the objective's, or the
+// augmented images (into buf) and their labels.
+func (t *Trainer) inputs(ds *data.Dataset, idx []int, epoch int, buf []float32) ([]any, error) {
+	if t.objective != nil {
+		in, err := t.objective.Inputs(ds, idx, epoch)
+		out := make([]any, len(in))
+		for i, x := range in {
+			out[i] = x
+		}
+		return out, err
+	}
+	if err := t.Augment.Batch(ds, idx, epoch, buf); err != nil {
+		return nil, err
+	}
+	labels := make([]int32, len(idx))
+	for k, i := range idx {
+		labels[k] = ds.Labels[i]
+	}
+	return []any{tensors.FromFlatDataAndDimensions(buf, len(idx), ds.H, ds.W, ds.C), tensors.FromFlatDataAndDimensions(labels, len(idx))}, nil
 }
 
 // RecomputeBatchNorm sets the batch-norm population statistics from up to

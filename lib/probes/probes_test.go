@@ -1,4 +1,4 @@
-package metrics
+package probes
 
 import (
 	"bytes"
@@ -17,6 +17,9 @@ import (
 	"beyondscaling/lib/textlog"
 )
 
+// testRecipe trains the test probes: the reduced profiles' SGD at batch 32.
+var testRecipe = settings.Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32}
+
 // Probe networks are cached by what determines them: two different subsets
 // of equal size get different networks, and changing the preset's probe
 // model, epochs or snapshot epoch without renaming it trains new ones.
@@ -31,16 +34,18 @@ func TestProbeCacheKeyedByContent(t *testing.T) {
 		first.Idx, second.Idx = append(first.Idx, i), append(second.Idx, 64+i)
 	}
 	var log bytes.Buffer
-	base := Env{Backend: b, Train: first, WorkDir: t.TempDir(), Logger: textlog.New(&log, slog.LevelInfo), Recipe: settings.Resolved{Recipe: testRecipe},
-		Preset: Preset{Name: "same name", Model: "mlp", Epochs: 2, EarlyEpoch: 1, EL2NModels: 1}}
-	score := func(env Env) (trained bool, values []float64) {
+	base := Trainer{Backend: b, Train: first, WorkDir: t.TempDir(), Logger: textlog.New(&log, slog.LevelInfo),
+		Preset: settings.Probes{Name: "same name", Model: "mlp", Epochs: 2, EarlyEpoch: 1, EL2NModels: 1}}
+	score := func(tr Trainer) (trained bool, values []float32) {
 		t.Helper()
 		log.Reset()
-		sc, err := Compute(context.Background(), &env, "el2n-1", 0)
+		tr.Recipe = settings.Resolved{Recipe: testRecipe}
+		tr.Recipe.Epochs = tr.Preset.Epochs
+		rs, err := tr.Early(context.Background(), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return strings.Contains(log.String(), ": mlp on") || strings.Contains(log.String(), ": cnn-w8 on"), sc.Values
+		return strings.Contains(log.String(), ": mlp on") || strings.Contains(log.String(), ": cnn-w8 on"), rs[0].TrainLogits
 	}
 	if trained, _ := score(base); !trained {
 		t.Fatalf("first scoring trained nothing:\n%s", log.String())
@@ -58,14 +63,14 @@ func TestProbeCacheKeyedByContent(t *testing.T) {
 	if slices.Equal(v1, v2) {
 		t.Error("two subsets got identical scores")
 	}
-	for name, change := range map[string]func(p *Preset){
-		"probe model":    func(p *Preset) { p.Model = "cnn-w8" },
-		"epochs":         func(p *Preset) { p.Epochs = 3 },
-		"snapshot epoch": func(p *Preset) { p.EarlyEpoch = 2 },
+	for name, change := range map[string]func(p *settings.Probes){
+		"probe model":    func(p *settings.Probes) { p.Model = "cnn-w8" },
+		"epochs":         func(p *settings.Probes) { p.Epochs = 3 },
+		"snapshot epoch": func(p *settings.Probes) { p.EarlyEpoch = 2 },
 	} {
-		env := base
-		change(&env.Preset)
-		if trained, _ := score(env); !trained {
+		tr := base
+		change(&tr.Preset)
+		if trained, _ := score(tr); !trained {
 			t.Errorf("changing the preset's %s without renaming it reused the cached network:\n%s", name, log.String())
 		}
 		if name == "probe model" && !strings.Contains(log.String(), "differs in model") {
@@ -80,14 +85,14 @@ func TestProbeSeeds(t *testing.T) {
 	seen := map[uint64]string{}
 	for _, kind := range []string{"full", "subset", "early-e3"} {
 		for i := 0; i < 20; i++ {
-			s := runSpec{kind: kind, index: i}.seed()
+			s := Spec{Kind: kind, Index: i}.Seed()
 			if prev, ok := seen[s]; ok {
 				t.Fatalf("%s-%d and %s share seed %d", kind, i, prev, s)
 			}
 			seen[s] = kind
 		}
 	}
-	if (runSpec{kind: "early-e1", index: 3}).seed() != (runSpec{kind: "early-e3", index: 3}).seed() {
+	if (Spec{Kind: "early-e1", Index: 3}).Seed() != (Spec{Kind: "early-e3", Index: 3}).Seed() {
 		t.Error("snapshots of one early network at different epochs have different seeds (the weak-probe comparison is meant to be paired)")
 	}
 }

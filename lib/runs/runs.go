@@ -1,4 +1,4 @@
-package scaling
+package runs
 
 import (
 	"context"
@@ -6,12 +6,16 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 
 	"beyondscaling/lib/backend"
 	"beyondscaling/lib/buildinfo"
+	"beyondscaling/lib/data"
 	"beyondscaling/lib/experiment"
+	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/paths"
 	"beyondscaling/lib/prune"
+	"beyondscaling/lib/scaling"
 	"beyondscaling/lib/sweep"
 	"beyondscaling/lib/textlog"
 )
@@ -27,9 +31,9 @@ func StoreDir(profileName string) (string, error) {
 	return filepath.Join(out, "sweeps", profileName), nil
 }
 
-// RunSweeps runs (or resumes) sweeps in the profile's store and returns all
+// Execute runs (or resumes) sweeps in the profile's store and returns all
 // their records, printing progress to log.
-func RunSweeps(ctx context.Context, profileName string, specs []sweep.Spec, log io.Writer) ([]sweep.Record, error) {
+func Execute(ctx context.Context, profileName string, specs []sweep.Spec, log io.Writer) ([]sweep.Record, error) {
 	dir, err := StoreDir(profileName)
 	if err != nil {
 		return nil, err
@@ -66,7 +70,7 @@ func Scores(profileName string, spec sweep.Spec, size int, seed uint64, metrics 
 }
 
 // Collect returns the finished records of sweeps without running anything
-// (for the plotting cells of a notebook, after RunSweeps).
+// (for the plotting cells of a notebook, after Execute).
 func Collect(profileName string, specs []sweep.Spec) ([]sweep.Record, error) {
 	dir, err := StoreDir(profileName)
 	if err != nil {
@@ -78,7 +82,7 @@ func Collect(profileName string, specs []sweep.Spec) ([]sweep.Record, error) {
 	for _, s := range specs {
 		done, missing := st.Collect(s)
 		if len(missing) > 0 {
-			return nil, fmt.Errorf("sweep %s has %d unfinished runs in %s: run it first (RunSweeps)", s.Name, len(missing), dir)
+			return nil, fmt.Errorf("sweep %s has %d unfinished runs in %s: run it first (Execute)", s.Name, len(missing), dir)
 		}
 		for _, d := range done {
 			if !seen[d.Key] {
@@ -88,4 +92,62 @@ func Collect(profileName string, specs []sweep.Spec) ([]sweep.Record, error) {
 		}
 	}
 	return all, nil
+}
+
+// SetScores are the scores of several metrics on one initial set, aligned
+// to its examples, with their labels.
+type SetScores struct {
+	Scores map[string][]float64 // by metric
+	Labels []int32
+}
+
+// InitialSetScores reads the cached scores of every metric of a sweep on
+// its first initial set (first size, first seed); "random" gets the seed's
+// random scores.
+func InitialSetScores(profileName string, spec sweep.Spec) (SetScores, error) {
+	n, seed := spec.Sizes[0], spec.Seeds[0]
+	sc, err := Scores(profileName, spec, n, seed, spec.Metrics)
+	if err != nil {
+		return SetScores{}, err
+	}
+	ds, err := data.Load(spec.Dataset, "train")
+	if err != nil {
+		return SetScores{}, err
+	}
+	set, err := experiment.InitialSet(ds, n, seed)
+	if err != nil {
+		return SetScores{}, err
+	}
+	ids := make([]string, len(set.Idx))
+	out := SetScores{Scores: map[string][]float64{}, Labels: make([]int32, len(set.Idx))}
+	for k, i := range set.Idx {
+		ids[k], out.Labels[k] = ds.IDs[i], ds.Labels[i]
+	}
+	for m, s := range sc {
+		if out.Scores[m], err = s.Align(ids); err != nil {
+			return SetScores{}, fmt.Errorf("scores of %s: %w", m, err)
+		}
+	}
+	if slices.Contains(spec.Metrics, "random") {
+		out.Scores["random"] = metrics.Random(len(ids), seed)
+	}
+	return out, nil
+}
+
+// ImputationNote is scaling.ImputationNote for the cached score files of a
+// sweep's initial sets (one per seed at an initial size).
+func ImputationNote(profileName string, spec sweep.Spec, size int, seeds []uint64, metrics []string) (string, error) {
+	var all []*prune.Scores
+	for _, seed := range seeds {
+		sc, err := Scores(profileName, spec, size, seed, metrics)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range metrics {
+			if s, ok := sc[m]; ok {
+				all = append(all, s)
+			}
+		}
+	}
+	return scaling.ImputationNote(all), nil
 }

@@ -1,4 +1,4 @@
-package metrics
+package scoring
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/data/datatest"
+	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/textlog"
 )
@@ -125,7 +126,7 @@ func TestMetricsFindFlippedLabels(t *testing.T) {
 	if mean < 0.45 || auc < 0.85 {
 		t.Errorf("memorization of singletons: mean %.3f (want ≥ 0.45; typical examples are near 0), AUC %.3f (want ≥ 0.85)", mean, auc)
 	}
-	if sc.Meta.Params["undefined_examples"] != "0" || !strings.Contains(sc.Meta.Params["imputation"], ImputationRule) {
+	if sc.Meta.Params["undefined_examples"] != "0" || !strings.Contains(sc.Meta.Params["imputation"], metrics.ImputationRule) {
 		t.Errorf("memorization sidecar lacks the imputation rule and count: %v", sc.Meta.Params)
 	}
 	for _, m := range []string{"influence-max", "influence-sum-abs", "ensemble-al", "supervised-prototypes", "ssl-prototypes", "random"} {
@@ -192,5 +193,28 @@ func TestMetricParameters(t *testing.T) {
 		if _, err := Lookup(bad); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
+	}
+}
+
+// A held-out metric's undefined scores are imputed up to 1% of the
+// examples and refused beyond, with the count and the fix; other metrics
+// must be finite everywhere.
+func TestImputeUndefined(t *testing.T) {
+	nan := math.NaN()
+	p := settings.Probes{Subsets: 3, Fraction: 0.7}
+	one := make([]float64, 200)
+	one[7] = nan // 0.5%: imputed
+	imp, err := imputeUndefined("memorization", one, p)
+	if err != nil || imp.Undefined != 1 || math.IsNaN(one[7]) {
+		t.Errorf("0.5%% undefined: %+v, %v", imp, err)
+	}
+	three := make([]float64, 200)
+	three[1], three[2], three[3] = nan, nan, nan // 1.5%: refused
+	_, err = imputeUndefined("ddd", three, p)
+	if err == nil || !strings.Contains(err.Error(), "3 of 200 examples") || !strings.Contains(err.Error(), "at least 4 subset networks") {
+		t.Errorf("1.5%% undefined: %v", err)
+	}
+	if _, err := imputeUndefined("el2n-20", []float64{1, nan}, p); err == nil {
+		t.Error("a NaN EL2N score was imputed instead of refused")
 	}
 }

@@ -1,8 +1,10 @@
-package scaling
+package plans
 
 import (
 	"fmt"
+	"io"
 
+	"beyondscaling/lib/data"
 	"beyondscaling/lib/profile"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
@@ -85,4 +87,43 @@ func PrototypeSensitivity(p profile.Name, dataset string) []sweep.Spec {
 		out = append(out, b)
 	}
 	return out
+}
+
+// Write describes sweeps: what is trained, on what, how many runs.
+func Write(w io.Writer, specs ...sweep.Spec) error {
+	for _, s := range specs {
+		_, err := fmt.Fprintf(w, "sweep %q: %s on %s for %d epochs; initial sizes %v, fractions kept %v, seeds %v, balance %g, metrics %v (preset %s): %d runs\n",
+			s.Name, s.Model, s.Dataset, s.Epochs, s.Sizes, s.Fractions, s.Seeds, s.Balance, s.Metrics, s.Preset, len(s.Runs()))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SVHNOrStandIn returns the dataset notebook 03 uses and the name its
+// figures give it: SVHN where it is present, else Fashion-MNIST in its
+// place, said in every title, with a line to w on how to get SVHN.
+func SVHNOrStandIn(w io.Writer) (dataset, label string) {
+	if _, err := data.Load("svhn", "test"); err == nil {
+		return "svhn", "SVHN"
+	}
+	fmt.Fprintln(w, "SVHN is not present here: using Fashion-MNIST in its place (prune data fetch svhn to get SVHN)")
+	return "fashion-mnist", "Fashion-MNIST (in place of SVHN)"
+}
+
+// ImageNetVariant returns the ImageNet variant a profile can use here, or
+// "" when none is present, writing to w why each candidate is missing.
+func ImageNetVariant(p profile.Name, w io.Writer) string {
+	candidates := []string{"imagenet32", "imagenet64"}
+	if p == profile.Paper {
+		candidates = []string{"imagenet", "imagenet64", "imagenet32"}
+	}
+	for _, name := range candidates {
+		if _, err := data.Load(name, "val"); err == nil {
+			return name
+		}
+		fmt.Fprintf(w, "%s: not present here (%s)\n", name, data.HowToGet(name))
+	}
+	return ""
 }

@@ -1,12 +1,10 @@
-package metrics
+package scoring
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -14,10 +12,13 @@ import (
 
 	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/embeddings"
+	"beyondscaling/lib/metrics"
+	"beyondscaling/lib/probes"
 	"beyondscaling/lib/profile"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
-	"beyondscaling/lib/textlog"
+	"beyondscaling/lib/ssl"
 )
 
 // Preset fixes the probe networks' sizes and budgets: the probe presets
@@ -29,11 +30,9 @@ func PresetFor(p profile.Name) Preset { return settings.ProbesFor(p) }
 
 // Env is what scoring needs: the examples to score, the held-out
 // validation examples (for influence), the backend, the preset, and a work
-// folder that keeps each finished probe network's outputs (and the
-// checkpoints of the one in progress) so that an interrupted ensemble
-// resumes. Every cached output is keyed by what determines it (probe
-// recipe and preset values, example IDs, dataset checksum), so a work
-// folder is never served another configuration's networks.
+// folder that keeps each finished probe network's outputs (lib/probes) and
+// the self-supervised embeddings (lib/ssl), each keyed by what determines
+// it, so a work folder is never served another configuration's networks.
 type Env struct {
 	Backend compute.Backend
 	Train   data.Subset
@@ -49,20 +48,13 @@ type Env struct {
 	// Logger receives which probe networks are trained or reused (Info),
 	// cache warnings (Warn) and training progress (Debug); nil discards.
 	Logger     *slog.Logger
-	Embeddings *Embeddings // for ssl-prototypes: given, or trained when nil
+	Embeddings *embeddings.Set // for ssl-prototypes: given, or trained when nil
 	// Recompute retrains cached probe networks made by another code
 	// version (otherwise they are reused with a warning naming both).
 	Recompute bool
 
-	datasetSHA string
-	steps      map[string]int // training steps per probe kind, for the sidecar
+	probes *probes.Trainer // Compute's, for the metric it computes
 }
-
-func (env *Env) logger() *slog.Logger { return textlog.OrDiscard(env.Logger) }
-
-// progress is where lib/train writes per-epoch and progress lines: the
-// logger at Debug, or nil when Debug is not shown.
-func (env *Env) progress() io.Writer { return textlog.Writer(env.Logger, slog.LevelDebug) }
 
 func (env *Env) labels() []int32 {
 	out := make([]int32, len(env.Train.Idx))
@@ -76,14 +68,6 @@ func (env *Env) validationLabels() []int32 {
 	out := make([]int32, len(env.Validation.Idx))
 	for k, i := range env.Validation.Idx {
 		out[k] = env.Validation.DS.Labels[i]
-	}
-	return out
-}
-
-func (env *Env) ids() []string {
-	out := make([]string, len(env.Train.Idx))
-	for k, i := range env.Train.Idx {
-		out[k] = env.Train.DS.IDs[i]
 	}
 	return out
 }
@@ -109,8 +93,8 @@ func Metrics() []Metric {
 		{"memorization", "P[correct | trained on it] - P[correct | not trained on it], over random 70% subsets", true,
 			"K fully trained networks (shared with influence, DDD, ensemble-al)", memorization, nil},
 		{"influence-max", "max over held-out validation examples of P[correct | in S] - P[correct | not in S]", true,
-			"the memorization runs plus test predictions", influenceMax, nil},
-		{"influence-sum-abs", "sum over held-out validation examples of |influence|", true, "as influence-max", influenceSumAbs, nil},
+			"the memorization runs plus test predictions", influence(false), nil},
+		{"influence-sum-abs", "sum over held-out validation examples of |influence|", true, "as influence-max", influence(true), nil},
 		{"forgetting", "correct->incorrect transitions during training; never learned = maximum", true,
 			"one fully trained network with recorded dynamics", forgetting, nil},
 		{"el2n-1", "||softmax - onehot||_2 of 1 network early in training", true, "1 network, a few epochs", el2n(1), nil},
@@ -119,7 +103,7 @@ func Metrics() []Metric {
 		{"ddd", "1 - fraction of held-out networks classifying the example correctly", true, "the memorization runs", ddd, nil},
 		{"ensemble-al", "entropy of the mean softmax of the subset networks held out of the example (as DDD; they never saw its label)", true, "the memorization runs", ensembleAL, nil},
 		{"random", "uniform random scores", false, "none", func(_ context.Context, env *Env, seed uint64) ([]float64, error) {
-			return Random(len(env.Train.Idx), seed), nil
+			return metrics.Random(len(env.Train.Idx), seed), nil
 		}, nil},
 		{"grand-last-layer", "GraNd of the last layer only: its gradient norm ||p - y||·sqrt(||h||²+1) early in training, mean over networks (alias grand)", true,
 			"as el2n-20", grand, nil},
@@ -192,10 +176,9 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 		}
 	}
 	env.Recipe.Epochs = env.Preset.Epochs
-	if env.datasetSHA == "" {
-		env.datasetSHA = env.Train.DS.Checksum()
-	}
-	env.steps = map[string]int{}
+	env.probes = &probes.Trainer{Backend: env.Backend, Train: env.Train, Validation: env.Validation, Augment: env.Augment,
+		Preset: env.Preset, Recipe: env.Recipe, WorkDir: env.WorkDir, Logger: env.Logger, Recompute: env.Recompute,
+		DatasetSHA: env.Train.DS.Checksum(), Steps: map[string]int{}}
 	values, err := m.score(ctx, env, seed)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -208,7 +191,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	params := map[string]string{"preset": p.Name, "model": p.Model, "epochs": strconv.Itoa(p.Epochs),
 		"early_epoch": strconv.Itoa(p.EarlyEpoch), "el2n_models": strconv.Itoa(p.EL2NModels), "subsets": strconv.Itoa(p.Subsets),
 		"subset_fraction": strconv.FormatFloat(p.Fraction, 'g', -1, 64), "definition_version": strconv.Itoa(settings.MetricVersion(name))}
-	if len(env.steps) > 0 {
+	if len(env.probes.Steps) > 0 {
 		// The probes' training configuration as applied.
 		r := env.Recipe
 		params["probe_optimizer"], params["probe_schedule"], params["probe_recipe_row"] = r.Optimizer, r.Schedule, r.Row
@@ -219,7 +202,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 		if env.Backend != nil {
 			params["probe_backend"] = env.Backend.Name()
 		}
-		for kind, n := range env.steps {
+		for kind, n := range env.probes.Steps {
 			params["probe_steps_"+kind] = strconv.Itoa(n)
 		}
 		if env.Recipe.Fallback {
@@ -239,7 +222,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 		}
 		params["ssl_model"], params["ssl_epochs"] = p.SSLModel, strconv.Itoa(p.SSLEpochs)
 		// SimCLR's batch is its set of negatives: it is capped at the set
-		// size (SelfSupervisedEmbeddings), and the sidecar says so.
+		// size (ssl.SimCLR), and the sidecar says so.
 		params["ssl_batch"] = strconv.Itoa(min(p.SSLBatch, len(env.Train.Idx)))
 		if p.SSLBatch > len(env.Train.Idx) && env.Embeddings == nil {
 			params["fallback"] = strings.TrimPrefix(params["fallback"]+"; ", "; ") + fmt.Sprintf("SimCLR batch %d capped at the %d examples", p.SSLBatch, len(env.Train.Idx))
@@ -249,9 +232,9 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 		}
 	}
 	ds := env.Train.DS
-	return &prune.Scores{IDs: env.ids(), Values: values, Meta: prune.Meta{
+	return &prune.Scores{IDs: env.Train.IDs(), Values: values, Meta: prune.Meta{
 		Metric: name, Params: params, Seeds: []uint64{seed}, Dataset: ds.Name + "/" + ds.Split,
-		DatasetSHA256: env.datasetSHA, CodeVersion: buildinfo.CodeVersion(),
+		DatasetSHA256: env.probes.DatasetSHA, CodeVersion: buildinfo.CodeVersion(),
 	}}, nil
 }
 
@@ -260,42 +243,13 @@ func augmentString(a data.Augment) string {
 	return settings.Augmentation{Normalise: a.Mean != nil, Pad: a.Pad, Flip: a.Flip, ResizedCrop: a.ResizedCrop, ColorJitter: a.ColorJitter}.String()
 }
 
-func runs(ctx context.Context, env *Env, spec runSpec, n int) ([]*runOutputs, error) {
-	var out []*runOutputs
-	for i := 0; i < n; i++ {
-		spec.index = i
-		o, err := env.run(ctx, spec)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
-func earlyRuns(ctx context.Context, env *Env, n int) ([]*runOutputs, error) {
-	return runs(ctx, env, runSpec{kind: fmt.Sprintf("early-e%d", env.Preset.EarlyEpoch), features: true, fraction: 1, stopEpoch: env.Preset.EarlyEpoch}, n)
-}
-
-func subsetRuns(ctx context.Context, env *Env) ([]*runOutputs, error) {
-	return runs(ctx, env, runSpec{kind: "subset", test: true, fraction: env.Preset.Fraction}, env.Preset.Subsets)
-}
-
-func fullRun(ctx context.Context, env *Env) (*runOutputs, error) {
-	rs, err := runs(ctx, env, runSpec{kind: "full", features: true, dynamics: true, fraction: 1}, 1)
-	if err != nil {
-		return nil, err
-	}
-	return rs[0], nil
-}
-
 func el2n(k int) func(context.Context, *Env, uint64) ([]float64, error) {
 	return func(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
 		n := k
 		if n == 0 {
 			n = env.Preset.EL2NModels
 		}
-		rs, err := earlyRuns(ctx, env, n)
+		rs, err := env.probes.Early(ctx, n)
 		if err != nil {
 			return nil, err
 		}
@@ -303,12 +257,12 @@ func el2n(k int) func(context.Context, *Env, uint64) ([]float64, error) {
 		for _, r := range rs {
 			logits = append(logits, r.TrainLogits)
 		}
-		return EL2N(logits, env.labels(), rs[0].Classes), nil
+		return metrics.EL2N(logits, env.labels(), rs[0].Classes), nil
 	}
 }
 
 func grand(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	rs, err := earlyRuns(ctx, env, env.Preset.EL2NModels)
+	rs, err := env.probes.Early(ctx, env.Preset.EL2NModels)
 	if err != nil {
 		return nil, err
 	}
@@ -316,40 +270,40 @@ func grand(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
 	for _, r := range rs {
 		logits, feats = append(logits, r.TrainLogits), append(feats, r.TrainFeatures)
 	}
-	return GraNd(logits, feats, env.labels(), rs[0].Classes, rs[0].Dim), nil
+	return metrics.GraNd(logits, feats, env.labels(), rs[0].Classes, rs[0].Dim), nil
 }
 
 func forgetting(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	r, err := fullRun(ctx, env)
+	r, err := env.probes.Full(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return Forgetting(r.Correct), nil
+	return metrics.Forgetting(r.Correct), nil
 }
 
 func aum(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	r, err := fullRun(ctx, env)
+	r, err := env.probes.Full(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return AUM(r.Margin), nil
+	return metrics.AUM(r.Margin), nil
 }
 
 func supervisedPrototypes(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	r, err := fullRun(ctx, env)
+	r, err := env.probes.Full(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return SupervisedPrototypes(r.TrainFeatures, r.Dim, env.labels(), r.Classes), nil
+	return metrics.SupervisedPrototypes(r.TrainFeatures, r.Dim, env.labels(), r.Classes), nil
 }
 
-func membership(ctx context.Context, env *Env) (Membership, [][]bool, [][]bool, []*runOutputs, error) {
-	rs, err := subsetRuns(ctx, env)
+func membership(ctx context.Context, env *Env) (metrics.Membership, [][]bool, [][]bool, []*probes.Outputs, error) {
+	rs, err := env.probes.Subsets(ctx)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
 	labels := env.labels()
-	var member Membership
+	var member metrics.Membership
 	var correct, testCorrect [][]bool
 	for _, r := range rs {
 		member = append(member, r.Member)
@@ -366,25 +320,23 @@ func memorization(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Memorization(member, correct)
+	return metrics.Memorization(member, correct)
 }
 
-func influenceMax(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	member, _, testCorrect, _, err := membership(ctx, env)
-	if err != nil {
-		return nil, err
+// influence is influence-max (sumAbs false) or influence-sum-abs, from
+// one computation of metrics.Influence over the subset networks.
+func influence(sumAbs bool) func(context.Context, *Env, uint64) ([]float64, error) {
+	return func(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
+		member, _, testCorrect, _, err := membership(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		mx, s, err := metrics.Influence(member, testCorrect)
+		if sumAbs {
+			return s, err
+		}
+		return mx, err
 	}
-	mx, _, err := Influence(member, testCorrect)
-	return mx, err
-}
-
-func influenceSumAbs(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
-	member, _, testCorrect, _, err := membership(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	_, s, err := Influence(member, testCorrect)
-	return s, err
 }
 
 func ddd(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
@@ -392,7 +344,7 @@ func ddd(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return DDD(member, correct), nil
+	return metrics.DDD(member, correct), nil
 }
 
 func ensembleAL(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
@@ -404,12 +356,39 @@ func ensembleAL(ctx context.Context, env *Env, _ uint64) ([]float64, error) {
 	for _, r := range rs {
 		logits = append(logits, r.TrainLogits)
 	}
-	return EnsembleEntropy(logits, member, len(env.Train.Idx), rs[0].Classes), nil
+	return metrics.EnsembleEntropy(logits, member, len(env.Train.Idx), rs[0].Classes), nil
 }
 
-// SortedCopy returns x sorted ascending (for reports).
-func SortedCopy(x []float64) []float64 {
-	s := append([]float64(nil), x...)
-	sort.Float64s(s)
-	return s
+// correctness says, for each example, whether the argmax of its logits is its label.
+func correctness(logits []float32, labels []int32, classes int) []bool {
+	out := make([]bool, len(labels))
+	for i, y := range labels {
+		row := logits[i*classes : (i+1)*classes]
+		best := 0
+		for c := range row {
+			if row[c] > row[best] {
+				best = c
+			}
+		}
+		out[i] = best == int(y)
+	}
+	return out
+}
+
+func sslPrototypes(ctx context.Context, env *Env, seed uint64) ([]float64, error) {
+	emb := env.Embeddings
+	if emb == nil {
+		p := env.Preset
+		var err error
+		simclr := ssl.SimCLR{Backend: env.Backend, Model: p.SSLModel, Epochs: p.SSLEpochs, Batch: p.SSLBatch, Augment: env.Augment, WorkDir: env.WorkDir, Logger: env.Logger}
+		if emb, err = simclr.Embed(ctx, env.Train); err != nil {
+			return nil, err
+		}
+	}
+	vals, err := emb.Align(env.Train.IDs())
+	if err != nil {
+		return nil, err
+	}
+	k := min(env.Preset.Clusters, len(env.Train.Idx))
+	return metrics.SelfSupervisedPrototypes(vals, len(env.Train.Idx), emb.Dim, k, seed)
 }

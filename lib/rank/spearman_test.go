@@ -1,4 +1,4 @@
-package metrics
+package rank
 
 import (
 	"math"
@@ -65,5 +65,21 @@ func TestRanksTiesAndOrder(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// The example of Wikipedia's "Spearman's rank correlation coefficient"
+// article (IQ against hours of television): ρ = −29/165.
+func TestSpearmanPublishedExample(t *testing.T) {
+	iq := []float64{106, 100, 86, 101, 99, 103, 97, 113, 112, 110}
+	tv := []float64{7, 27, 2, 50, 28, 29, 20, 12, 6, 17}
+	if got := Spearman(iq, tv); math.Abs(got-(-29.0/165)) > 1e-12 {
+		t.Errorf("ρ = %.12f, want %.12f", got, -29.0/165)
+	}
+	if r := Ranks([]float64{3, 1, 3, 2}); r[0] != 3.5 || r[1] != 1 || r[2] != 3.5 || r[3] != 2 {
+		t.Errorf("tied ranks %v", r)
+	}
+	if !math.IsNaN(Spearman([]float64{1, 1, 1}, []float64{1, 2, 3})) {
+		t.Error("constant input should give NaN")
 	}
 }

@@ -1,13 +1,17 @@
-package scaling
+package scalingfig
 
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 
 	"beyondscaling/lib/fit"
 	"beyondscaling/lib/plots"
 	"beyondscaling/lib/prune"
+	"beyondscaling/lib/scaling"
+	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/train"
 )
 
 const (
@@ -18,11 +22,11 @@ const (
 	labelAcc     = "test accuracy (top-1, %)"
 )
 
-// ScalingFigure is Fig. 3: test error against examples trained on for each
+// Scaling is Fig. 3: test error against examples trained on for each
 // fraction kept (colour; keep easy and other Dashed curves dashed), random pruning, the
 // unpruned curve, the best-f envelope and the power law fitted to random
 // pruning (error bars: ± 1 s.e. over seeds).
-func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, law fit.PowerLaw) *plots.Figure {
+func Scaling(title string, curves []scaling.Curve, random, full, envelope scaling.Curve, law fit.PowerLaw) *plots.Figure {
 	fig := &plots.Figure{Title: title, XLabel: labelTrained, YLabel: labelError, LogX: true, LogY: true, Legend: plots.BottomLeft}
 	colors := plots.Family(max(1, len(curves)/2+1))
 	colorOf := map[float64]int{}
@@ -44,7 +48,7 @@ func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, l
 	}
 	if law.A > 0 {
 		lo, hi := math.Inf(1), 0.0
-		for _, c := range append(append([]Curve{random, full}, curves...), envelope) {
+		for _, c := range append(append([]scaling.Curve{random, full}, curves...), envelope) {
 			for _, x := range c.Trained {
 				lo, hi = math.Min(lo, x), math.Max(hi, x)
 			}
@@ -59,9 +63,9 @@ func ScalingFigure(title string, curves []Curve, random, full, envelope Curve, l
 	return fig
 }
 
-// HardEasyFigure is Fig. 1D: ε_hard − ε_easy over initial size and fraction
+// HardMinusEasy is Fig. 1D: ε_hard − ε_easy over initial size and fraction
 // kept (blue: keeping the hardest examples is better; red: the easiest).
-func HardEasyFigure(title string, fractions []float64, sizes []int, diff [][]Diff) *plots.Figure {
+func HardMinusEasy(title string, fractions []float64, sizes []int, diff [][]scaling.Diff) *plots.Figure {
 	x := make([]float64, len(sizes))
 	for i, n := range sizes {
 		x[i] = float64(n)
@@ -76,28 +80,18 @@ func HardEasyFigure(title string, fractions []float64, sizes []int, diff [][]Dif
 		Heat: &plots.Heat{X: x, Y: fractions, Z: z, Diverging: true, Label: "hard − easy error"}}
 }
 
-// MetricBenchmarkFigure is Fig. 5: test accuracy against fraction kept for
+// MetricBenchmark is Fig. 5: test accuracy against fraction kept for
 // each metric (keep hard) and random pruning, at one initial size, each
 // curve sorted by fraction and ending at the unpruned run (f = 1). A missing
 // standard error (one seed) draws no bar.
-func MetricBenchmarkFigure(title string, ps []Point, metrics []string, size int, balance float64) *plots.Figure {
+func MetricBenchmark(title string, ps []scaling.Point, metrics []string, size int, balance float64) *plots.Figure {
 	fig := &plots.Figure{Title: title, XLabel: labelF, YLabel: labelAcc, Legend: plots.BottomRight}
 	colors := palette()
-	full, hasFull := find(ps, "", "", 1, size, 0)
 	for i, m := range metrics {
-		var c Series
-		for _, p := range ps {
-			if p.Metric == m && (p.Keep == "hard" || m == "random") && p.Size == size && p.Fraction < 1 && p.Balance == balance {
-				c.add(p.Fraction, p)
-			}
-		}
+		c := scaling.BenchmarkCurve(ps, m, size, balance)
 		if len(c.X) == 0 {
 			continue
 		}
-		if hasFull {
-			c.add(1, full)
-		}
-		c.sortByX()
 		s := plots.Series{Label: m, X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: colors[i%len(colors)]}
 		if m == "random" {
 			s.Color, s.Dashed = plots.Categorical[6], true
@@ -107,11 +101,11 @@ func MetricBenchmarkFigure(title string, ps []Point, metrics []string, size int,
 	return fig
 }
 
-// ImbalanceFigure shows how much each metric unbalances classes when it
+// Imbalance shows how much each metric unbalances classes when it
 // keeps the hardest fraction f: the smallest over classes of
 // (class's kept fraction)/f, 1 meaning perfectly balanced (the paper's
 // observation that every metric amplifies class imbalance).
-func ImbalanceFigure(title string, scores map[string][]float64, labels []int32, order []string) (*plots.Figure, error) {
+func Imbalance(title string, scores map[string][]float64, labels []int32, order []string) (*plots.Figure, error) {
 	fig := &plots.Figure{Title: title, XLabel: labelF, YLabel: "least-kept class: kept share / f", Legend: plots.BottomRight}
 	fs := []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
 	sizes := prune.ClassSizes(labels)
@@ -152,4 +146,86 @@ func ImbalanceFigure(title string, scores map[string][]float64, labels []int32, 
 func palette() []color.Color {
 	return append(append([]color.Color{}, plots.Categorical[:6]...), plots.Categorical[7], color.NRGBA{120, 60, 20, 255},
 		color.NRGBA{100, 100, 220, 255}, color.NRGBA{60, 140, 60, 255}, color.NRGBA{170, 30, 80, 255})
+}
+
+// ScalingOf is Fig. 3 for one metric of a sweep's points: the curves
+// of the given keep policies, random pruning, no pruning, the envelope and
+// the power law fitted to random pruning, which it also writes to w.
+func ScalingOf(title string, ps []scaling.Point, metric string, keeps []string, w io.Writer) (*plots.Figure, error) {
+	curves, random, full := scaling.ScalingCurves(ps, metric, keeps)
+	law, err := scaling.RandomPowerLaw(random, full)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(w, "random pruning:", law)
+	return Scaling(title, curves, random, full, scaling.Envelope(ps, metric), law), nil
+}
+
+// WeakProbe compares keep hard by a metric from weak probes (dashed)
+// with the usual one: the paper's observation that a worse probe brings back
+// power-law scaling.
+func WeakProbe(title string, ps []scaling.Point, usual, weak string) (*plots.Figure, error) {
+	weakCurves, random, full := scaling.ScalingCurves(ps, weak, []string{"hard"})
+	usualCurves, _, _ := scaling.ScalingCurves(ps, usual, []string{"hard"})
+	law, err := scaling.RandomPowerLaw(random, full)
+	if err != nil {
+		return nil, err
+	}
+	var curves []scaling.Curve
+	for _, c := range weakCurves {
+		c.Label, c.Dashed = "weak probe: "+c.Label, true
+		curves = append(curves, c)
+	}
+	for _, c := range usualCurves {
+		c.Label = "usual probe: " + c.Label
+		curves = append(curves, c)
+	}
+	return Scaling(title, curves, random, full, scaling.Curve{}, law), nil
+}
+
+// Schedule draws a learning-rate schedule over epochs, sampled
+// stepsPerEpoch times an epoch, from a base rate.
+func Schedule(title, label string, s train.Schedule, base float64, epochs, stepsPerEpoch int) *plots.Figure {
+	total := epochs * stepsPerEpoch
+	var x, lr []float64
+	for step := 0; step <= total; step++ {
+		x = append(x, float64(step)/float64(stepsPerEpoch))
+		lr = append(lr, base*s.Factor(step, total))
+	}
+	return &plots.Figure{Title: title, XLabel: "epoch", YLabel: "learning rate", LogY: true,
+		Series: []plots.Series{{Label: label, X: x, Y: lr, Kind: plots.Line}}}
+}
+
+// PrototypeK draws scaling.PrototypeK for a sweep of notebook 06: accuracy
+// against k, with the reference metrics as dashed horizontal lines over the
+// range of k.
+func PrototypeK(ps []scaling.Point, spec sweep.Spec, references []string) *plots.Figure {
+	n, f := spec.Sizes[0], spec.Fractions[0]
+	byK, others := scaling.PrototypeK(ps, n, f)
+	fig := &plots.Figure{Title: fmt.Sprintf("Self-supervised prototypes: sensitivity to k (n = %d, f = %g, %s)", n, f, spec.Preset),
+		XLabel: "clusters k", YLabel: labelAcc, LogX: true, Legend: plots.BottomRight,
+		Series: []plots.Series{{Label: "self-supervised prototypes", X: byK.X, Y: byK.Acc, YErr: byK.SEM, Kind: plots.LinePoints, Color: plots.Categorical[0]}}}
+	if len(byK.X) < 2 {
+		return fig
+	}
+	lo, hi := byK.X[0], byK.X[len(byK.X)-1]
+	for i, m := range references {
+		if v, ok := others[m]; ok {
+			fig.Series = append(fig.Series, plots.Series{Label: m, X: []float64{lo, hi}, Y: []float64{v, v}, Kind: plots.Line, Dashed: true, Color: plots.Categorical[i+1]})
+		}
+	}
+	return fig
+}
+
+// PrototypeBalance draws scaling.PrototypeBalance for self-supervised
+// prototypes and random pruning.
+func PrototypeBalance(ps []scaling.Point, spec sweep.Spec, clusters int) *plots.Figure {
+	n, f := spec.Sizes[0], spec.Fractions[0]
+	fig := &plots.Figure{Title: fmt.Sprintf("Class-balancing ratio r (n = %d, f = %g)", n, f),
+		XLabel: "class-balancing ratio r", YLabel: labelAcc, Legend: plots.BottomRight}
+	for i, m := range []string{"ssl-prototypes", "random"} {
+		s := scaling.PrototypeBalance(ps, m, n, f, clusters)
+		fig.Series = append(fig.Series, plots.Series{Label: m, X: s.X, Y: s.Acc, YErr: s.SEM, Kind: plots.LinePoints, Color: plots.Categorical[i]})
+	}
+	return fig
 }
