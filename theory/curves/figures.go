@@ -26,7 +26,7 @@ func ErrorFigure(curves []Curve, dots []Dots) *plots.Figure {
 		fig.Title = fmt.Sprintf("Keep %v, probe angle θ = %g°", curves[0].Keep, curves[0].ThetaDeg)
 	}
 	if len(dots) > 0 {
-		fig.Title += fmt.Sprintf("\n(lines: theory; dots: simulations, N = %d, %d seeds, ± 1 s.e.)", dots[0].N, dots[0].Seeds)
+		fig.Title += fmt.Sprintf("\nlines: theory; dots: N = %d, %d seeds, ± 1 s.e.", dots[0].N, dots[0].Seeds)
 	}
 	colors := plots.Family(len(curves))
 	colorOf := map[float64]int{}
