@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -162,15 +163,66 @@ type CellError struct {
 	Cell    int // 1-based index among all cells
 	Name    string
 	Message string
-	Stderr  string // what the cell printed to standard error
+	Stderr  string // the end of what the cell printed to standard error
+	// Crash is the start of a Go crash dump in the cell's standard error:
+	// the "fatal error:" or "panic:" line and the first goroutine. A dump
+	// of all goroutines is far longer than Stderr's tail, which then shows
+	// only the last goroutines and loses the message; "" if no crash.
+	Crash string
 }
 
 func (e CellError) String() string {
 	s := fmt.Sprintf("cell %d: %s: %s", e.Cell, e.Name, strings.TrimSpace(e.Message))
+	if e.Crash != "" && !strings.Contains(e.Stderr, e.Crash) {
+		s += "\n  crash, first lines:\n" + indent(strings.TrimSpace(e.Crash))
+		if e.Stderr != "" {
+			s += "\n  crash, last lines:"
+		}
+	}
 	if e.Stderr != "" {
 		s += "\n" + indent(strings.TrimSpace(e.Stderr))
 	}
 	return s
+}
+
+// crashStart matches the line that starts a Go runtime crash dump: a panic,
+// a fatal error (concurrent map writes, deadlock, out of memory, ...), or a
+// signal the runtime could not turn into a panic.
+var crashStart = regexp.MustCompile(`(?m)^(panic: |fatal error: |unexpected fault address |SIG[A-Z]+: )`)
+
+// Limits of CrashHead: enough for the message and a deep first goroutine.
+const (
+	crashHeadLines = 80
+	crashHeadBytes = 8000
+)
+
+// CrashHead returns the start of the first Go crash dump in out: from the
+// panic or fatal error line through the end of the first goroutine's stack
+// (the blank line after it), at most 80 lines. It returns "" when out holds
+// no crash.
+func CrashHead(out string) string {
+	loc := crashStart.FindStringIndex(out)
+	if loc == nil {
+		return ""
+	}
+	lines := strings.SplitAfter(out[loc[0]:], "\n")
+	var b strings.Builder
+	inGoroutine := false
+	for i, l := range lines {
+		if i == crashHeadLines || b.Len()+len(l) > crashHeadBytes {
+			b.WriteString("…\n")
+			break
+		}
+		trimmed := strings.TrimSpace(l)
+		if inGoroutine && trimmed == "" {
+			break
+		}
+		if strings.HasPrefix(l, "goroutine ") {
+			inGoroutine = true
+		}
+		b.WriteString(l)
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // Report is the outcome of one notebook.
@@ -224,7 +276,11 @@ func (h *Harness) Execute(ctx context.Context, nbPath, outDir string) (Report, e
 	out, err := cmd.CombinedOutput()
 	rep.Duration = time.Since(t0)
 	if err != nil {
-		return rep, fmt.Errorf("nbconvert failed on %s: %w\n%s", nbPath, err, tail(string(out), 3000))
+		msg := tail(string(out), 3000)
+		if head := CrashHead(string(out)); head != "" && !strings.Contains(msg, head) {
+			msg = head + "\n…\n" + msg
+		}
+		return rep, fmt.Errorf("nbconvert failed on %s: %w\n%s", nbPath, err, msg)
 	}
 	cells, errs, err := readErrors(rep.Output)
 	rep.Cells, rep.Errors = cells, errs
@@ -283,7 +339,8 @@ func readErrors(path string) (int, []CellError, error) {
 					stderr.WriteString(joinText(o.Text))
 				}
 			case "error":
-				errs = append(errs, CellError{Cell: i + 1, Name: o.EName, Message: o.EValue, Stderr: tail(stderr.String(), 2000)})
+				errs = append(errs, CellError{Cell: i + 1, Name: o.EName, Message: o.EValue,
+					Stderr: tail(stderr.String(), 2000), Crash: CrashHead(stderr.String())})
 			}
 		}
 	}
