@@ -42,9 +42,33 @@ func (h *Harness) defaults() {
 	}
 }
 
+// SIMDEnvVar, set to 0, builds the notebooks without GOEXPERIMENT=simd. The
+// SIMD kernels of the pure-Go backend make training several times faster, so
+// they are on by default. With Go 1.27.3 their partial vector loads read past
+// the end of a slice, which crashed notebooks at random ("unexpected fault
+// address ... fatal error: fault"); lib/backend keeps those reads in mapped
+// memory (environment.md, "The SIMD crash"), and PRUNE_SIMD=0 avoids the
+// SIMD code altogether.
+const SIMDEnvVar = "PRUNE_SIMD"
+
+// Experiments returns the GOEXPERIMENT value to use: goexperiment (a comma
+// list) with simd added when simd is true and removed otherwise.
+func Experiments(goexperiment string, simd bool) string {
+	var keep []string
+	for _, e := range strings.Split(goexperiment, ",") {
+		if e = strings.TrimSpace(e); e != "" && e != "simd" {
+			keep = append(keep, e)
+		}
+	}
+	if simd {
+		keep = append(keep, "simd")
+	}
+	return strings.Join(keep, ",")
+}
+
 // goEnv is the environment for the go command and the kernel: the project's
-// toolchain, the SIMD experiment for the pure-Go backend, and the tool bin
-// directory first on PATH.
+// toolchain, GOEXPERIMENT with simd unless PRUNE_SIMD=0 (SIMDEnvVar), and the
+// tool bin directory first on PATH.
 func (h *Harness) goEnv() []string {
 	env := os.Environ()
 	set := func(k, v string) {
@@ -59,9 +83,7 @@ func (h *Harness) goEnv() []string {
 	if tc := os.Getenv("GOTOOLCHAIN"); tc == "" || tc == "local" {
 		set("GOTOOLCHAIN", Toolchain)
 	}
-	if os.Getenv("GOEXPERIMENT") == "" {
-		set("GOEXPERIMENT", "simd")
-	}
+	set("GOEXPERIMENT", Experiments(os.Getenv("GOEXPERIMENT"), os.Getenv(SIMDEnvVar) != "0"))
 	set("PATH", h.BinDir+string(os.PathListSeparator)+filepath.Join(runtime.GOROOT(), "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 	if h.JupyterDataDir != "" {
 		set("JUPYTER_DATA_DIR", h.JupyterDataDir)
@@ -94,7 +116,9 @@ func (h *Harness) InstallTools(ctx context.Context) error {
 
 // InstallKernel installs the GoNB kernel spec into JupyterDataDir (or the
 // user's Jupyter data dir) and writes into it the environment the kernel
-// needs (toolchain, GOEXPERIMENT, PATH). rawError makes GoNB print errors as
+// needs (toolchain, GOEXPERIMENT, PATH; GOEXPERIMENT is written even when
+// empty, so that PRUNE_SIMD=0 holds whatever the shell that starts Jupyter
+// sets). rawError makes GoNB print errors as
 // plain text, as tests want.
 func (h *Harness) InstallKernel(ctx context.Context, rawError bool) error {
 	h.defaults()

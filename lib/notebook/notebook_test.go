@@ -149,3 +149,55 @@ func TestReportShowsCrashBeyondTail(t *testing.T) {
 		t.Errorf("the report holds the whole dump, not its head and tail:\n%.3000s", msg)
 	}
 }
+
+func TestExperiments(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		simd bool
+		want string
+	}{
+		{"", false, ""},
+		{"simd", false, ""},
+		{"simd", true, "simd"},
+		{"", true, "simd"},
+		{"arenas,simd", false, "arenas"},
+		{"simd, arenas", false, "arenas"},
+		{"arenas", true, "arenas,simd"},
+		{"arenas,simd", true, "arenas,simd"},
+	} {
+		if got := Experiments(tc.in, tc.simd); got != tc.want {
+			t.Errorf("Experiments(%q, %v) = %q, want %q", tc.in, tc.simd, got, tc.want)
+		}
+	}
+}
+
+// The notebooks' programs are built with GOEXPERIMENT=simd unless
+// PRUNE_SIMD=0, whatever the shell sets (the SIMD crash of issue 12).
+func TestGoEnvSIMDSwitch(t *testing.T) {
+	lookup := func(env []string, k string) (string, bool) {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	for _, tc := range []struct {
+		shell, simd, want string
+	}{
+		{"", "", "simd"},
+		{"simd", "", "simd"},
+		{"simd", "0", ""},
+		{"", "0", ""},
+		{"arenas,simd", "0", "arenas"},
+		{"", "1", "simd"},
+	} {
+		t.Setenv("GOEXPERIMENT", tc.shell)
+		t.Setenv(SIMDEnvVar, tc.simd)
+		h := &Harness{Root: t.TempDir()}
+		h.defaults()
+		if got, ok := lookup(h.goEnv(), "GOEXPERIMENT"); !ok || got != tc.want {
+			t.Errorf("GOEXPERIMENT=%q %s=%q: kernel gets GOEXPERIMENT=%q (set %v), want %q", tc.shell, SIMDEnvVar, tc.simd, got, ok, tc.want)
+		}
+	}
+}
