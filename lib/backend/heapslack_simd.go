@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // The SIMD crash (environment.md): built with GOEXPERIMENT=simd, compute's
@@ -31,15 +32,21 @@ func init() { reserveHeapSlack() }
 
 // HeapSlack is the address range mapped ahead of the Go heap at start-up
 // when built with GOEXPERIMENT=simd: 8 GiB, at most half of physical memory
-// (so that the kernel's overcommit check never refuses the mapping).
+// (so that the kernel's overcommit check never refuses the mapping) and a
+// quarter of the address-space limit (ulimit -v), if there is one: a mapping
+// the system refuses would kill the process at start-up.
 var HeapSlack = heapSlackBytes()
 
 func heapSlackBytes() int {
-	const max = 8 << 30
-	if mem := memTotal(); mem > 0 && mem/2 < max {
-		return mem / 2
+	n := 8 << 30
+	if mem := memTotal(); mem > 0 {
+		n = min(n, mem/2)
 	}
-	return max
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_AS, &lim); err == nil && lim.Cur != ^uint64(0) && lim.Cur < 1<<62 {
+		n = min(n, int(lim.Cur/4))
+	}
+	return n
 }
 
 // memTotal is /proc/meminfo's MemTotal in bytes, 0 if unknown.
