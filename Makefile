@@ -5,15 +5,23 @@
 #   make test        install what the tests need, then run them all
 #   make notebook    Jupyter (classic Notebook) on http://127.0.0.1:8888 with the Go kernel
 #   make bench       benchmarks (theory solver, max-margin solver against liblinear)
+#   make race        the race detector on the packages that run goroutines (CI runs it after make test)
+#   make stress      scripts/stress.sh: notebook 06's smoke sweep 50 times (STRESS_RUNS=N), counting crashes
 #
 # PRUNE_PROFILE=smoke|cpu|paper picks the scale (default: cpu without a GPU, paper with one).
+# PRUNE_SIMD=0 builds without GOEXPERIMENT=simd (slower; environment.md, "The SIMD crash").
 
 SHELL := /bin/bash
 # The project needs Go 1.27.3; machines that ship an older Go (>= 1.21) fetch it
 # through the module proxy when GOTOOLCHAIN names it.
 export GOTOOLCHAIN := go1.27.3
-# The pure-Go GoMLX backend is about 2x faster with SIMD kernels.
-export GOEXPERIMENT := simd
+# The pure-Go GoMLX backend is several times faster with SIMD kernels
+# (GOEXPERIMENT=simd). With Go 1.27.3 their partial vector loads read past the
+# end of slices, which crashed programs at random ("unexpected fault address
+# ... fatal error: fault"); lib/backend keeps those reads in mapped memory
+# (environment.md, "The SIMD crash"). PRUNE_SIMD=0 builds without them;
+# lib/notebook applies the same rule to the kernel.
+export GOEXPERIMENT := $(if $(filter 0,$(PRUNE_SIMD)),,simd)
 # The pinned gonb and goimports (go.mod tool directives) are built here.
 export GOBIN := $(CURDIR)/.cache/bin
 export PATH := $(GOBIN):$(PATH)
@@ -21,7 +29,7 @@ export PATH := $(GOBIN):$(PATH)
 # Jupyter refuses to run as root unless told (containers, CI machines).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: reproduce test notebook bench setup build vet clean
+.PHONY: reproduce test race stress notebook bench setup build vet clean
 
 setup:
 	@bash scripts/setup.sh
@@ -36,6 +44,27 @@ test: setup
 	@unformatted=$$(gofmt -l cmd lib notebooks theory); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	@go vet ./...
 	@go test -timeout 40m ./...
+
+# Packages whose code runs goroutines: sweep workers, the experiment runner's
+# locks, the metrics' probe ensembles (lib/scoring, lib/probes, lib/ssl), training (data augmentation workers and
+# compute's worker pool, which runs every graph), the notebook harness. -short
+# is for tests that shrink themselves under it. lib/scoring's end-to-end test
+# (TestMetricsFindFlippedLabels: hundreds of probe networks, over 12 minutes
+# under the race detector) is skipped; lib/train's tests train on the pure-Go
+# backend, so the race detector still sees its worker pool. Built without
+# GOEXPERIMENT=simd (the race detector needs no SIMD kernels, whose reads past
+# the end of slices could pass for races on neighbouring buffers) and without checkptr in
+# compute's packages: -race turns checkptr on, and it kills compute's unsafe
+# small-matmul kernel, which keeps pointers in uintptr variables ("checkptr:
+# pointer arithmetic result points to invalid allocation"; compute's safe
+# variant, -tags no_unsafe, does not build in v0.1.14; environment.md).
+RACE_PACKAGES := ./lib/sweep/ ./lib/experiment/ ./lib/metrics/ ./lib/scoring/ ./lib/probes/ ./lib/ssl/ ./lib/train/ ./lib/workers/ ./lib/data/ ./lib/progress/ ./lib/notebook/
+race:
+	@GOEXPERIMENT= go test -race -gcflags='github.com/gomlx/compute/...=-d=checkptr=0' -short -skip '^TestMetricsFindFlippedLabels$$' -timeout 30m $(RACE_PACKAGES)
+
+STRESS_RUNS ?= 50
+stress:
+	@bash scripts/stress.sh -n $(STRESS_RUNS)
 
 notebook: build
 	@.cache/bin/prune notebooks kernel

@@ -108,8 +108,10 @@ func TestNotebooks(t *testing.T) {
 }
 
 // TestHarnessReportsFailingCells shows that the harness fails a notebook
-// whose cell fails: a panic and a compile error are both reported, with
-// their cell numbers, and the cells after them still run.
+// whose cell fails: a panic, a compile error and a crash with a long
+// goroutine dump are all reported, with their cell numbers, and the cells
+// after them still run. The crash's report starts with its panic line and
+// the crashing goroutine, which lie far before the tail of the dump.
 func TestHarnessReportsFailingCells(t *testing.T) {
 	h := kernel(t)
 	rep, err := h.Execute(context.Background(), filepath.Join("testdata", "failing.ipynb"), t.TempDir())
@@ -119,14 +121,24 @@ func TestHarnessReportsFailingCells(t *testing.T) {
 	if rep.Err() == nil {
 		t.Fatal("a notebook with failing cells passed the harness")
 	}
-	if len(rep.Errors) != 2 || rep.Errors[0].Cell != 2 || rep.Errors[1].Cell != 3 {
-		t.Fatalf("errors %v, want cells 2 (panic) and 3 (compile error)", rep.Errors)
+	if len(rep.Errors) != 3 || rep.Errors[0].Cell != 2 || rep.Errors[1].Cell != 3 || rep.Errors[2].Cell != 4 {
+		t.Fatalf("errors %v, want cells 2 (panic), 3 (compile error) and 4 (crash with a long dump)", rep.Errors)
 	}
 	if !strings.Contains(rep.Errors[0].Stderr, "panic: deliberate failure") {
 		t.Errorf("panic message not reported: %q", rep.Errors[0].Stderr)
 	}
 	if !strings.Contains(rep.Errors[1].Message, "undefined: undefinedThing") {
 		t.Errorf("compile error not reported: %q", rep.Errors[1].Message)
+	}
+	crash := rep.Errors[2]
+	if strings.Contains(crash.Stderr, "deliberate crash") {
+		t.Errorf("the crash's dump is short enough for the tail to hold its message; the check below proves nothing")
+	}
+	if !strings.Contains(crash.Crash, "panic: deliberate crash in a goroutine") || !strings.Contains(crash.Crash, "\ngoroutine ") {
+		t.Errorf("first lines of the crash not kept: %q", crash.Crash)
+	}
+	if msg := rep.Err().Error(); !strings.Contains(msg, "panic: deliberate crash in a goroutine") {
+		t.Errorf("report lacks the crash's message:\n%s", msg)
 	}
 	if err := notebook.CheckFigures(t.TempDir(), []string{"never-written"}); err == nil {
 		t.Error("a missing declared figure passed the check")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -41,9 +42,33 @@ func (h *Harness) defaults() {
 	}
 }
 
+// SIMDEnvVar, set to 0, builds the notebooks without GOEXPERIMENT=simd. The
+// SIMD kernels of the pure-Go backend make training several times faster, so
+// they are on by default. With Go 1.27.3 their partial vector loads read past
+// the end of a slice, which crashed notebooks at random ("unexpected fault
+// address ... fatal error: fault"); lib/backend keeps those reads in mapped
+// memory (environment.md, "The SIMD crash"), and PRUNE_SIMD=0 avoids the
+// SIMD code altogether.
+const SIMDEnvVar = "PRUNE_SIMD"
+
+// Experiments returns the GOEXPERIMENT value to use: goexperiment (a comma
+// list) with simd added when simd is true and removed otherwise.
+func Experiments(goexperiment string, simd bool) string {
+	var keep []string
+	for _, e := range strings.Split(goexperiment, ",") {
+		if e = strings.TrimSpace(e); e != "" && e != "simd" {
+			keep = append(keep, e)
+		}
+	}
+	if simd {
+		keep = append(keep, "simd")
+	}
+	return strings.Join(keep, ",")
+}
+
 // goEnv is the environment for the go command and the kernel: the project's
-// toolchain, the SIMD experiment for the pure-Go backend, and the tool bin
-// directory first on PATH.
+// toolchain, GOEXPERIMENT with simd unless PRUNE_SIMD=0 (SIMDEnvVar), and the
+// tool bin directory first on PATH.
 func (h *Harness) goEnv() []string {
 	env := os.Environ()
 	set := func(k, v string) {
@@ -58,9 +83,7 @@ func (h *Harness) goEnv() []string {
 	if tc := os.Getenv("GOTOOLCHAIN"); tc == "" || tc == "local" {
 		set("GOTOOLCHAIN", Toolchain)
 	}
-	if os.Getenv("GOEXPERIMENT") == "" {
-		set("GOEXPERIMENT", "simd")
-	}
+	set("GOEXPERIMENT", Experiments(os.Getenv("GOEXPERIMENT"), os.Getenv(SIMDEnvVar) != "0"))
 	set("PATH", h.BinDir+string(os.PathListSeparator)+filepath.Join(runtime.GOROOT(), "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 	if h.JupyterDataDir != "" {
 		set("JUPYTER_DATA_DIR", h.JupyterDataDir)
@@ -93,7 +116,9 @@ func (h *Harness) InstallTools(ctx context.Context) error {
 
 // InstallKernel installs the GoNB kernel spec into JupyterDataDir (or the
 // user's Jupyter data dir) and writes into it the environment the kernel
-// needs (toolchain, GOEXPERIMENT, PATH). rawError makes GoNB print errors as
+// needs (toolchain, GOEXPERIMENT, PATH; GOEXPERIMENT is written even when
+// empty, so that PRUNE_SIMD=0 holds whatever the shell that starts Jupyter
+// sets). rawError makes GoNB print errors as
 // plain text, as tests want.
 func (h *Harness) InstallKernel(ctx context.Context, rawError bool) error {
 	h.defaults()
@@ -162,15 +187,66 @@ type CellError struct {
 	Cell    int // 1-based index among all cells
 	Name    string
 	Message string
-	Stderr  string // what the cell printed to standard error
+	Stderr  string // the end of what the cell printed to standard error
+	// Crash is the start of a Go crash dump in the cell's standard error:
+	// the "fatal error:" or "panic:" line and the first goroutine. A dump
+	// of all goroutines is far longer than Stderr's tail, which then shows
+	// only the last goroutines and loses the message; "" if no crash.
+	Crash string
 }
 
 func (e CellError) String() string {
 	s := fmt.Sprintf("cell %d: %s: %s", e.Cell, e.Name, strings.TrimSpace(e.Message))
+	if e.Crash != "" && !strings.Contains(e.Stderr, e.Crash) {
+		s += "\n  crash, first lines:\n" + indent(strings.TrimSpace(e.Crash))
+		if e.Stderr != "" {
+			s += "\n  crash, last lines:"
+		}
+	}
 	if e.Stderr != "" {
 		s += "\n" + indent(strings.TrimSpace(e.Stderr))
 	}
 	return s
+}
+
+// crashStart matches the line that starts a Go runtime crash dump: a panic,
+// a fatal error (concurrent map writes, deadlock, out of memory, ...), or a
+// signal the runtime could not turn into a panic.
+var crashStart = regexp.MustCompile(`(?m)^(panic: |fatal error: |unexpected fault address |SIG[A-Z]+: )`)
+
+// Limits of CrashHead: enough for the message and a deep first goroutine.
+const (
+	crashHeadLines = 80
+	crashHeadBytes = 8000
+)
+
+// CrashHead returns the start of the first Go crash dump in out: from the
+// panic or fatal error line through the end of the first goroutine's stack
+// (the blank line after it), at most 80 lines. It returns "" when out holds
+// no crash.
+func CrashHead(out string) string {
+	loc := crashStart.FindStringIndex(out)
+	if loc == nil {
+		return ""
+	}
+	lines := strings.SplitAfter(out[loc[0]:], "\n")
+	var b strings.Builder
+	inGoroutine := false
+	for i, l := range lines {
+		if i == crashHeadLines || b.Len()+len(l) > crashHeadBytes {
+			b.WriteString("…\n")
+			break
+		}
+		trimmed := strings.TrimSpace(l)
+		if inGoroutine && trimmed == "" {
+			break
+		}
+		if strings.HasPrefix(l, "goroutine ") {
+			inGoroutine = true
+		}
+		b.WriteString(l)
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // Report is the outcome of one notebook.
@@ -224,7 +300,11 @@ func (h *Harness) Execute(ctx context.Context, nbPath, outDir string) (Report, e
 	out, err := cmd.CombinedOutput()
 	rep.Duration = time.Since(t0)
 	if err != nil {
-		return rep, fmt.Errorf("nbconvert failed on %s: %w\n%s", nbPath, err, tail(string(out), 3000))
+		msg := tail(string(out), 3000)
+		if head := CrashHead(string(out)); head != "" && !strings.Contains(msg, head) {
+			msg = head + "\n…\n" + msg
+		}
+		return rep, fmt.Errorf("nbconvert failed on %s: %w\n%s", nbPath, err, msg)
 	}
 	cells, errs, err := readErrors(rep.Output)
 	rep.Cells, rep.Errors = cells, errs
@@ -283,7 +363,8 @@ func readErrors(path string) (int, []CellError, error) {
 					stderr.WriteString(joinText(o.Text))
 				}
 			case "error":
-				errs = append(errs, CellError{Cell: i + 1, Name: o.EName, Message: o.EValue, Stderr: tail(stderr.String(), 2000)})
+				errs = append(errs, CellError{Cell: i + 1, Name: o.EName, Message: o.EValue,
+					Stderr: tail(stderr.String(), 2000), Crash: CrashHead(stderr.String())})
 			}
 		}
 	}
