@@ -3,7 +3,7 @@ package settings
 import "beyondscaling/lib/profile"
 
 // ---------------------------------------------------------------------------
-// The proposed abundant-data cpu design of issue 11 (docs/abundant-design.md).
+// The proposed abundant-data cpu design of issue 11 (lib/settings/abundant-design.md).
 // PROPOSED, NOT USED: no notebook or plan function reads it yet; the cpu
 // plans above stay as they are until the notebooks switch over together.
 // ---------------------------------------------------------------------------
@@ -61,7 +61,7 @@ type Design struct {
 // would take about 3 hours). The recommended alternative is a leaner MLP
 // (784-256-10, measured about 3× faster) at 10 epochs, once lib/models
 // names it. Budget, pilot and reasons:
-// docs/abundant-design.md. Not used by any notebook yet.
+// lib/settings/abundant-design.md. Not used by any notebook yet.
 var ProposedCPUAbundant = Design{
 	Profile: profile.CPU, Dataset: "fashion-mnist", Label: "Fashion-MNIST (in place of SVHN / ImageNet)", Model: "mlp",
 	Recipe: CPUFashionMLP, SweepEpochs: 4,
@@ -84,7 +84,7 @@ var ProposedCPUAbundant = Design{
 // Budget is a design's training cost in example passes (one example
 // through one training step), by figure; ProbePasses counts the EL2N
 // probes of the scaling grid (the other metrics' networks are counted in
-// docs/abundant-design.md, where they are measured).
+// lib/settings/abundant-design.md, where they are measured).
 type Budget struct {
 	ScalingRuns, BenchmarkRuns, PrototypeRuns       int
 	ScalingPasses, BenchmarkPasses, PrototypePasses int64

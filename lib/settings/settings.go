@@ -90,7 +90,7 @@ var (
 	cpuReduced = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 12}
 	// CPUFashionMLP is the cpu profile's recipe for the MLP on
 	// Fashion-MNIST, the abundant-data design of issue 11
-	// (docs/abundant-design.md): Adam lr 1e-3 with weight decay 1e-5 as L2
+	// (lib/settings/abundant-design.md): Adam lr 1e-3 with weight decay 1e-5 as L2
 	// (the issue's PyTorch pilot), batch 128, a constant learning rate,
 	// 20 epochs but at least 300 steps, so that runs on 1,000 examples
 	// (8 steps an epoch) still get the updates to fit their training set.
