@@ -233,6 +233,13 @@ func (s *Solver) policyCurve(q AdviceQuery, keep Keep, limit float64) (PolicyCur
 			}
 		}
 	}
+	if in < 0 {
+		// Not even f = 1 is within the limit (a tolerance below the
+		// solver's own differences between policies at f = 1): nothing can
+		// be dropped at no cost.
+		c.NoCostF, c.NoCostEps = 1, c.Eps[0]
+		return c, nil
+	}
 	hi, hiEps := q.Fractions[in], c.Eps[in]
 	var lo float64
 	if out >= 0 {

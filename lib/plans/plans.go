@@ -92,8 +92,12 @@ func PrototypeSensitivity(p profile.Name, dataset string) []sweep.Spec {
 // Write describes sweeps: what is trained, on what, how many runs.
 func Write(w io.Writer, specs ...sweep.Spec) error {
 	for _, s := range specs {
-		_, err := fmt.Fprintf(w, "sweep %q: %s on %s for %d epochs; initial sizes %v, fractions kept %v, seeds %v, balance %g, metrics %v (preset %s): %d runs\n",
-			s.Name, s.Model, s.Dataset, s.Epochs, s.Sizes, s.Fractions, s.Seeds, s.Balance, s.Metrics, s.Preset, len(s.Runs()))
+		r, err := s.Recipe() // the epochs trained: the spec's, else its recipe's
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "sweep %q: %s on %s for %d epochs; initial sizes %v, fractions kept %v, seeds %v, balance %g, metrics %v (preset %s): %d runs\n",
+			s.Name, s.Model, s.Dataset, r.Epochs, s.Sizes, s.Fractions, s.Seeds, s.Balance, s.Metrics, s.Preset, len(s.Runs()))
 		if err != nil {
 			return err
 		}

@@ -138,13 +138,17 @@ func (s Spec) Seed() uint64 {
 
 // probeKey is everything that determines a probe network's outputs.
 type probeKey struct {
-	Kind       string          `json:"kind"`
-	Index      int             `json:"index"`
-	Seed       uint64          `json:"seed"`
-	Features   bool            `json:"features"`
-	Test       bool            `json:"test"`
-	Dynamics   bool            `json:"dynamics"`
-	Fraction   float64         `json:"fraction"`
+	Kind     string  `json:"kind"`
+	Index    int     `json:"index"`
+	Seed     uint64  `json:"seed"`
+	Features bool    `json:"features"`
+	Test     bool    `json:"test"`
+	Dynamics bool    `json:"dynamics"`
+	Fraction float64 `json:"fraction"`
+	// Subsets is the number of subset networks: it fixes each one's
+	// held-out design (HeldOutDesign deals the examples into that many
+	// blocks), so a network of another count must not be reused.
+	Subsets    int             `json:"subsets,omitempty"`
 	StopEpoch  int             `json:"stop_epoch"`
 	Model      string          `json:"model"`
 	Recipe     settings.Recipe `json:"recipe"`
@@ -161,6 +165,9 @@ func (s Spec) keyFields(t *Trainer) probeKey {
 		Dataset: t.Train.DS.Name + "/" + t.Train.DS.Split, DatasetSHA: t.DatasetSHA, IDs: settings.HashStrings(t.Train.IDs())}
 	if s.Test {
 		k.Validation = settings.HashStrings(t.Validation.IDs())
+	}
+	if s.Kind == "subset" {
+		k.Subsets = t.Preset.Subsets
 	}
 	return k
 }

@@ -96,3 +96,37 @@ func TestProbeSeeds(t *testing.T) {
 		t.Error("snapshots of one early network at different epochs have different seeds (the weak-probe comparison is meant to be paired)")
 	}
 }
+
+// The number of subset networks fixes each one's held-out design
+// (HeldOutDesign deals the examples into that many blocks): changing it
+// retrains every subset network instead of mixing two designs.
+func TestSubsetNetworksKeyedByCount(t *testing.T) {
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	tr := Trainer{Backend: b, Train: data.All(datatest.Blobs(64, 1, "train")), Validation: data.All(datatest.Blobs(32, 2, "test")),
+		WorkDir: t.TempDir(), Logger: textlog.New(&log, slog.LevelInfo),
+		Preset: settings.Probes{Name: "same name", Model: "mlp", Epochs: 1, Subsets: 4, Fraction: 0.7}}
+	tr.Recipe = settings.Resolved{Recipe: testRecipe}
+	tr.Recipe.Epochs = 1
+	trained := func(subsets int) int {
+		t.Helper()
+		log.Reset()
+		tr.Preset.Subsets = subsets
+		if _, err := tr.Subsets(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Count(log.String(), ": mlp on")
+	}
+	if n := trained(4); n != 4 {
+		t.Fatalf("first run trained %d subset networks, want 4:\n%s", n, log.String())
+	}
+	if n := trained(4); n != 0 {
+		t.Fatalf("the same design retrained %d networks:\n%s", n, log.String())
+	}
+	if n := trained(5); n != 5 {
+		t.Errorf("5 subset networks after 4: %d trained, want 5 (the others' held-out design differs):\n%s", n, log.String())
+	}
+}

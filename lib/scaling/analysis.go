@@ -330,6 +330,20 @@ func OnSeeds(ps []Point, seeds []uint64) []Point {
 	return out
 }
 
+// Reported are the points a figure of a sweep shows: over its fresh seeds
+// only (OnSeeds with every seed but DesignFor's selection seed), with a note
+// saying which seeds they are. A sweep of a single seed (the smoke profile)
+// has no fresh seed: its points are returned as they are and the note says
+// that the figure shows the selection seed.
+func Reported(ps []Point, seeds []uint64) ([]Point, string) {
+	d := DesignFor(seeds, 0)
+	if len(seeds) <= len(d.Selection) {
+		return ps, fmt.Sprintf("Seed %v only: the selection seed, as this profile has no fresh seed.", seeds)
+	}
+	fresh := seeds[len(d.Selection):]
+	return OnSeeds(ps, fresh), fmt.Sprintf("Fresh seeds %v; the selection seed %v is not shown.", fresh, d.Selection)
+}
+
 // Frontier is the best-f frontier at fixed examples trained on, the
 // empirical counterpart of the theory's frontier (the lowest error over f
 // at fixed α_prune): at each m of the random-pruning grid, the lowest error

@@ -10,20 +10,20 @@ import (
 )
 
 // RankCorrelations is the matrix of Spearman correlations between the
-// metrics' scores, the metrics in alphabetical order.
-func RankCorrelations(scores map[string][]float64) (names []string, rho [][]float64) {
+// metrics' scores, the metrics in alphabetical order (each ranked once:
+// rank.SpearmanTable); NaN where a metric's scores are constant.
+func RankCorrelations(scores map[string][]float64) (names []string, rho [][]float64, err error) {
 	for m := range scores {
 		names = append(names, m)
 	}
 	sort.Strings(names)
-	rho = make([][]float64, len(names))
-	for i, a := range names {
-		rho[i] = make([]float64, len(names))
-		for j, b := range names {
-			rho[i][j] = rank.Spearman(scores[a], scores[b])
+	var t rank.SpearmanTable
+	for _, m := range names {
+		if err := t.Add(scores[m]); err != nil {
+			return nil, nil, fmt.Errorf("scores of %s: %w", m, err)
 		}
 	}
-	return names, rho
+	return names, t.Matrix(), nil
 }
 
 // WriteRankCorrelations prints RankCorrelations as a table, the column

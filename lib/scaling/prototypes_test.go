@@ -62,7 +62,10 @@ func TestPrototypeSeriesSortX(t *testing.T) {
 
 func TestRankCorrelations(t *testing.T) {
 	a := []float64{1, 2, 3, 4, 5}
-	names, rho := RankCorrelations(map[string][]float64{"b": {50, 40, 30, 20, 10}, "a": a, "c": {1, 4, 9, 16, 25}})
+	names, rho, err := RankCorrelations(map[string][]float64{"b": {50, 40, 30, 20, 10}, "a": a, "c": {1, 4, 9, 16, 25}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(names, []string{"a", "b", "c"}) {
 		t.Fatalf("names %v", names)
 	}

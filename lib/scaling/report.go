@@ -31,6 +31,9 @@ func ScalingEffectsOf(ps []Point, spec sweep.Spec, w io.Writer, metrics ...strin
 	}
 	design := DesignFor(spec.Seeds, n)
 	fmt.Fprintf(w, "selection seed %v: chooses the configurations compared with the power law and is never reported; the other seeds are fresh\n", design.Selection)
+	if fresh := len(spec.Seeds) - len(design.Selection); fresh < 3 {
+		fmt.Fprintf(w, "only %d fresh seed(s): the experiment protocol asks for at least 3, so no claim of this sweep can be resolved at this profile\n", fresh)
+	}
 	var effects []Effect
 	for _, m := range metrics {
 		effects = append(effects, ScalingEffects(ps, m, design)...)

@@ -306,3 +306,17 @@ func TestImputationNote(t *testing.T) {
 		t.Errorf("imputed: %q", got)
 	}
 }
+
+// Figures show a sweep's fresh seeds only; with a single seed, that seed,
+// and the note says so.
+func TestReportedLeavesOutSelectionSeed(t *testing.T) {
+	ps := []Point{{Metric: "el2n-20", Keep: "hard", Fraction: 0.5, Size: 100, Errors: map[uint64]float64{1: 0.9, 2: 0.2, 3: 0.4}}}
+	got, note := Reported(ps, []uint64{1, 2, 3})
+	if len(got) != 1 || got[0].Seeds != 2 || math.Abs(got[0].Mean-0.3) > 1e-12 || !strings.Contains(note, "[1] is not shown") {
+		t.Errorf("Reported over seeds 1-3: %+v, %q; want the mean 0.3 of seeds 2 and 3", got, note)
+	}
+	got, note = Reported(ps, []uint64{1})
+	if len(got) != 1 || got[0].Mean != ps[0].Mean || !strings.Contains(note, "selection seed") {
+		t.Errorf("Reported over one seed: %+v, %q", got, note)
+	}
+}

@@ -32,6 +32,11 @@ func imputeUndefined(metric string, values []float64, p settings.Probes) (metric
 		}
 		return metrics.Imputation{Total: len(values), Value: math.NaN()}, nil
 	}
+	for i, v := range values {
+		if math.IsInf(v, 0) { // NaN marks an undefined score; an infinity is a defect
+			return metrics.Imputation{}, fmt.Errorf("example %d: infinite score %g", i, v)
+		}
+	}
 	imp := metrics.ImputeMedian(values)
 	imp.Networks = networks
 	if imp.Undefined == len(values) {
@@ -40,7 +45,7 @@ func imputeUndefined(metric string, values []float64, p settings.Probes) (metric
 	}
 	if float64(imp.Undefined) > metrics.MaxImputedFraction*float64(imp.Total) {
 		return imp, fmt.Errorf("%d of %d examples (%.1f%%) have no held-out network among the %d subset networks, more than the %.0f%% that may be imputed: "+
-			"use at least %d subset networks (the preset's Subsets), or delete the subset-* probe networks of the work folder if they were trained before every example was held out of one",
+			"use at least %d subset networks (the preset's Subsets)",
 			imp.Undefined, imp.Total, 100*float64(imp.Undefined)/float64(imp.Total), p.Subsets, 100*metrics.MaxImputedFraction, minSubsets(len(values), p.Fraction))
 	}
 	return imp, nil
