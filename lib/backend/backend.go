@@ -19,15 +19,21 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// DefaultConfig is used when GOMLX_BACKEND is unset. GoMLX itself would pick
-// "xla" when compiled in and then try to download a PJRT plugin, which fails
-// on machines without network access to it; the pure-Go backend always works.
+// DefaultConfig is used when GOMLX_BACKEND is unset and ONNX Runtime is not
+// installed (see ORTLibrary). GoMLX itself would pick "xla" when compiled in
+// and then try to download a PJRT plugin, which fails on machines without
+// network access to it; the pure-Go backend always works.
 const DefaultConfig = "go"
 
-// Config returns the backend configuration in force and where it came from.
+// Config returns the backend configuration in force and where it came from:
+// GOMLX_BACKEND when set, else ONNX Runtime on the CPU when it is compiled in
+// and its library installed (the faster CPU route), else the pure-Go backend.
 func Config() (config, source string) {
 	if c, ok := os.LookupEnv(compute.ConfigEnvVar); ok && c != "" {
 		return c, compute.ConfigEnvVar
+	}
+	if lib, ok := ORTLibrary(); ok && ORTCompiledIn() {
+		return ORTConfig, "default: ONNX Runtime installed at " + lib
 	}
 	return DefaultConfig, "default"
 }
@@ -37,6 +43,21 @@ func Config() (config, source string) {
 func Open() (b compute.Backend, err error) {
 	config, source := Config()
 	name, _, _ := strings.Cut(config, ":")
+	if name == "onnx" {
+		if lib, ok := ORTLibrary(); ok && os.Getenv(ORTLibraryEnv) == "" {
+			os.Setenv(ORTLibraryEnv, lib) // read by the backend when it loads the library
+		}
+		if source != compute.ConfigEnvVar {
+			// The default route: should ONNX Runtime fail to load, say so and
+			// run on the pure-Go backend.
+			defer func() {
+				if err != nil || b == nil {
+					fmt.Fprintf(os.Stderr, "backend: %v; using the pure-Go backend\n", err)
+					b, err = compute.NewWithConfig(DefaultConfig)
+				}
+			}()
+		}
+	}
 	defer func() {
 		// GoMLX panics on an unknown backend name; make it an error.
 		if r := recover(); r != nil {

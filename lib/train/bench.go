@@ -34,10 +34,14 @@ func (r BenchResult) String() string {
 
 // SyntheticCIFAR is a CIFAR-shaped dataset of random pixels and labels, for
 // throughput measurements (which do not depend on the values).
-func SyntheticCIFAR(n int, seed uint64) *data.Dataset {
+func SyntheticCIFAR(n int, seed uint64) *data.Dataset { return SyntheticImages(n, 32, 32, 3, seed) }
+
+// SyntheticImages is a dataset of n random h×w×c images with random labels of
+// 10 classes: CIFAR-shaped (32, 32, 3) or Fashion-MNIST-shaped (28, 28, 1).
+func SyntheticImages(n, h, w, c int, seed uint64) *data.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	ds := &data.Dataset{Name: "synthetic", Split: "train", H: 32, W: 32, C: 3,
-		Images: make([]uint8, n*32*32*3), Labels: make([]int32, n), IDs: make([]string, n)}
+	ds := &data.Dataset{Name: "synthetic", Split: "train", H: h, W: w, C: c,
+		Images: make([]uint8, n*h*w*c), Labels: make([]int32, n), IDs: make([]string, n)}
 	for i := range ds.Images {
 		ds.Images[i] = uint8(rng.IntN(256))
 	}
@@ -55,7 +59,13 @@ func SyntheticCIFAR(n int, seed uint64) *data.Dataset {
 // SGD optimizer) and evaluation-mode inference of a model on CIFAR-shaped
 // data, logging each step to log.
 func Bench(b compute.Backend, modelName string, conv models.ConvImpl, batch, steps int, log io.Writer) (BenchResult, error) {
-	ds := SyntheticCIFAR(batch, 7)
+	return BenchOn(b, SyntheticCIFAR(batch, 7), modelName, conv, steps, log)
+}
+
+// BenchOn is Bench on the images of ds (one batch of len(ds.Labels)), e.g.
+// SyntheticImages(128, 28, 28, 1, 7) for the Fashion-MNIST-shaped MLP.
+func BenchOn(b compute.Backend, ds *data.Dataset, modelName string, conv models.ConvImpl, steps int, log io.Writer) (BenchResult, error) {
+	batch := len(ds.Labels)
 	set := data.All(ds)
 	cfg := Recipe(modelName, 1)
 	cfg.Batch = batch
@@ -66,11 +76,11 @@ func Bench(b compute.Backend, modelName string, conv models.ConvImpl, batch, ste
 	t.Model.Conv = conv
 	res := BenchResult{Model: modelName, Conv: conv, Batch: batch}
 	optimizer.LearningRateVarWithValue(t.Model.Store.RootScope(), dtypes.Float32, 0.01)
-	x := make([]float32, batch*32*32*3)
+	x := make([]float32, batch*ds.ImageSize())
 	if err := (data.Augment{}).Batch(ds, set.Idx, 0, x); err != nil {
 		return res, err
 	}
-	xt := tensors.FromFlatDataAndDimensions(x, batch, 32, 32, 3)
+	xt := tensors.FromFlatDataAndDimensions(x, batch, ds.H, ds.W, ds.C)
 	yt := tensors.FromFlatDataAndDimensions(slices.Clone(ds.Labels), batch)
 	var times []time.Duration
 	for step := 0; step <= steps; step++ {
