@@ -25,14 +25,23 @@ import (
 // network access to it; the pure-Go backend always works.
 const DefaultConfig = "go"
 
+// PreferORT makes ONNX Runtime the default CPU backend when it is compiled
+// in and installed. It is off: measured side by side on the project's 2-core
+// machine, the pure-Go backend trained ResNet-20 2-5x faster and the MLP 1.8x
+// faster than ONNX Runtime (environment.md, "CPU backends"); turn it on only
+// after `prune bench train` on a quiet machine shows the opposite. With it
+// off, GOMLX_BACKEND=onnx:cpu selects ONNX Runtime (the library installed by
+// scripts/setup.sh is found by itself).
+var PreferORT = false
+
 // Config returns the backend configuration in force and where it came from:
-// GOMLX_BACKEND when set, else ONNX Runtime on the CPU when it is compiled in
-// and its library installed (the faster CPU route), else the pure-Go backend.
+// GOMLX_BACKEND when set, else ONNX Runtime on the CPU when PreferORT is on
+// and it is compiled in and installed, else the pure-Go backend.
 func Config() (config, source string) {
 	if c, ok := os.LookupEnv(compute.ConfigEnvVar); ok && c != "" {
 		return c, compute.ConfigEnvVar
 	}
-	if lib, ok := ORTLibrary(); ok && ORTCompiledIn() {
+	if lib, ok := ORTLibrary(); ok && PreferORT && ORTCompiledIn() {
 		return ORTConfig, "default: ONNX Runtime installed at " + lib
 	}
 	return DefaultConfig, "default"

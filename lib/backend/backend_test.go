@@ -32,6 +32,7 @@ func TestUnknownBackendIsAClearError(t *testing.T) {
 }
 
 func TestDefaultIsPureGoWithoutORT(t *testing.T) {
+	preferORT(t)
 	t.Setenv("GOMLX_BACKEND", "")
 	t.Setenv(ORTLibraryEnv, filepath.Join(t.TempDir(), "absent.so"))
 	if c, src := Config(); c != "go" || src != "default" {
@@ -39,10 +40,32 @@ func TestDefaultIsPureGoWithoutORT(t *testing.T) {
 	}
 }
 
+// preferORT turns PreferORT on for one test.
+func preferORT(t *testing.T) {
+	old := PreferORT
+	PreferORT = true
+	t.Cleanup(func() { PreferORT = old })
+}
+
+// With PreferORT off (the measured choice), an installed ONNX Runtime is not
+// picked by default.
+func TestDefaultIsPureGoWhenORTNotPreferred(t *testing.T) {
+	lib := filepath.Join(t.TempDir(), "libonnxruntime.so.1")
+	if err := os.WriteFile(lib, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOMLX_BACKEND", "")
+	t.Setenv(ORTLibraryEnv, lib)
+	if c, src := Config(); PreferORT || c != "go" || src != "default" {
+		t.Errorf("PreferORT %v, Config() = %q, %q", PreferORT, c, src)
+	}
+}
+
 func TestDefaultIsORTWhenInstalled(t *testing.T) {
 	if !ORTCompiledIn() {
 		t.Skip("built without cgo: the ONNX Runtime backend is not compiled in")
 	}
+	preferORT(t)
 	lib := filepath.Join(t.TempDir(), "libonnxruntime.so.1")
 	if err := os.WriteFile(lib, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -64,6 +87,7 @@ func TestDefaultFallsBackToGoWhenORTFailsToLoad(t *testing.T) {
 	if !ORTCompiledIn() {
 		t.Skip("built without cgo: the ONNX Runtime backend is not compiled in")
 	}
+	preferORT(t)
 	lib := filepath.Join(t.TempDir(), "libonnxruntime.so.1")
 	if err := os.WriteFile(lib, []byte("not a library"), 0o644); err != nil {
 		t.Fatal(err)

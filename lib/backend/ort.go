@@ -33,9 +33,10 @@ func ORTCompiledIn() bool { return slices.Contains(compute.List(), "onnx") }
 
 // ORTLibrary returns the ONNX Runtime library to load: the file named by
 // ONNXRUNTIME_SHARED_LIBRARY_PATH when set, else the one scripts/setup.sh
-// installed, looked for in the working directory, the executable's directory
-// and their parents (so that tests, `go run` and .cache/bin/prune all find
-// the project's .cache). ok is false when there is none.
+// installed, looked for under PRUNE_ROOT, GONB_DIR, the working directory,
+// the executable's directory and their parents (so that tests, `go run`,
+// notebooks and .cache/bin/prune all find the project's .cache). ok is false
+// when there is none.
 func ORTLibrary() (path string, ok bool) {
 	if p := os.Getenv(ORTLibraryEnv); p != "" {
 		_, err := os.Stat(p)
@@ -44,10 +45,16 @@ func ORTLibrary() (path string, ok bool) {
 	return findUpward(filepath.Join(ORTInstallDir, "libonnxruntime.so.1"))
 }
 
-// findUpward looks for rel in the working directory, the executable's
+// findUpward looks for rel in the project root named by PRUNE_ROOT or
+// GONB_DIR (notebook kernels), the working directory, the executable's
 // directory and their parents.
 func findUpward(rel string) (path string, ok bool) {
 	var starts []string
+	for _, v := range []string{"PRUNE_ROOT", "GONB_DIR"} {
+		if d := os.Getenv(v); d != "" {
+			starts = append(starts, d)
+		}
+	}
 	if wd, err := os.Getwd(); err == nil {
 		starts = append(starts, wd)
 	}

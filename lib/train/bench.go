@@ -21,6 +21,7 @@ type BenchResult struct {
 	Model            string
 	Conv             models.ConvImpl
 	Batch            int
+	Params           int     // trainable values (compare with the peer's)
 	TrainImgPerSec   float64 // forward + backward + SGD update, median step
 	InferImgPerSec   float64 // evaluation-mode forward, median call
 	TrainCompile     time.Duration
@@ -28,8 +29,8 @@ type BenchResult struct {
 }
 
 func (r BenchResult) String() string {
-	return fmt.Sprintf("%s (%s convolution), batch %d: train %.1f img/s, inference %.1f img/s (first calls %v and %v)",
-		r.Model, r.Conv, r.Batch, r.TrainImgPerSec, r.InferImgPerSec, r.TrainCompile.Round(time.Millisecond), r.InferenceCompile.Round(time.Millisecond))
+	return fmt.Sprintf("%s (%s convolution, %d parameters), batch %d: train %.1f img/s, inference %.1f img/s (first calls %v and %v)",
+		r.Model, r.Conv, r.Params, r.Batch, r.TrainImgPerSec, r.InferImgPerSec, r.TrainCompile.Round(time.Millisecond), r.InferenceCompile.Round(time.Millisecond))
 }
 
 // SyntheticCIFAR is a CIFAR-shaped dataset of random pixels and labels, for
@@ -99,6 +100,7 @@ func BenchOn(b compute.Backend, ds *data.Dataset, modelName string, conv models.
 		fmt.Fprintf(log, "train step %d/%d: %v (%.1f img/s), loss %.3f\n", step, steps, dt.Round(time.Millisecond), float64(batch)/dt.Seconds(), loss)
 	}
 	res.TrainImgPerSec = float64(batch) / median(times).Seconds()
+	res.Params = t.Model.NumParams()
 
 	if err := t.Model.RecomputeBatchNorm(set, data.Augment{}, batch, 1); err != nil {
 		return res, err
