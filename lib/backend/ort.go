@@ -101,6 +101,9 @@ func OpenORT() (b compute.Backend, why string, err error) {
 		return nil, "the ONNX Runtime backend is not compiled in (it needs cgo: CGO_ENABLED=1 and a C compiler)", nil
 	}
 	lib, ok := ORTLibrary()
+	if !ok && lib != "" {
+		return nil, fmt.Sprintf("ONNX Runtime is not installed: %s=%s does not exist", ORTLibraryEnv, lib), nil
+	}
 	if !ok {
 		_, report := ORTSetupReport()
 		return nil, fmt.Sprintf("ONNX Runtime %s is not installed (%s not found, %s unset; scripts/setup.sh says: %s)", ORTVersion, filepath.Join(ORTInstallDir, "libonnxruntime.so.1"), ORTLibraryEnv, report), nil
