@@ -1,5 +1,6 @@
-// Package backend opens the GoMLX compute backend the project runs on: the
-// pure-Go backend by default, or XLA through a PJRT plugin (CPU or CUDA) when
+// Package backend opens the GoMLX compute backend the project runs on: ONNX
+// Runtime on the CPU when scripts/setup.sh installed it (see PreferORT), else
+// the pure-Go backend, or XLA through a PJRT plugin (CPU or CUDA) when
 // GOMLX_BACKEND asks for it, and checks that a backend computes correctly and
 // how fast.
 package backend
@@ -20,19 +21,19 @@ import (
 )
 
 // DefaultConfig is used when GOMLX_BACKEND is unset and ONNX Runtime is not
-// installed (see ORTLibrary). GoMLX itself would pick "xla" when compiled in
+// installed (see ORTLibrary) or not preferred. GoMLX itself would pick "xla" when compiled in
 // and then try to download a PJRT plugin, which fails on machines without
 // network access to it; the pure-Go backend always works.
 const DefaultConfig = "go"
 
-// PreferORT makes ONNX Runtime the default CPU backend when it is compiled
-// in and installed. It is off: measured side by side on the project's 2-core
-// machine, the pure-Go backend trained ResNet-20 2-5x faster and the MLP 1.8x
-// faster than ONNX Runtime (environment.md, "CPU backends"); turn it on only
-// after `prune bench train` on a quiet machine shows the opposite. With it
-// off, GOMLX_BACKEND=onnx:cpu selects ONNX Runtime (the library installed by
-// scripts/setup.sh is found by itself).
-var PreferORT = false
+// PreferORT makes ONNX Runtime (ORTConfig) the default CPU backend when it
+// is compiled in and installed. Measured side by side on the project's busy
+// 2-core machine, ONNX Runtime with one thread trained ResNet-20 and ResNet-8
+// about as fast as the pure-Go backend and ran inference 2-3x faster
+// (environment.md, "CPU backends"); cmd/prune's and lib/scaling's tests and
+// the notebooks passed on it. Set it to false to make pure Go the default
+// again; GOMLX_BACKEND overrides either way.
+var PreferORT = true
 
 // Config returns the backend configuration in force and where it came from:
 // GOMLX_BACKEND when set, else ONNX Runtime on the CPU when PreferORT is on

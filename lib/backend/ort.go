@@ -23,8 +23,10 @@ const (
 	ORTStatusFile = ".cache/onnxruntime.status"
 	// ORTConfig is the GOMLX_BACKEND configuration of the ONNX Runtime
 	// backend on the CPU (without "cpu" it would pick CUDA when nvidia-smi
-	// finds a GPU).
-	ORTConfig = "onnx:cpu"
+	// finds a GPU), with one intra-op thread: on the shared 2-core machine
+	// two threads trained ResNet-20 at half the speed of one (its thread
+	// pool spins while waiting; environment.md, "CPU backends").
+	ORTConfig = "onnx:cpu,intra_op_num_threads=1"
 )
 
 // ORTCompiledIn reports whether the ONNX Runtime backend is linked in (it
