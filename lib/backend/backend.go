@@ -21,9 +21,9 @@ import (
 )
 
 // DefaultConfig is used when GOMLX_BACKEND is unset and ONNX Runtime is not
-// installed (see ORTLibrary) or not preferred. GoMLX itself would pick "xla" when compiled in
-// and then try to download a PJRT plugin, which fails on machines without
-// network access to it; the pure-Go backend always works.
+// installed (see ORTLibrary) or not preferred. GoMLX itself would pick "xla"
+// when compiled in and then try to download a PJRT plugin, which fails on
+// machines without network access to it; the pure-Go backend always works.
 const DefaultConfig = "go"
 
 // PreferORT makes ONNX Runtime (ORTConfig) the default CPU backend when it
