@@ -4,7 +4,8 @@
 #                    this machine's default profile, write figures/ and out/notebooks/
 #   make test        install what the tests need, then run them all
 #   make notebook    Jupyter (classic Notebook) on http://127.0.0.1:8888 with the Go kernel
-#   make bench       benchmarks (theory solver, max-margin solver against liblinear)
+#   make bench       benchmarks (theory solver, max-margin solver against liblinear,
+#                    ResNet-20/ResNet-8/MLP throughput side by side with PyTorch)
 #   make race        the race detector on the packages that run goroutines (CI runs it after make test)
 #   make stress      scripts/stress.sh: notebook 06's smoke sweep 50 times (STRESS_RUNS=N), counting crashes
 #
@@ -74,7 +75,7 @@ notebook: build
 bench: build
 	@go test -run '^$$' -bench . -benchtime 3x ./theory/...
 	@.cache/bin/prune bench maxmargin
-	@.cache/bin/prune bench train --model resnet20 --batch 128
+	@.cache/bin/prune bench train
 
 vet:
 	@go vet ./...

@@ -40,3 +40,52 @@ step "Debian packages present: ${packages[*]}"
 export GOBIN=${GOBIN:-$PWD/.cache/bin}
 go install tool
 step "Go tools built into $GOBIN: $(ls "$GOBIN" | tr '\n' ' ')"
+
+# ONNX Runtime, the fast CPU route: GoMLX's ONNX Runtime backend (compiled in
+# with cgo) loads libonnxruntime.so.1, which ships inside the npm package
+# onnxruntime-node. Version and registry hash are pinned here; the library
+# goes under .cache/ (never committed) and prune picks it by itself. Without
+# it everything runs on the pure-Go backend. Skip with PRUNE_NO_ORT=1.
+ort_version=1.30.0
+ort_integrity=sha512-twhs1C2C/BFkz1yc5OY0KIU2GUq6DURO7hD4bx5Q2Qy3nAMJwRXW8xU3NVczE29VA9lolLOYepoD8fjTGOfIqw==
+ort_dir=.cache/onnxruntime-$ort_version
+ort_status=.cache/onnxruntime.status
+ort_lib=$ort_dir/libonnxruntime.so.1
+mkdir -p .cache
+ort_skip() {
+	echo "not installed: $*" >"$ort_status"
+	step "ONNX Runtime not installed ($*): prune runs on the pure-Go backend (slower; see environment.md, CPU backends)"
+}
+if [ -f "$ort_lib" ]; then
+	echo "installed onnxruntime-node@$ort_version $ort_integrity $PWD/$ort_lib" >"$ort_status"
+	step "ONNX Runtime $ort_version present: $ort_lib (opt-in: GOMLX_BACKEND=onnx:cpu; environment.md, "CPU backends")"
+elif [ -n "${PRUNE_NO_ORT:-}" ]; then
+	ort_skip "PRUNE_NO_ORT is set"
+elif [ "$(uname -s)/$(uname -m)" != "Linux/x86_64" ]; then
+	ort_skip "the pinned library is for Linux x86-64, this is $(uname -s)/$(uname -m)"
+elif ! command -v npm >/dev/null; then
+	ort_skip "npm not found (Debian: apt-get install npm)"
+elif [ "$(go env CGO_ENABLED)" != 1 ]; then
+	ort_skip "cgo is off (CGO_ENABLED=0 or no C compiler), so the backend is not compiled in"
+else
+	step "fetching onnxruntime-node@$ort_version from the npm registry (113 MB; the CPU library is inside)"
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	if ! (cd "$tmp" && npm pack --silent "onnxruntime-node@$ort_version" >/dev/null 2>npm.log); then
+		ort_skip "npm pack onnxruntime-node@$ort_version failed: $(tail -1 "$tmp/npm.log" 2>/dev/null)"
+	else
+		tgz=$tmp/onnxruntime-node-$ort_version.tgz
+		got="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+		if [ "$got" != "$ort_integrity" ]; then
+			ort_skip "onnxruntime-node-$ort_version.tgz has hash $got, want $ort_integrity"
+		else
+			mkdir -p "$tmp/x"
+			tar xzf "$tgz" -C "$tmp/x" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+			mkdir -p "$ort_dir"
+			mv "$tmp/x/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ort_lib.tmp"
+			mv "$ort_lib.tmp" "$ort_lib"
+			echo "installed onnxruntime-node@$ort_version $ort_integrity $PWD/$ort_lib" >"$ort_status"
+			step "ONNX Runtime $ort_version installed: $ort_lib (opt-in: GOMLX_BACKEND=onnx:cpu; environment.md, "CPU backends")"
+		fi
+	fi
+fi

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """PyTorch peer of `prune bench train`: the same CIFAR ResNet (He et al. 2016,
-sec. 4.2, with 1x1 projection shortcuts and batch norm where a stage starts),
-the same SGD (Nesterov momentum 0.9, weight decay 5e-4 except on batch norm
-and biases, lr 0.1), the same batch and random CIFAR-shaped data; prints the
-same two throughputs (median over timed steps, after one warm-up step).
+sec. 4.2, with 1x1 projection shortcuts and batch norm where a stage starts)
+on random CIFAR-shaped data, or the same MLP (784-512-256-10, ReLU) on random
+Fashion-MNIST-shaped data; the same SGD (Nesterov momentum 0.9, weight decay
+5e-4 except on batch norm and biases, lr 0.1) and batch; prints the same two
+throughputs (median over timed steps, after one warm-up step).
 
 Run with Debian's PyTorch (python3-torch) on the CPU:
     /usr/bin/python3 bench/peer/resnet_cifar.py --model resnet20 --batch 128
+    /usr/bin/python3 bench/peer/resnet_cifar.py --model mlp
 """
 import argparse
 import time
@@ -51,6 +53,22 @@ class ResNet(nn.Module):
         return self.head(x.mean(dim=(2, 3)))
 
 
+class MLP(nn.Module):
+    """The project's MLP: flatten, ReLU hidden layers of 512 and 256, linear head."""
+
+    def __init__(self, inputs, hidden=(512, 256), classes=10):
+        super().__init__()
+        layers, n = [], inputs
+        for h in hidden:
+            layers += [nn.Linear(n, h), nn.ReLU()]
+            n = h
+        layers.append(nn.Linear(n, classes))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.layers(x.flatten(1))
+
+
 def median(xs):
     xs = sorted(xs)
     return xs[len(xs) // 2]
@@ -58,19 +76,24 @@ def median(xs):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="resnet20", choices=["resnet8", "resnet20", "resnet56"])
+    ap.add_argument("--model", default="resnet20", choices=["mlp", "resnet8", "resnet20", "resnet56"])
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    model = ResNet(int(a.model[6:]))
+    if a.model == "mlp":
+        shape = (1, 28, 28)  # Fashion-MNIST
+        model = MLP(28 * 28)
+    else:
+        shape = (3, 32, 32)  # CIFAR
+        model = ResNet(int(a.model[6:]))
     decay = [p for n, p in model.named_parameters() if p.dim() > 1]
     no_decay = [p for n, p in model.named_parameters() if p.dim() <= 1]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
                           lr=0.1, momentum=0.9, nesterov=True)
-    x = torch.randn(a.batch, 3, 32, 32)
+    x = torch.randn(a.batch, *shape)
     y = torch.randint(0, 10, (a.batch,))
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {sum(p.numel() for p in model.parameters())} parameters")
     times = []

@@ -25,6 +25,13 @@ const (
 	// out^T = W^T · patches^T, so that the weight gradient needs no
 	// transpose of the (large) patch matrix on the pure-Go backend.
 	ConvPatchesT
+	// ConvStride1 is the backend's own convolution at stride 1 only: a
+	// strided convolution is computed at stride 1 and then subsampled by a
+	// reshape that keeps the first of each stride×stride block. Its gradients
+	// are then stride-1 convolutions and zero padding without interior
+	// padding, which ONNX Runtime runs (its Conv has no input dilation and its
+	// Pad no interior padding, which the strided forms' gradients need).
+	ConvStride1
 )
 
 func (c ConvImpl) String() string {
@@ -33,14 +40,20 @@ func (c ConvImpl) String() string {
 		return "patches"
 	case ConvPatchesT:
 		return "patches-t"
+	case ConvStride1:
+		return "stride1"
 	}
 	return "native"
 }
 
 // ConvFor returns the formulation that runs best on a backend.
 func ConvFor(b compute.Backend) ConvImpl {
-	if strings.HasPrefix(strings.ToLower(b.Name()), "go") {
+	name := strings.ToLower(b.Name())
+	switch {
+	case strings.HasPrefix(name, "go"):
 		return ConvPatchesT
+	case strings.HasPrefix(name, "onnx"):
+		return ConvStride1
 	}
 	return ConvNative
 }
@@ -58,6 +71,13 @@ func Conv2D(x, kernel *Node, stride int, impl ConvImpl) *Node {
 	if impl == ConvNative {
 		return Convolve(x, kernel).StridePerAxis(stride, stride).PaddingPerDim([][2]int{{ks[0] / 2, ks[0] / 2}, {ks[1] / 2, ks[1] / 2}}).Done()
 	}
+	if impl == ConvStride1 {
+		if ks[0] == 1 && ks[1] == 1 {
+			return conv1x1(Subsample(x, stride), kernel, 1)
+		}
+		y := Convolve(x, kernel).PaddingPerDim([][2]int{{ks[0] / 2, ks[0] / 2}, {ks[1] / 2, ks[1] / 2}}).Done()
+		return Subsample(y, stride)
+	}
 	if ks[0] == 1 && ks[1] == 1 {
 		return conv1x1(x, kernel, stride)
 	}
@@ -68,12 +88,32 @@ func Conv2D(x, kernel *Node, stride int, impl ConvImpl) *Node {
 // matrix product, no patch matrix needed.
 func conv1x1(x, kernel *Node, stride int) *Node {
 	if stride > 1 {
-		x = Slice(x, AxisRange(), AxisRange().Stride(stride), AxisRange().Stride(stride), AxisRange())
+		x = Subsample(x, stride)
 	}
 	d := x.Shape().Dimensions
 	ks := kernel.Shape().Dimensions
 	out := MatMul(Reshape(x, d[0]*d[1]*d[2], d[3]), Reshape(kernel, ks[2], ks[3]))
 	return Reshape(out, d[0], d[1], d[2], ks[3])
+}
+
+// Subsample keeps every stride-th row and column of x [B,H,W,C] starting at
+// the first: [B, ceil(H/stride), ceil(W/stride), C], like a strided Slice, but
+// written as zero padding to a multiple of stride, a reshape into
+// stride×stride blocks and a plain Slice of each block's first element, so
+// that its gradient needs no interior padding.
+func Subsample(x *Node, stride int) *Node {
+	if stride == 1 {
+		return x
+	}
+	d := x.Shape().Dimensions
+	b, h, w, c := d[0], d[1], d[2], d[3]
+	ho, wo := OutputSize(h, stride), OutputSize(w, stride)
+	if ho*stride != h || wo*stride != w {
+		x = Pad(x, ScalarZero(x.Graph(), x.DType()), compute.PadAxis{}, compute.PadAxis{End: ho*stride - h}, compute.PadAxis{End: wo*stride - w}, compute.PadAxis{})
+	}
+	blocks := Reshape(x, b, ho, stride, wo, stride, c)
+	first := Slice(blocks, AxisRange(), AxisRange(), AxisRange(0, 1), AxisRange(), AxisRange(0, 1), AxisRange())
+	return Reshape(first, b, ho, wo, c)
 }
 
 func convPatches(x, kernel *Node, stride int, transposed bool) *Node {

@@ -210,7 +210,7 @@ func (m ResNet) Forward(b *Builder, x *Node) (*Node, *Node) {
 		h = activation.Relu(b.ConvBN("stem", x, 3, m.Width, 1))
 	} else {
 		h = activation.Relu(b.ConvBN("stem", x, 7, m.Width, 2))
-		h = MaxPool(h).Window(3).Strides(2).PaddingPerDim([][2]int{{1, 1}, {1, 1}}).Done()
+		h = MaxPool2D(h, 3, 2, b.Conv)
 	}
 	block := basicBlock
 	if m.Bottleneck {

@@ -21,6 +21,7 @@ type BenchResult struct {
 	Model            string
 	Conv             models.ConvImpl
 	Batch            int
+	Params           int     // trainable values (compare with the peer's)
 	TrainImgPerSec   float64 // forward + backward + SGD update, median step
 	InferImgPerSec   float64 // evaluation-mode forward, median call
 	TrainCompile     time.Duration
@@ -28,16 +29,20 @@ type BenchResult struct {
 }
 
 func (r BenchResult) String() string {
-	return fmt.Sprintf("%s (%s convolution), batch %d: train %.1f img/s, inference %.1f img/s (first calls %v and %v)",
-		r.Model, r.Conv, r.Batch, r.TrainImgPerSec, r.InferImgPerSec, r.TrainCompile.Round(time.Millisecond), r.InferenceCompile.Round(time.Millisecond))
+	return fmt.Sprintf("%s (%s convolution, %d parameters), batch %d: train %.1f img/s, inference %.1f img/s (first calls %v and %v)",
+		r.Model, r.Conv, r.Params, r.Batch, r.TrainImgPerSec, r.InferImgPerSec, r.TrainCompile.Round(time.Millisecond), r.InferenceCompile.Round(time.Millisecond))
 }
 
 // SyntheticCIFAR is a CIFAR-shaped dataset of random pixels and labels, for
 // throughput measurements (which do not depend on the values).
-func SyntheticCIFAR(n int, seed uint64) *data.Dataset {
+func SyntheticCIFAR(n int, seed uint64) *data.Dataset { return SyntheticImages(n, 32, 32, 3, seed) }
+
+// SyntheticImages is a dataset of n random h×w×c images with random labels of
+// 10 classes: CIFAR-shaped (32, 32, 3) or Fashion-MNIST-shaped (28, 28, 1).
+func SyntheticImages(n, h, w, c int, seed uint64) *data.Dataset {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	ds := &data.Dataset{Name: "synthetic", Split: "train", H: 32, W: 32, C: 3,
-		Images: make([]uint8, n*32*32*3), Labels: make([]int32, n), IDs: make([]string, n)}
+	ds := &data.Dataset{Name: "synthetic", Split: "train", H: h, W: w, C: c,
+		Images: make([]uint8, n*h*w*c), Labels: make([]int32, n), IDs: make([]string, n)}
 	for i := range ds.Images {
 		ds.Images[i] = uint8(rng.IntN(256))
 	}
@@ -55,7 +60,13 @@ func SyntheticCIFAR(n int, seed uint64) *data.Dataset {
 // SGD optimizer) and evaluation-mode inference of a model on CIFAR-shaped
 // data, logging each step to log.
 func Bench(b compute.Backend, modelName string, conv models.ConvImpl, batch, steps int, log io.Writer) (BenchResult, error) {
-	ds := SyntheticCIFAR(batch, 7)
+	return BenchOn(b, SyntheticCIFAR(batch, 7), modelName, conv, steps, log)
+}
+
+// BenchOn is Bench on the images of ds (one batch of len(ds.Labels)), e.g.
+// SyntheticImages(128, 28, 28, 1, 7) for the Fashion-MNIST-shaped MLP.
+func BenchOn(b compute.Backend, ds *data.Dataset, modelName string, conv models.ConvImpl, steps int, log io.Writer) (BenchResult, error) {
+	batch := len(ds.Labels)
 	set := data.All(ds)
 	cfg := Recipe(modelName, 1)
 	cfg.Batch = batch
@@ -66,11 +77,11 @@ func Bench(b compute.Backend, modelName string, conv models.ConvImpl, batch, ste
 	t.Model.Conv = conv
 	res := BenchResult{Model: modelName, Conv: conv, Batch: batch}
 	optimizer.LearningRateVarWithValue(t.Model.Store.RootScope(), dtypes.Float32, 0.01)
-	x := make([]float32, batch*32*32*3)
+	x := make([]float32, batch*ds.ImageSize())
 	if err := (data.Augment{}).Batch(ds, set.Idx, 0, x); err != nil {
 		return res, err
 	}
-	xt := tensors.FromFlatDataAndDimensions(x, batch, 32, 32, 3)
+	xt := tensors.FromFlatDataAndDimensions(x, batch, ds.H, ds.W, ds.C)
 	yt := tensors.FromFlatDataAndDimensions(slices.Clone(ds.Labels), batch)
 	var times []time.Duration
 	for step := 0; step <= steps; step++ {
@@ -89,6 +100,7 @@ func Bench(b compute.Backend, modelName string, conv models.ConvImpl, batch, ste
 		fmt.Fprintf(log, "train step %d/%d: %v (%.1f img/s), loss %.3f\n", step, steps, dt.Round(time.Millisecond), float64(batch)/dt.Seconds(), loss)
 	}
 	res.TrainImgPerSec = float64(batch) / median(times).Seconds()
+	res.Params = t.Model.NumParams()
 
 	if err := t.Model.RecomputeBatchNorm(set, data.Augment{}, batch, 1); err != nil {
 		return res, err
