@@ -3,31 +3,14 @@ package models
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
-	"beyondscaling/lib/backend"
+	"beyondscaling/lib/backend/backendtest"
 )
-
-// ortBackend opens ONNX Runtime, or skips saying why; under CI, when
-// scripts/setup.sh reports that it installed ONNX Runtime, a skip is a failure.
-func ortBackend(t testing.TB) compute.Backend {
-	b, why, err := backend.OpenORT()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b == nil {
-		if installed, report := backend.ORTSetupReport(); installed && os.Getenv("CI") != "" {
-			t.Fatalf("CI: scripts/setup.sh reports %q, but: %s", report, why)
-		}
-		t.Skip(why)
-	}
-	return b
-}
 
 // forwardAndGrads runs a network in training mode (batch statistics) with the
 // backend's convolution and returns the logits and the gradients of
@@ -94,7 +77,7 @@ func relDiff(a, b []float32) float64 {
 // is checked against the native ops by TestMaxPool2DStride1MatchesNative,
 // TestSubsampleIsStridedSlice and TestConvPatchesMatchesNative.
 func TestORTMatchesGoBackend(t *testing.T) {
-	ort := ortBackend(t)
+	ort := backendtest.ORT(t)
 	defer ort.Finalize()
 	gob := goBackend(t)
 	for _, c := range []struct {

@@ -3,7 +3,6 @@ package models_test
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -11,7 +10,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
-	"beyondscaling/lib/backend"
+	"beyondscaling/lib/backend/backendtest"
 	"beyondscaling/lib/models"
 	"beyondscaling/lib/ssl"
 )
@@ -26,16 +25,7 @@ import (
 // which this test checks too (1e-3). The cause is not found; the
 // single-view networks (TestORTMatchesGoBackend) agree to 1e-5.
 func TestORTSimCLRMatchesGoBackend(t *testing.T) {
-	ort, why, err := backend.OpenORT()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ort == nil {
-		if installed, report := backend.ORTSetupReport(); installed && os.Getenv("CI") != "" {
-			t.Fatalf("CI: scripts/setup.sh reports %q, but: %s", report, why)
-		}
-		t.Skip(why)
-	}
+	ort := backendtest.ORT(t)
 	defer ort.Finalize()
 	gob, err := compute.NewWithConfig("go")
 	if err != nil {

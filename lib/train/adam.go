@@ -62,16 +62,7 @@ func (o Adam) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 		exceptions.Panicf("Adam needs a scalar loss, got %s", loss.Shape())
 	}
 	o = o.withDefaults()
-	var vars []*model.Variable
-	for v := range scope.IterVariables() {
-		if v.Trainable && v.InUseByGraph(g) {
-			vars = append(vars, v)
-		}
-	}
-	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
-	if len(grads) != len(vars) {
-		exceptions.Panicf("Adam: %d gradients for %d variables", len(grads), len(vars))
-	}
+	vars, grads := trainedVariables(scope, g, loss, "Adam")
 	dtype := loss.DType()
 	lr := optimizer.LearningRateVar(scope, dtype, 1e-3).NodeValue(g)
 	optimizer.IncrementGlobalStep(g, dtypes.Int64)

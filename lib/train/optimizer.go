@@ -39,13 +39,11 @@ func NoDecay(v *model.Variable) bool {
 
 const velocityScope = "/" + optimizer.Scope + "/sgd"
 
-// UpdateGraph implements optimizer.Interface.
-func (o SGD) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
-	if !loss.Shape().IsScalar() {
-		exceptions.Panicf("SGD needs a scalar loss, got %s", loss.Shape())
-	}
-	// Collect the trained variables first: creating velocities below adds
-	// variables to the store.
+// trainedVariables are the trainable variables the loss's graph uses and
+// their gradients, in the same order. They are collected before an
+// optimizer creates its own state (velocities, moments), which adds
+// variables to the store.
+func trainedVariables(scope *model.Scope, g *Graph, loss *Node, optimizerName string) ([]*model.Variable, []*Node) {
 	var vars []*model.Variable
 	for v := range scope.IterVariables() {
 		if v.Trainable && v.InUseByGraph(g) {
@@ -54,8 +52,17 @@ func (o SGD) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	}
 	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
 	if len(grads) != len(vars) {
-		exceptions.Panicf("SGD: %d gradients for %d variables", len(grads), len(vars))
+		exceptions.Panicf("%s: %d gradients for %d variables", optimizerName, len(grads), len(vars))
 	}
+	return vars, grads
+}
+
+// UpdateGraph implements optimizer.Interface.
+func (o SGD) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
+	if !loss.Shape().IsScalar() {
+		exceptions.Panicf("SGD needs a scalar loss, got %s", loss.Shape())
+	}
+	vars, grads := trainedVariables(scope, g, loss, "SGD")
 	lr := optimizer.LearningRateVar(scope, loss.DType(), 0.1).NodeValue(g)
 	optimizer.IncrementGlobalStep(g, dtypes.Int64)
 	store := scope.Store()

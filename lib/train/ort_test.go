@@ -1,32 +1,16 @@
 package train
 
 import (
-	"os"
 	"slices"
 	"testing"
 
-	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
-	"beyondscaling/lib/backend"
+	"beyondscaling/lib/backend/backendtest"
 	"beyondscaling/lib/data"
 )
-
-func ortOrSkip(t *testing.T) compute.Backend {
-	b, why, err := backend.OpenORT()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b == nil {
-		if installed, report := backend.ORTSetupReport(); installed && os.Getenv("CI") != "" {
-			t.Fatalf("CI: scripts/setup.sh reports %q, but: %s", report, why)
-		}
-		t.Skip(why)
-	}
-	return b
-}
 
 // ONNX Runtime turns variables into constants in graphs built outside
 // training mode, so a cached evaluation graph would keep the weights it was
@@ -34,7 +18,7 @@ func ortOrSkip(t *testing.T) compute.Backend {
 // weights: after a training step and a batch-norm recomputation its outputs
 // change and equal those of a freshly built evaluation graph.
 func TestORTEvaluationSeesCurrentWeights(t *testing.T) {
-	b := ortOrSkip(t)
+	b := backendtest.ORT(t)
 	defer b.Finalize()
 	const batch = 16
 	ds := SyntheticCIFAR(batch, 3)
