@@ -96,7 +96,11 @@ func (f *Figure) Caption() string {
 	case missing == "":
 		return f.Note
 	}
-	return f.Note + " " + missing
+	note := f.Note
+	if !strings.HasSuffix(note, ".") {
+		note += "." // two sentences, not one run-on
+	}
+	return note + " " + missing
 }
 
 func (f *Figure) missingIntervals() string {

@@ -298,9 +298,9 @@ func ImputationNote(scores []*prune.Scores) string {
 		}
 	}
 	if len(parts) == 0 {
-		return "every example had a held-out probe network: no score imputed"
+		return "Every example had a held-out probe network: no score imputed."
 	}
-	return fmt.Sprintf("examples without a held-out probe network, scored by the %s: %s", rule, strings.Join(parts, ", "))
+	return fmt.Sprintf("Examples without a held-out probe network, scored by the %s: %s.", rule, strings.Join(parts, ", "))
 }
 
 // OnSeeds returns the points recomputed over the given seeds only (mean,
