@@ -132,14 +132,7 @@ func TestAdamRunResumes(t *testing.T) {
 	if res.Resumed != 2 {
 		t.Fatalf("resumed from epoch %d, want 2", res.Resumed)
 	}
-	want, got := params(t, straight), params(t, second)
-	for name, w := range want {
-		for i := range w {
-			if math.Abs(float64(w[i]-got[name][i])) > 1e-6 {
-				t.Fatalf("%s[%d]: resumed %g, uninterrupted %g", name, i, got[name][i], w[i])
-			}
-		}
-	}
+	sameParams(t, straight, second, 1e-6)
 }
 
 // MinSteps raises a small set's budget to whole epochs covering it, and

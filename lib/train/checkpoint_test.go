@@ -50,6 +50,21 @@ func params(t *testing.T, tr *Trainer) map[string][]float32 {
 	return out
 }
 
+// sameParams fails the test unless two trainers' trained parameters agree
+// to tol (absolute): a resumed run against an uninterrupted one.
+func sameParams(t *testing.T, uninterrupted, resumed *Trainer, tol float64) {
+	t.Helper()
+	want, got := params(t, uninterrupted), params(t, resumed)
+	for name, w := range want {
+		g := got[name]
+		for i := range w {
+			if math.Abs(float64(w[i]-g[i])) > tol {
+				t.Fatalf("%s[%d]: resumed %g, uninterrupted %g", name, i, g[i], w[i])
+			}
+		}
+	}
+}
+
 // A run killed after epoch 2 and resumed from its checkpoint ends with the
 // same parameters and the same recorded dynamics as an uninterrupted run.
 func TestInterruptedRunResumes(t *testing.T) {
@@ -97,15 +112,7 @@ func TestInterruptedRunResumes(t *testing.T) {
 	if res.Resumed != 2 {
 		t.Errorf("resumed from epoch %d, want 2", res.Resumed)
 	}
-	want, got := params(t, straight), params(t, second)
-	for name, w := range want {
-		g := got[name]
-		for i := range w {
-			if math.Abs(float64(w[i]-g[i])) > 1e-5 {
-				t.Fatalf("%s[%d]: resumed %g, uninterrupted %g", name, i, g[i], w[i])
-			}
-		}
-	}
+	sameParams(t, straight, second, 1e-5)
 	d1, d2 := straight.Dynamics, second.Dynamics
 	if d1.Epochs != 4 || d2.Epochs != 4 {
 		t.Fatalf("dynamics epochs %d and %d, want 4", d1.Epochs, d2.Epochs)
