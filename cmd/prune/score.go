@@ -74,7 +74,7 @@ func runScore(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	preset := scoring.PresetFor(p)
+	preset := scoring.PresetFor(p, *dataset)
 	trainDS, _, set, err := loadSplits(*dataset, *subset)
 	if err != nil {
 		return err

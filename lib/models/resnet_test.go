@@ -31,6 +31,8 @@ func TestParameterCounts(t *testing.T) {
 		{"resnet50", 1000, 64, 25557032, true},
 		// 3072·512+512 + 512·256+256 + 256·10+10
 		{"mlp", 10, 32, 3072*512 + 512 + 512*256 + 256 + 256*10 + 10, true},
+		// 3072·256+256 + 256·10+10
+		{"mlp-256", 10, 32, 3072*256 + 256 + 256*10 + 10, true},
 	} {
 		net, err := New(c.name, Options{Classes: c.classes, Channels: 3})
 		if err != nil {

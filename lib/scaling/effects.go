@@ -85,26 +85,63 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 	return e
 }
 
-// ScalingEffects are notebook 02/03's claims: keep easy wins at the
-// smallest initial size and keep hard at the largest (at the smallest and
-// largest pruned fractions), and pruning beats the power law fitted to
-// random pruning (BeatsPowerLaw, the protocol's one definition).
+// ClaimFractions are the fractions kept at which ScalingEffects judges the
+// abundant-data claims at the largest initial size (issue 11: f = 0.5 and
+// 0.7, where the paper's keep-hard gains are largest).
+var ClaimFractions = []float64{0.5, 0.7}
+
+// ScalingClaims are the claims ScalingEffects judges, in its order.
+var ScalingClaims = []string{
+	"keep easy beats keep hard when data is scarce",
+	"keep hard beats keep easy when data is abundant",
+	"keep hard beats random when data is abundant",
+	"pruning beats the power law fitted to random pruning",
+}
+
+// ScalingEffects are notebook 02/03's claims: at the smallest initial size,
+// keep easy beats keep hard (at the smallest pruned fraction and at each of
+// ClaimFractions); at the largest initial size, keep hard beats keep easy
+// and beats random pruning (at each of ClaimFractions); and pruning beats
+// the power law fitted to random pruning (BeatsPowerLaw, the protocol's one
+// definition). A claim fraction the grid lacks is skipped.
 func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 	fractions, sizes, _ := HardMinusEasy(ps, metric)
 	var out []Effect
 	if len(sizes) > 0 && len(fractions) > 0 {
-		pair := func(claim string, f float64, n, sign int) {
-			setting := fmt.Sprintf("%s, n = %d, f = %g: error(hard) − error(easy)", metric, n, f)
-			h, ok1 := find(ps, metric, "hard", f, n, 0)
-			e, ok2 := find(ps, metric, "easy", f, n, 0)
+		pair := func(claim string, keepA, keepB string, f float64, n, sign int) {
+			metricB := metric
+			if keepB == "random" {
+				metricB = "random"
+			}
+			setting := fmt.Sprintf("%s, n = %d, f = %g: error(%s) − error(%s)", metric, n, f, keepA, keepB)
+			a, ok1 := find(ps, metric, keepA, f, n, 0)
+			b, ok2 := find(ps, metricB, keepB, f, n, 0)
 			if !ok1 || !ok2 {
 				out = append(out, Effect{Claim: claim, Setting: setting, Value: unmeasured, Sign: sign, Verdict: NotMeasured, Note: "runs missing"})
 				return
 			}
-			out = append(out, PairedEffect(claim, setting, h, e, sign, d))
+			out = append(out, PairedEffect(claim, setting, a, b, sign, d))
 		}
-		pair("keep easy beats keep hard when data is scarce", fractions[0], sizes[0], +1)
-		pair("keep hard beats keep easy when data is abundant", fractions[len(fractions)-1], sizes[len(sizes)-1], -1)
+		var claimAt []float64
+		for _, f := range ClaimFractions {
+			if slices.Contains(fractions, f) {
+				claimAt = append(claimAt, f)
+			}
+		}
+		scarce := claimAt
+		if !slices.Contains(scarce, fractions[0]) {
+			scarce = append([]float64{fractions[0]}, scarce...)
+		}
+		small, large := sizes[0], sizes[len(sizes)-1]
+		for _, f := range scarce {
+			pair(ScalingClaims[0], "hard", "easy", f, small, +1)
+		}
+		for _, f := range claimAt {
+			pair(ScalingClaims[1], "hard", "easy", f, large, -1)
+		}
+		for _, f := range claimAt {
+			pair(ScalingClaims[2], "hard", "random", f, large, -1)
+		}
 	}
 	var fresh []uint64
 	for _, p := range ps {
@@ -115,7 +152,7 @@ func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 		}
 	}
 	slices.Sort(fresh)
-	claim := "pruning beats the power law fitted to random pruning"
+	claim := ScalingClaims[3]
 	t, err := BeatsPowerLaw(ps, metric, d.Selection, fresh, d.TestExamples)
 	e := Effect{Claim: claim, Sign: -1, Value: unmeasured,
 		Setting: fmt.Sprintf("%s: mean over m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s", metric, d.Selection, t.ChoicesString())}
@@ -148,10 +185,26 @@ func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, ba
 	return out
 }
 
-// WriteEffects writes a notebook's effects as DIR/results-NOTEBOOK.csv,
-// atomically, and prints them. The interval and standard error are empty
-// where there is no interval (fewer than two seeds).
-func WriteEffects(dir, notebook string, effects []Effect, w io.Writer) error {
+// NotRunBudget is the verdict of a claim whose experiment the profile cuts
+// to fit the main job's hour (issue 11's cut order).
+const NotRunBudget = "not run (budget)"
+
+// NotRun lists claims that a profile does not run, each with verdict
+// NotRunBudget and the reason as its note, for WriteEffects.
+func NotRun(reason string, claims ...string) []Effect {
+	out := make([]Effect, len(claims))
+	for i, c := range claims {
+		out[i] = Effect{Claim: c, Value: unmeasured, Verdict: NotRunBudget, Note: reason}
+	}
+	return out
+}
+
+// WriteEffects writes a notebook's effects, measured on the dataset that
+// the label names as figures name it (e.g. "Fashion-MNIST (in place of
+// SVHN)"), as DIR/results-NOTEBOOK.csv, atomically, and prints them. The
+// interval and standard error are empty where there is no interval (fewer
+// than two seeds).
+func WriteEffects(dir, notebook, dataset string, effects []Effect, w io.Writer) error {
 	if w != nil {
 		for _, e := range effects {
 			fmt.Fprintf(w, "%-62s %s\n    %s: %s\n", e.Claim, e.Verdict, e.Setting, e.Value)
@@ -168,9 +221,9 @@ func WriteEffects(dir, notebook string, effects []Effect, w io.Writer) error {
 	}
 	return atomicfile.Write(filepath.Join(dir, "results-"+notebook+".csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"notebook", "claim", "setting", "value", "ci95_low", "ci95_high", "se", "seeds", "verdict", "note"})
+		cw.Write([]string{"notebook", "dataset", "claim", "setting", "value", "ci95_low", "ci95_high", "se", "seeds", "verdict", "note"})
 		for _, e := range effects {
-			cw.Write([]string{notebook, e.Claim, e.Setting, num(e.Value.Mean, 5), num(e.Value.Lo, 5), num(e.Value.Hi, 5),
+			cw.Write([]string{notebook, dataset, e.Claim, e.Setting, num(e.Value.Mean, 5), num(e.Value.Lo, 5), num(e.Value.Hi, 5),
 				num(e.Value.SE, 3), strconv.Itoa(e.Value.Seeds), e.Verdict, e.Note})
 		}
 		cw.Flush()
@@ -186,7 +239,7 @@ func Summarize(dir, profileLine string) error {
 	sort.Strings(files)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n%s\n\n", profileLine, VerdictRule, PowerLawRule)
-	fmt.Fprintf(&b, "| notebook | claim | setting | value | 95%% interval | seeds | verdict |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| notebook | dataset | claim | setting | value [95%% interval] (seeds) | verdict |\n|---|---|---|---|---|---|\n")
 	for _, f := range files {
 		fh, err := os.Open(f)
 		if err != nil {
@@ -197,21 +250,27 @@ func Summarize(dir, profileLine string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		if len(rows) == 0 || len(rows[0]) != 10 || rows[0][4] != "ci95_low" {
+		if len(rows) == 0 || len(rows[0]) != 11 || rows[0][1] != "dataset" {
 			return fmt.Errorf("%s: not a results file of this version (header %v): re-run its notebook", f, rows[:min(1, len(rows))])
 		}
 		for _, r := range rows[1:] {
-			value, interval, verdict := r[3], "no interval", r[8]
-			if value == "" {
+			value, verdict := r[4], r[9]
+			switch {
+			case value == "":
 				value = "—"
+			case r[5] != "":
+				value += " [" + r[5] + ", " + r[6] + "] (" + r[8] + " seeds)"
+			default:
+				value += " (no interval, " + r[8] + " seeds)"
 			}
-			if r[4] != "" {
-				interval = "[" + r[4] + ", " + r[5] + "]"
+			if r[10] != "" {
+				verdict += " (" + r[10] + ")"
 			}
-			if r[9] != "" {
-				verdict += " (" + r[9] + ")"
+			setting := r[3]
+			if setting == "" {
+				setting = "—"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r[0], r[1], r[2], value, interval, r[7], verdict)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r[0], r[1], r[2], setting, value, verdict)
 		}
 	}
 	return atomicfile.WriteBytes(filepath.Join(dir, "summary.md"), []byte(b.String()))

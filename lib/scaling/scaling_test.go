@@ -59,13 +59,21 @@ func TestAggregateAndEffects(t *testing.T) {
 	}
 	d := DesignFor([]uint64{1, 2, 3, 4, 5}, 10000)
 	effects := ScalingEffects(ps, "el2n-20", d)
-	if len(effects) != 3 {
-		t.Fatalf("%d effects", len(effects))
+	// Keep easy wins at n = 1000 (at f = 0.4, the smallest fraction, and at
+	// 0.7, the one claim fraction of ClaimFractions in this grid) and keep
+	// hard at 8000, against keep easy and against random, on the 4 fresh
+	// seeds; below n = 2800 keep easy, above it keep hard, lies under the
+	// random power law, so the configurations chosen at each m beat it.
+	wantClaims := []string{"keep easy beats keep hard when data is scarce", "keep easy beats keep hard when data is scarce",
+		"keep hard beats keep easy when data is abundant", "keep hard beats random when data is abundant",
+		"pruning beats the power law fitted to random pruning"}
+	if len(effects) != len(wantClaims) {
+		t.Fatalf("%d effects, want %d", len(effects), len(wantClaims))
 	}
-	// Keep easy wins at n = 1000 and keep hard at 8000 on the 4 fresh seeds;
-	// below n = 2800 keep easy, above it keep hard, lies under the random
-	// power law, so the configurations chosen at each m beat it.
-	for k, want := range []string{Yes, Yes, Yes} {
+	for k, want := range []string{Yes, Yes, Yes, Yes, Yes} {
+		if effects[k].Claim != wantClaims[k] {
+			t.Errorf("effect %d is %q, want %q", k, effects[k].Claim, wantClaims[k])
+		}
 		e := effects[k]
 		if e.Verdict != want || e.Value.Seeds != 4 {
 			t.Errorf("%s: %s (%v), want %s on 4 fresh seeds; %s", e.Claim, e.Verdict, e.Value, want, e.Note)
@@ -83,19 +91,20 @@ func TestAggregateAndEffects(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	if err := WriteEffects(dir, "02-test", effects, nil); err != nil {
+	if err := WriteEffects(dir, "02-test", "Synthetic", effects, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := Summarize(dir, "profile test"); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "summary.md"))
-	for _, want := range []string{"keep hard beats keep easy", "t(0.975, seeds − 1)", "disagree", "d_s = mean over m"} {
+	for _, want := range []string{"| 02-test | Synthetic | keep hard beats random when data is abundant | el2n-20, n = 8000, f = 0.7: error(hard) − error(random) | ",
+		" (4 seeds) | yes |", "t(0.975, seeds − 1)", "disagree", "d_s = mean over m"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b)
 		}
 	}
-	if strings.Count(string(b), "\n| 02-test") != 3 {
+	if strings.Count(string(b), "\n| 02-test") != len(wantClaims) {
 		t.Errorf("summary:\n%s", b)
 	}
 }

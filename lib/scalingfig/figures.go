@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 
 	"beyondscaling/lib/fit"
 	"beyondscaling/lib/plots"
@@ -24,9 +25,10 @@ const (
 
 // Scaling is Fig. 3: test error against examples trained on for each
 // fraction kept (colour; keep easy and other Dashed curves dashed), random pruning, the
-// unpruned curve, the best-f envelope and the power law fitted to random
-// pruning (error bars: ± 1 s.e. over seeds).
-func Scaling(title string, curves []scaling.Curve, random, full, envelope scaling.Curve, law fit.PowerLaw) *plots.Figure {
+// unpruned curve, the best-f frontier (scaling.Frontier: the lowest error
+// over f at fixed examples trained on) and the power law fitted to random
+// pruning with its exponent's interval (error bars: ± 1 s.e. over seeds).
+func Scaling(title string, curves []scaling.Curve, random, full, frontier scaling.Curve, law fit.PowerLaw) *plots.Figure {
 	fig := &plots.Figure{Title: title, XLabel: labelTrained, YLabel: labelError, LogX: true, LogY: true, Legend: plots.BottomLeft}
 	colors := plots.Family(max(1, len(curves)/2+1))
 	colorOf := map[float64]int{}
@@ -43,12 +45,12 @@ func Scaling(title string, curves []scaling.Curve, random, full, envelope scalin
 	if len(full.Trained) > 0 {
 		fig.Series = append(fig.Series, plots.Series{Label: full.Label, X: full.Trained, Y: full.Mean, YErr: full.SEM, Kind: plots.LinePoints, Color: plots.Categorical[6]})
 	}
-	if len(envelope.Trained) > 0 {
-		fig.Series = append(fig.Series, plots.Series{Label: envelope.Label, X: envelope.Trained, Y: envelope.Mean, Kind: plots.Line, Color: plots.Categorical[1]})
+	if len(frontier.Trained) > 0 {
+		fig.Series = append(fig.Series, plots.Series{Label: frontier.Label, X: frontier.Trained, Y: frontier.Mean, Kind: plots.Line, Color: plots.Categorical[1]})
 	}
 	if law.A > 0 {
 		lo, hi := math.Inf(1), 0.0
-		for _, c := range append(append([]scaling.Curve{random, full}, curves...), envelope) {
+		for _, c := range append(append([]scaling.Curve{random, full}, curves...), frontier) {
 			for _, x := range c.Trained {
 				lo, hi = math.Min(lo, x), math.Max(hi, x)
 			}
@@ -58,7 +60,8 @@ func Scaling(title string, curves []scaling.Curve, random, full, envelope scalin
 			x := lo * math.Pow(hi/lo, float64(i)/20)
 			xs, ys = append(xs, x), append(ys, law.Eval(x))
 		}
-		fig.Series = append(fig.Series, plots.Series{Label: fmt.Sprintf("power law fit to random: ν = %.2f", law.Nu), X: xs, Y: ys, Kind: plots.Line, Dashed: true, Color: plots.Grey})
+		fig.Series = append(fig.Series, plots.Series{Label: fmt.Sprintf("power law fit to random: ν = %.2f [%.2f, %.2f]", law.Nu, law.NuLo, law.NuHi),
+			X: xs, Y: ys, Kind: plots.Line, Dashed: true, Color: plots.Grey})
 	}
 	return fig
 }
@@ -149,7 +152,8 @@ func palette() []color.Color {
 }
 
 // ScalingOf is Fig. 3 for one metric of a sweep's points: the curves
-// of the given keep policies, random pruning, no pruning, the envelope and
+// of the given keep policies, random pruning, no pruning, the best-f
+// frontier at fixed examples trained on (on the seeds the points carry) and
 // the power law fitted to random pruning, which it also writes to w.
 func ScalingOf(title string, ps []scaling.Point, metric string, keeps []string, w io.Writer) (*plots.Figure, error) {
 	curves, random, full := scaling.ScalingCurves(ps, metric, keeps)
@@ -158,7 +162,19 @@ func ScalingOf(title string, ps []scaling.Point, metric string, keeps []string, 
 		return nil, err
 	}
 	fmt.Fprintln(w, "random pruning:", law)
-	return Scaling(title, curves, random, full, scaling.Envelope(ps, metric), law), nil
+	// The frontier over f at fixed examples trained on (the theory's
+	// frontier), on the seeds the points carry (Reported's fresh seeds).
+	var seeds []uint64
+	for _, p := range ps {
+		for s := range p.Errors {
+			if !slices.Contains(seeds, s) {
+				seeds = append(seeds, s)
+			}
+		}
+	}
+	slices.Sort(seeds)
+	frontier, _ := scaling.Frontier(ps, metric, seeds)
+	return Scaling(title, curves, random, full, frontier, law), nil
 }
 
 // WeakProbe compares keep hard by a metric from weak probes (dashed)
@@ -196,13 +212,14 @@ func Schedule(title, label string, s train.Schedule, base float64, epochs, steps
 		Series: []plots.Series{{Label: label, X: x, Y: lr, Kind: plots.Line}}}
 }
 
-// PrototypeK draws scaling.PrototypeK for a sweep of notebook 06: accuracy
+// PrototypeK draws scaling.PrototypeK for a sweep of notebook 06 on the
+// dataset that label names (its title's first line): accuracy
 // against k, with the reference metrics as dashed horizontal lines over the
 // range of k.
-func PrototypeK(ps []scaling.Point, spec sweep.Spec, references []string) *plots.Figure {
+func PrototypeK(label string, ps []scaling.Point, spec sweep.Spec, references []string) *plots.Figure {
 	n, f := spec.Sizes[0], spec.Fractions[0]
 	byK, others := scaling.PrototypeK(ps, n, f)
-	fig := &plots.Figure{Title: fmt.Sprintf("Self-supervised prototypes: sensitivity to k (n = %d, f = %g, %s)", n, f, spec.Preset),
+	fig := &plots.Figure{Title: fmt.Sprintf("%s\nself-supervised prototypes: sensitivity to k (n = %d, f = %g, %s)", label, n, f, spec.Preset),
 		XLabel: "clusters k", YLabel: labelAcc, LogX: true, Legend: plots.BottomRight,
 		Series: []plots.Series{{Label: "self-supervised prototypes", X: byK.X, Y: byK.Acc, YErr: byK.SEM, Kind: plots.LinePoints, Color: plots.Categorical[0]}}}
 	if len(byK.X) < 2 {
@@ -217,11 +234,12 @@ func PrototypeK(ps []scaling.Point, spec sweep.Spec, references []string) *plots
 	return fig
 }
 
-// PrototypeBalance draws scaling.PrototypeBalance for self-supervised
+// PrototypeBalance draws scaling.PrototypeBalance, titled by the dataset's
+// label, for self-supervised
 // prototypes and random pruning.
-func PrototypeBalance(ps []scaling.Point, spec sweep.Spec, clusters int) *plots.Figure {
+func PrototypeBalance(label string, ps []scaling.Point, spec sweep.Spec, clusters int) *plots.Figure {
 	n, f := spec.Sizes[0], spec.Fractions[0]
-	fig := &plots.Figure{Title: fmt.Sprintf("Class-balancing ratio r (n = %d, f = %g)", n, f),
+	fig := &plots.Figure{Title: fmt.Sprintf("%s\nclass-balancing ratio r (n = %d, f = %g)", label, n, f),
 		XLabel: "class-balancing ratio r", YLabel: labelAcc, Legend: plots.BottomRight}
 	for i, m := range []string{"ssl-prototypes", "random"} {
 		s := scaling.PrototypeBalance(ps, m, n, f, clusters)

@@ -1,6 +1,7 @@
 package scalingfig
 
 import (
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -66,7 +67,7 @@ func prototypeSpec() sweep.Spec {
 // range of k, and the missing interval at k = 5 is named in the caption.
 func TestPrototypeFigures(t *testing.T) {
 	ps := prototypePoints()
-	kFig := PrototypeK(ps, prototypeSpec(), []string{"supervised-prototypes", "memorization", "random"})
+	kFig := PrototypeK("Synthetic", ps, prototypeSpec(), []string{"supervised-prototypes", "memorization", "random"})
 	if err := plots.Check(kFig); err != nil {
 		t.Errorf("k figure: %v", err)
 	}
@@ -77,7 +78,7 @@ func TestPrototypeFigures(t *testing.T) {
 		t.Errorf("caption %q does not name the missing interval at k = 5", c)
 	}
 
-	if err := plots.Check(PrototypeBalance(ps, prototypeSpec(), 20)); err != nil {
+	if err := plots.Check(PrototypeBalance("Synthetic", ps, prototypeSpec(), 20)); err != nil {
 		t.Errorf("balance figure: %v", err)
 	}
 }
@@ -121,7 +122,7 @@ func TestFiguresValidate(t *testing.T) {
 	law, _ := scaling.RandomPowerLaw(random, full)
 	fr, sizes, diff := scaling.HardMinusEasy(ps, "el2n-20")
 	for name, fig := range map[string]*plots.Figure{
-		"scaling":   Scaling("t", curves, random, full, scaling.Envelope(ps, "el2n-20"), law),
+		"scaling":   Scaling("t", curves, random, full, frontierOf(ps), law),
 		"hardeasy":  HardMinusEasy("t", fr, sizes, diff),
 		"benchmark": MetricBenchmark("t", ps, []string{"el2n-20", "random"}, 2000, 0),
 	} {
@@ -131,5 +132,29 @@ func TestFiguresValidate(t *testing.T) {
 		if _, err := plots.SVG(fig); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// frontierOf is the best-f frontier of the points on their seeds.
+func frontierOf(ps []scaling.Point) scaling.Curve {
+	c, _ := scaling.Frontier(ps, "el2n-20", []uint64{1, 2, 3})
+	return c
+}
+
+// Fig. 3 draws the best-f frontier at fixed examples trained on (not the
+// envelope at fixed initial size) and the random power law's exponent with
+// its interval.
+func TestScalingOfDrawsFrontier(t *testing.T) {
+	fig, err := ScalingOf("t", points(), "el2n-20", []string{"hard", "easy"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var frontier, law bool
+	for _, s := range fig.Series {
+		frontier = frontier || (s.Label == "best f at fixed examples trained on" && len(s.X) > 0)
+		law = law || (strings.HasPrefix(s.Label, "power law fit to random: ν = ") && strings.Count(s.Label, "[") == 1)
+	}
+	if !frontier || !law {
+		t.Errorf("frontier drawn %v, power law with interval %v", frontier, law)
 	}
 }

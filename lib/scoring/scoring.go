@@ -25,8 +25,8 @@ import (
 // live in lib/settings' table (settings.ProbesFor).
 type Preset = settings.Probes
 
-// PresetFor returns the probe preset of a profile.
-func PresetFor(p profile.Name) Preset { return settings.ProbesFor(p) }
+// PresetFor returns the probe preset of a profile on a dataset.
+func PresetFor(p profile.Name, dataset string) Preset { return settings.ProbesFor(p, dataset) }
 
 // Env is what scoring needs: the examples to score, the held-out
 // validation examples (for influence), the backend, the preset, and a work

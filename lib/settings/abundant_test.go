@@ -8,14 +8,14 @@ import (
 	"beyondscaling/lib/profile"
 )
 
-// The proposed design meets issue 11's requirements: the cpu recipe row,
+// The cpu abundant design meets issue 11's requirements: the cpu recipe row,
 // at least 5 log-spaced sizes from about 1,000 to the full set, the
 // fractions {0.2, 0.3, 0.5, 0.7, 0.9, 1}, keep hard and easy (random is
 // always run), disjoint named seeds with at least 3 fresh ones, two or more
 // benchmark fractions in [0.5, 0.9] with balancing at one of them, and at
 // least three k values.
-func TestProposedCPUAbundant(t *testing.T) {
-	d := ProposedCPUAbundant
+func TestCPUAbundant(t *testing.T) {
+	d := CPUAbundant
 	r, err := RecipeFor(d.Dataset, d.Model, d.Profile)
 	if err != nil {
 		t.Fatal(err)
@@ -73,9 +73,24 @@ func TestProposedCPUAbundant(t *testing.T) {
 	if d.Probes.Model != d.Model || d.Probes.Profile != profile.CPU || d.Probes.EarlyEpoch < 1 || d.Probes.EarlyEpoch > d.Probes.Epochs {
 		t.Errorf("probes %+v", d.Probes)
 	}
-	// Not in use: the cpu plans are still the small-CNN ones.
-	if ScalingPlan(profile.CPU, d.Dataset).Model == d.Model {
-		t.Error("the cpu scaling plan already uses the proposed design: update this test and the design's doc")
+	// In use: the cpu plans on Fashion-MNIST are the design's, selection
+	// seeds first (lib/scaling.DesignFor takes the first seed as the
+	// selection seed), CIFAR-10's stay the small CNN's.
+	sp := ScalingPlan(profile.CPU, d.Dataset)
+	if sp.Model != d.Model || !slices.Equal(sp.Sizes, d.Sizes) || !slices.Equal(sp.Fractions, d.Fractions) ||
+		!slices.Equal(sp.Seeds, append(slices.Clone(d.SelectionSeeds), d.FreshSeeds...)) {
+		t.Errorf("cpu scaling plan %+v is not the design's", sp)
+	}
+	bp := BenchmarkPlan(profile.CPU, d.Dataset)
+	if bp.Model != d.Model || !slices.Equal(bp.Sizes, d.Sizes[len(d.Sizes)-1:]) || !slices.Equal(bp.Seeds, d.FreshSeeds) ||
+		!slices.Equal(bp.Fractions, append(slices.Clone(d.BenchmarkFractions), 1)) {
+		t.Errorf("cpu benchmark plan %+v is not the design's", bp)
+	}
+	if !slices.Equal(PrototypeClusters(profile.CPU, d.Dataset), d.PrototypeClusters) || ProbesFor(profile.CPU, d.Dataset) != d.Probes {
+		t.Error("cpu prototype clusters or probes are not the design's")
+	}
+	if ScalingPlan(profile.CPU, "cifar10").Model == d.Model || ProbesFor(profile.CPU, "cifar10") == d.Probes {
+		t.Error("CIFAR-10's cpu plan or probes follow the Fashion-MNIST design")
 	}
 }
 

@@ -130,10 +130,10 @@ func TestPlansFitTheFullSet(t *testing.T) {
 }
 
 func TestHashFollowsContents(t *testing.T) {
-	a := ProbesFor(profile.CPU)
+	a := ProbesFor(profile.CPU, "cifar10")
 	b := a
 	b.EarlyEpoch++
-	if Hash(a) == Hash(b) || Hash(a) != Hash(ProbesFor(profile.CPU)) {
+	if Hash(a) == Hash(b) || Hash(a) != Hash(ProbesFor(profile.CPU, "cifar10")) {
 		t.Error("Hash does not follow the contents")
 	}
 	if HashStrings([]string{"ab", "c"}) == HashStrings([]string{"a", "bc"}) {
@@ -142,7 +142,7 @@ func TestHashFollowsContents(t *testing.T) {
 }
 
 func TestDiff(t *testing.T) {
-	a := ProbesFor(profile.CPU)
+	a := ProbesFor(profile.CPU, "cifar10")
 	b := a
 	b.Model, b.EarlyEpoch = "resnet18", 7
 	got := Diff(a, b)

@@ -159,7 +159,7 @@ func (s Spec) Runs() []Run {
 	}
 	recipe, _ := s.Recipe()
 	p, _ := profile.Parse(s.Preset)
-	probes := settings.ProbesFor(p)
+	probes := settings.ProbesFor(p, s.Dataset)
 	probeRecipe, perr := settings.ProbeRecipe(s.Dataset, probes)
 	val, _ := settings.ValidationSize(s.Dataset)
 	for _, seed := range s.Seeds {
