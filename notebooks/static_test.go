@@ -175,8 +175,7 @@ var savedFigure = regexp.MustCompile(`SaveAndShow\([^\n]*"([a-z0-9][a-z0-9-]*)"\
 // declared figure is saved by one of its cells and is in the committed
 // gallery figures/, and each figure a cell saves under a literal name is
 // declared. Figures that depend on data a machine may lack are declared in
-// beyondscaling.optional_figures (ImageNet scaling; CIFAR-10 scaling and
-// the weak probe, which the cpu profile cuts for budget) or saved under a
+// beyondscaling.optional_figures (ImageNet scaling) or saved under a
 // computed name (the montages of datasets that may be absent).
 func TestDeclaredFiguresExist(t *testing.T) {
 	for name, nb := range readNotebooks(t) {
@@ -184,8 +183,8 @@ func TestDeclaredFiguresExist(t *testing.T) {
 			t.Errorf("%s: no kernelspec in the metadata", name)
 		}
 		declared := nb.Metadata.Beyondscaling.Figures
-		if len(declared)+len(nb.Metadata.Beyondscaling.Optional) == 0 {
-			t.Errorf("%s: declares no figures (metadata beyondscaling.figures or optional_figures)", name)
+		if len(declared) == 0 {
+			t.Errorf("%s: declares no figures (metadata beyondscaling.figures)", name)
 		}
 		cells, _ := nb.code()
 		all := strings.Join(cells, "\n")

@@ -449,7 +449,7 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	if err != nil {
 		return sweep.Record{}, err
 	}
-	top1, top5, err := t.Evaluate(kept, test)
+	ev, err := t.EvaluateExamples(kept, test)
 	if err != nil {
 		return sweep.Record{}, err
 	}
@@ -458,7 +458,7 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 		return sweep.Record{}, err
 	}
 	resolved := settings.Resolved{Recipe: run.Recipe, Row: run.RecipeRow}
-	return sweep.Record{TestError: 1 - top1, TestTop5: top5, Trained: len(kept.Idx), Seconds: time.Since(start).Seconds(),
+	return sweep.Record{TestError: 1 - ev.Top1, TestTop5: ev.Top5, TestCorrect: sweep.PackCorrect(ev.Correct), Trained: len(kept.Idx), Seconds: time.Since(start).Seconds(),
 		Extra:         map[string]float64{"train_loss": res.LastLoss, "train_accuracy": res.LastAccuracy, "steps": float64(res.Steps)},
 		Training:      train.Applied(cfg, resolved, run.Recipe.Augmentation, res, len(kept.Idx), r.Backend.Name()),
 		DatasetSHA256: r.sha(trainDS), TrainedIDs: settings.HashStrings(kept.IDs()),

@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"math"
+	stdbits "math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -268,6 +269,19 @@ func TestRunRecordsWhatItTrained(t *testing.T) {
 	}
 	if rec.ValidationIDs == "" || rec.DatasetSHA256 != ds.Checksum() {
 		t.Errorf("record lacks the validation list or dataset checksum: %q %q", rec.ValidationIDs, rec.DatasetSHA256)
+	}
+	// The per-example test results (200 blobs test examples) agree with the
+	// recorded error.
+	if bits, err := sweep.UnpackCorrect(rec.TestCorrect, 200); err != nil {
+		t.Errorf("per-example test results: %v", err)
+	} else {
+		right := 0
+		for _, b := range bits {
+			right += stdbits.OnesCount8(b)
+		}
+		if math.Abs(1-float64(right)/200-rec.TestError) > 1e-9 {
+			t.Errorf("%d of 200 test examples recorded correct, test error %g", right, rec.TestError)
+		}
 	}
 
 	// A model without a row of its own falls back to the profile's row,

@@ -24,6 +24,9 @@ type Point struct {
 	Mean, SEM    float64 // test error over seeds
 	Seeds        int
 	Errors       map[uint64]float64 // by seed, for paired comparisons
+	// Correct is each seed's per-example test correctness as the record
+	// packs it (sweep.PackCorrect), where the record has it.
+	Correct map[uint64]string
 }
 
 // Aggregate groups records by configuration (all but the seed).
@@ -39,11 +42,14 @@ func Aggregate(recs []sweep.Record) []Point {
 		k := key{r.Run.Metric, r.Run.Keep, r.Run.Fraction, r.Run.Balance, r.Run.Size}
 		p, ok := groups[k]
 		if !ok {
-			p = &Point{Metric: k.m, Keep: k.k, Fraction: k.f, Size: k.n, Balance: k.b, Errors: map[uint64]float64{}}
+			p = &Point{Metric: k.m, Keep: k.k, Fraction: k.f, Size: k.n, Balance: k.b, Errors: map[uint64]float64{}, Correct: map[uint64]string{}}
 			groups[k] = p
 			order = append(order, k)
 		}
 		p.Errors[r.Run.Seed] = r.TestError
+		if r.TestCorrect != "" {
+			p.Correct[r.Run.Seed] = r.TestCorrect
+		}
 		p.Trained += float64(r.Trained)
 	}
 	var out []Point

@@ -20,6 +20,14 @@ type BalancingChange struct {
 	Kept, Changed int
 }
 
+// String says what balancing changed, for a claim's note.
+func (c BalancingChange) String() string {
+	if c.Changed == 0 {
+		return fmt.Sprintf("balancing changes none of the %d kept examples: the selection is the unbalanced one", c.Kept)
+	}
+	return fmt.Sprintf("balancing changes %d of the %d kept examples", c.Changed, c.Kept)
+}
+
 // BalancingChanges counts, for each metric's scores (keep hard, fraction
 // kept f), how many kept examples class balancing at ratio r changes: the
 // examples of the balanced selection that the unbalanced one lacks. Random

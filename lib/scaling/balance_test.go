@@ -1,9 +1,13 @@
 package scaling
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"beyondscaling/lib/sweep"
 )
 
 // Four classes of 25, the hardest scores in class 0, then 1, 2, 3. Keeping
@@ -43,5 +47,53 @@ func TestWriteBalancingChangesCSV(t *testing.T) {
 	want := "metric,fraction_kept,balance_ratio,kept,changed_by_balancing\nskewed,0.5,0.5,50,14\n"
 	if err != nil || string(b) != want {
 		t.Errorf("got %q (%v), want %q", b, err, want)
+	}
+}
+
+func TestBalancingChangeString(t *testing.T) {
+	for _, c := range []struct {
+		in   BalancingChange
+		want string
+	}{
+		{BalancingChange{"m", 50, 14}, "balancing changes 14 of the 50 kept examples"},
+		{BalancingChange{"m", 50, 0}, "balancing changes none of the 50 kept examples: the selection is the unbalanced one"},
+	} {
+		if got := c.in.String(); got != c.want {
+			t.Errorf("%v: %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// Paired claims count the test examples on which exactly one network is
+// right from the records' per-example results: on 80 examples, a errs on
+// every eighth (10), b on every fourth (20); they disagree on the 10
+// examples b alone gets wrong, so the test variance of d = −0.125 is
+// (10/80 − 0.125²)/80 (by hand). Without per-example results the bound
+// T·min(1, e₁+e₂) = 30 is used and the note says so.
+func TestPairedEffectCountsDisagreements(t *testing.T) {
+	const T = 80
+	ca, cb := make([]bool, T), make([]bool, T)
+	for i := range ca {
+		ca[i], cb[i] = i%8 != 0, i%4 != 0
+	}
+	a := Point{Errors: map[uint64]float64{}, Correct: map[uint64]string{}}
+	b := Point{Errors: map[uint64]float64{}, Correct: map[uint64]string{}}
+	for _, s := range []uint64{1, 2, 3} {
+		a.Errors[s], b.Errors[s] = 0.125, 0.25
+		a.Correct[s], b.Correct[s] = sweep.PackCorrect(ca), sweep.PackCorrect(cb)
+	}
+	if n, ok := Disagreements(a.Correct[1], b.Correct[1], T); !ok || n != 10 {
+		t.Fatalf("disagreements %d (%v), want 10", n, ok)
+	}
+	e := PairedEffect("c", "s", a, b, -1, Design{TestExamples: T})
+	const d2 = 0.125 * 0.125
+	if want := math.Sqrt((10.0/T - d2) / T); math.Abs(e.Value.SE-want) > 1e-12 || e.Note != "" {
+		t.Errorf("measured: s.e. %g, want %g (note %q)", e.Value.SE, want, e.Note)
+	}
+	delete(b.Correct, 2)
+	e = PairedEffect("c", "s", a, b, -1, Design{TestExamples: T})
+	want := math.Sqrt((2*(10.0/T-d2)/T + (30.0/T-d2)/T) / 3)
+	if math.Abs(e.Value.SE-want) > 1e-12 || !strings.Contains(e.Note, "1 of 3 seeds") {
+		t.Errorf("one seed bounded: s.e. %g, want %g (note %q)", e.Value.SE, want, e.Note)
 	}
 }

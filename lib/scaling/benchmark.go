@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 
 	"beyondscaling/lib/rank"
 	"beyondscaling/lib/sweep"
@@ -50,8 +51,10 @@ func WriteRankCorrelations(w io.Writer, names []string, rho [][]float64) error {
 
 // BenchmarkEffects are notebook 05's measured effects: every metric against
 // random at each fraction below 1, unbalanced, then in the balanced sweep,
-// graded on the dataset's test split.
-func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec) ([]Effect, error) {
+// graded on the dataset's test split. Each balanced claim's note says how
+// many kept examples balancing changed for its metric (changes, from
+// BalancingChanges at the balanced sweep's fraction; nil: no note).
+func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec, changes []BalancingChange) ([]Effect, error) {
 	tests, err := TestExamples(plain.Dataset)
 	if err != nil {
 		return nil, err
@@ -65,7 +68,15 @@ func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec) ([]Effect, error) 
 	}
 	n := plain.Sizes[0]
 	effects := BeatsRandom(ps, plain.Metrics, n, fr, 0, design)
-	return append(effects, BeatsRandom(ps, plain.Metrics, n, balanced.Fractions, balanced.Balance, design)...), nil
+	for _, e := range BeatsRandom(ps, plain.Metrics, n, balanced.Fractions, balanced.Balance, design) {
+		for _, c := range changes {
+			if e.Claim == c.Metric+" pruning beats random" {
+				e.Note = strings.TrimPrefix(e.Note+"; "+c.String(), "; ")
+			}
+		}
+		effects = append(effects, e)
+	}
+	return effects, nil
 }
 
 // BenchmarkCurve is the data of one curve of Fig. 5: test accuracy against

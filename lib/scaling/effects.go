@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/sweep"
 )
 
 // Effect is one measured result: a claim of the paper, where it was
@@ -71,11 +73,20 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 	}
 	slices.Sort(seeds)
 	diffs, vars := make([]float64, len(seeds)), make([]float64, len(seeds))
+	bounded := 0
 	for k, s := range seeds {
 		diffs[k] = a.Errors[s] - b.Errors[s]
-		vars[k] = pairedTestVariance(a.Errors[s], b.Errors[s], d.TestExamples)
+		if disagree, ok := Disagreements(a.Correct[s], b.Correct[s], d.TestExamples); ok {
+			vars[k] = PairedTestVariance(diffs[k], disagree, d.TestExamples)
+		} else {
+			vars[k] = pairedTestVariance(a.Errors[s], b.Errors[s], d.TestExamples)
+			bounded++
+		}
 	}
 	e := Effect{Claim: claim, Setting: setting, Sign: sign}
+	if bounded > 0 {
+		e.Note = fmt.Sprintf("%d of %d seeds without per-example test results: their disagreements are bounded", bounded, len(seeds))
+	}
 	var err error
 	if e.Value, e.Verdict, err = Verdict(diffs, vars, sign); err != nil {
 		e.Value, e.Verdict, e.Note = unmeasured, NotMeasured, err.Error()
@@ -83,6 +94,26 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 		e.Note = "no fresh seed has both runs"
 	}
 	return e
+}
+
+// Disagreements counts the test examples on which exactly one of two
+// networks is right, from their records' per-example correctness
+// (sweep.PackCorrect) on T test examples; false when either is missing or
+// malformed.
+func Disagreements(a, b string, testExamples int) (int, bool) {
+	if a == "" || b == "" {
+		return 0, false
+	}
+	x, err1 := sweep.UnpackCorrect(a, testExamples)
+	y, err2 := sweep.UnpackCorrect(b, testExamples)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	n := 0
+	for i := range x {
+		n += bits.OnesCount8(x[i] ^ y[i])
+	}
+	return n, true
 }
 
 // ClaimFractions are the fractions kept at which ScalingEffects judges the
@@ -181,20 +212,6 @@ func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, ba
 			out = append(out, PairedEffect(fmt.Sprintf("%s pruning beats random", m),
 				fmt.Sprintf("n = %d, f = %g, balance %g: error(%s) − error(random)", size, f, balance, m), a, r, -1, d))
 		}
-	}
-	return out
-}
-
-// NotRunBudget is the verdict of a claim whose experiment the profile cuts
-// to fit the main job's hour (issue 11's cut order).
-const NotRunBudget = "not run (budget)"
-
-// NotRun lists claims that a profile does not run, each with verdict
-// NotRunBudget and the reason as its note, for WriteEffects.
-func NotRun(reason string, claims ...string) []Effect {
-	out := make([]Effect, len(claims))
-	for i, c := range claims {
-		out[i] = Effect{Claim: c, Value: unmeasured, Verdict: NotRunBudget, Note: reason}
 	}
 	return out
 }

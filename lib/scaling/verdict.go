@@ -14,10 +14,10 @@ const VerdictRule = `A claim's value is the mean over fresh seeds of a paired di
 	`(both sides trained on the same initial set and seed, graded on the same test set). ` +
 	`Its 95% interval is mean ± t(0.975, seeds − 1) · s.e., where s.e.² = (variance of the differences over seeds)/seeds ` +
 	`+ (mean over seeds of the test set's own sampling variance of the difference). ` +
-	`The second term is (D/T − d²)/T for a difference d of error rates measured on T test examples on which the two models disagree D times; ` +
+	`The second term is (D/T − d²)/T for a difference d of error rates measured on T test examples, D of which exactly one of the two models classifies correctly; ` +
 	`it is not divided by the number of seeds, because every seed is graded on the same test examples. ` +
-	`The records hold error rates, not per-example predictions, so D is bounded by T·min(1, e₁ + e₂) ` +
-	`(two models disagree at most on the examples one of them gets wrong), which makes the interval conservative. ` +
+	`D is counted from the per-example test results each run records; for a record without them (made before they were kept) D is bounded by T·min(1, e₁ + e₂) ` +
+	`(two models disagree at most on the examples one of them gets wrong), which makes that interval conservative, and the claim's note says so. ` +
 	`Verdict: "yes" when the interval lies wholly in the predicted direction, "opposite" when wholly the other way, ` +
 	`otherwise "not resolved"; with one seed there is no interval and no standard error, and the verdict is "not resolved".`
 

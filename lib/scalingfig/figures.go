@@ -60,7 +60,7 @@ func Scaling(title string, curves []scaling.Curve, random, full, frontier scalin
 			x := lo * math.Pow(hi/lo, float64(i)/20)
 			xs, ys = append(xs, x), append(ys, law.Eval(x))
 		}
-		fig.Series = append(fig.Series, plots.Series{Label: fmt.Sprintf("power law fit to random: ν = %.2f [%.2f, %.2f]", law.Nu, law.NuLo, law.NuHi),
+		fig.Series = append(fig.Series, plots.Series{Label: fmt.Sprintf("power law fit to random: ν = %.3f [%.3f, %.3f]", law.Nu, law.NuLo, law.NuHi),
 			X: xs, Y: ys, Kind: plots.Line, Dashed: true, Color: plots.Grey})
 	}
 	return fig

@@ -209,10 +209,15 @@ func ReadSpec(path string) (Spec, error) {
 
 // Record is the result of one finished run.
 type Record struct {
-	Key         string             `json:"key"`
-	Run         Run                `json:"run"`
-	TestError   float64            `json:"test_error"` // 1 - top-1 accuracy
-	TestTop5    float64            `json:"test_top5_accuracy"`
+	Key       string  `json:"key"`
+	Run       Run     `json:"run"`
+	TestError float64 `json:"test_error"` // 1 - top-1 accuracy
+	TestTop5  float64 `json:"test_top5_accuracy"`
+	// TestCorrect is which test examples the network classified correctly
+	// (top-1), packed by PackCorrect; paired comparisons count the examples
+	// on which exactly one of two networks is right. Empty in records made
+	// before it was kept.
+	TestCorrect string             `json:"test_correct,omitempty"`
 	Trained     int                `json:"trained_examples"`
 	Seconds     float64            `json:"seconds"`
 	CodeVersion string             `json:"code_version"`

@@ -480,17 +480,7 @@ func (m *Model) Predict(ds *data.Dataset, idx []int, aug data.Augment, batch int
 // Accuracy is the top-1 and top-5 accuracy of outputs against labels.
 func (o *Outputs) Accuracy(labels []int32) (top1, top5 float64) {
 	for i := 0; i < o.N; i++ {
-		row := o.Logits[i*o.Classes : (i+1)*o.Classes]
-		own := row[labels[i]]
-		if math.IsNaN(float64(own)) {
-			continue // a diverged network is wrong, not right by default
-		}
-		higher := 0
-		for c, v := range row {
-			if v > own || (v == own && c < int(labels[i])) {
-				higher++
-			}
-		}
+		higher := o.rank(i, labels[i])
 		if higher == 0 {
 			top1++
 		}
@@ -501,19 +491,63 @@ func (o *Outputs) Accuracy(labels []int32) (top1, top5 float64) {
 	return top1 / float64(o.N), top5 / float64(o.N)
 }
 
+// Correct reports, for each example, whether its top-1 prediction is its
+// label (by Accuracy's rule).
+func (o *Outputs) Correct(labels []int32) []bool {
+	out := make([]bool, o.N)
+	for i := range out {
+		out[i] = o.rank(i, labels[i]) == 0
+	}
+	return out
+}
+
+// rank is the number of classes ranked above example i's label (ties go to
+// the lower class index); a NaN logit for the label ranks it below every
+// class, so a diverged network is wrong at top-1 and top-5, not right by
+// default.
+func (o *Outputs) rank(i int, label int32) int {
+	row := o.Logits[i*o.Classes : (i+1)*o.Classes]
+	own := row[label]
+	if math.IsNaN(float64(own)) {
+		return math.MaxInt // wrong at every k
+	}
+	higher := 0
+	for c, v := range row {
+		if v > own || (v == own && c < int(label)) {
+			higher++
+		}
+	}
+	return higher
+}
+
 // Evaluate recomputes the batch-norm statistics on the training subset and
 // returns top-1 and top-5 accuracy on a test set.
 func (t *Trainer) Evaluate(trainSet data.Subset, test *data.Dataset) (top1, top5 float64, err error) {
+	e, err := t.EvaluateExamples(trainSet, test)
+	return e.Top1, e.Top5, err
+}
+
+// Evaluation is a network's accuracy on a test set, with which test
+// examples it classified correctly (top-1): paired comparisons of two
+// networks count the examples on which exactly one of them is right.
+type Evaluation struct {
+	Top1, Top5 float64
+	Correct    []bool // by test example
+}
+
+// EvaluateExamples is Evaluate with the per-example top-1 correctness.
+func (t *Trainer) EvaluateExamples(trainSet data.Subset, test *data.Dataset) (Evaluation, error) {
 	if err := t.Model.RecomputeBatchNorm(trainSet, t.Augment, t.Cfg.Batch, t.Cfg.BNBatches); err != nil {
-		return 0, 0, err
+		return Evaluation{}, err
 	}
 	all := data.All(test)
 	out, err := t.Model.Predict(test, all.Idx, t.Augment, evalBatch(t.Cfg.Batch), t.Cfg.Log)
 	if err != nil {
-		return 0, 0, err
+		return Evaluation{}, err
 	}
-	top1, top5 = out.Accuracy(test.Labels)
-	return top1, top5, nil
+	e := Evaluation{Correct: out.Correct(test.Labels)}
+	e.Top1, e.Top5 = out.Accuracy(test.Labels)
+	return e, nil
 }
 
 func evalBatch(train int) int { return max(train, 256) }
