@@ -3,6 +3,7 @@ package scaling
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -307,6 +308,21 @@ func ImputationNote(scores []*prune.Scores) string {
 		return "Every example had a held-out probe network: no score imputed."
 	}
 	return fmt.Sprintf("Examples without a held-out probe network, scored by the %s: %s.", rule, strings.Join(parts, ", "))
+}
+
+// Seeds is every seed that some point has an error for, in increasing
+// order.
+func Seeds(ps []Point) []uint64 {
+	var out []uint64
+	for _, p := range ps {
+		for s := range p.Errors {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // OnSeeds returns the points recomputed over the given seeds only (mean,

@@ -97,3 +97,10 @@ func TestPairedEffectCountsDisagreements(t *testing.T) {
 		t.Errorf("one seed bounded: s.e. %g, want %g (note %q)", e.Value.SE, want, e.Note)
 	}
 }
+
+func TestSeeds(t *testing.T) {
+	ps := []Point{{Errors: map[uint64]float64{3: 0.1, 1: 0.2}}, {Errors: map[uint64]float64{2: 0.1, 1: 0.3}}, {}}
+	if got := Seeds(ps); len(got) != 3 || got[0] != 1 || got[1] != 2 || got[2] != 3 {
+		t.Errorf("Seeds = %v, want [1 2 3]", got)
+	}
+}

@@ -121,14 +121,6 @@ func Disagreements(a, b string, testExamples int) (int, bool) {
 // 0.7, where the paper's keep-hard gains are largest).
 var ClaimFractions = []float64{0.5, 0.7}
 
-// ScalingClaims are the claims ScalingEffects judges, in its order.
-var ScalingClaims = []string{
-	"keep easy beats keep hard when data is scarce",
-	"keep hard beats keep easy when data is abundant",
-	"keep hard beats random when data is abundant",
-	"pruning beats the power law fitted to random pruning",
-}
-
 // ScalingEffects are notebook 02/03's claims: at the smallest initial size,
 // keep easy beats keep hard (at the smallest pruned fraction and at each of
 // ClaimFractions); at the largest initial size, keep hard beats keep easy
@@ -165,25 +157,17 @@ func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 		}
 		small, large := sizes[0], sizes[len(sizes)-1]
 		for _, f := range scarce {
-			pair(ScalingClaims[0], "hard", "easy", f, small, +1)
+			pair("keep easy beats keep hard when data is scarce", "hard", "easy", f, small, +1)
 		}
 		for _, f := range claimAt {
-			pair(ScalingClaims[1], "hard", "easy", f, large, -1)
+			pair("keep hard beats keep easy when data is abundant", "hard", "easy", f, large, -1)
 		}
 		for _, f := range claimAt {
-			pair(ScalingClaims[2], "hard", "random", f, large, -1)
+			pair("keep hard beats random when data is abundant", "hard", "random", f, large, -1)
 		}
 	}
-	var fresh []uint64
-	for _, p := range ps {
-		for s := range p.Errors {
-			if d.fresh(s) && !slices.Contains(fresh, s) {
-				fresh = append(fresh, s)
-			}
-		}
-	}
-	slices.Sort(fresh)
-	claim := ScalingClaims[3]
+	fresh := slices.DeleteFunc(Seeds(ps), func(s uint64) bool { return !d.fresh(s) })
+	claim := "pruning beats the power law fitted to random pruning"
 	t, err := BeatsPowerLaw(ps, metric, d.Selection, fresh, d.TestExamples)
 	e := Effect{Claim: claim, Sign: -1, Value: unmeasured,
 		Setting: fmt.Sprintf("%s: mean over m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s", metric, d.Selection, t.ChoicesString())}

@@ -5,7 +5,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"slices"
 
 	"beyondscaling/lib/fit"
 	"beyondscaling/lib/plots"
@@ -164,16 +163,7 @@ func ScalingOf(title string, ps []scaling.Point, metric string, keeps []string, 
 	fmt.Fprintln(w, "random pruning:", law)
 	// The frontier over f at fixed examples trained on (the theory's
 	// frontier), on the seeds the points carry (Reported's fresh seeds).
-	var seeds []uint64
-	for _, p := range ps {
-		for s := range p.Errors {
-			if !slices.Contains(seeds, s) {
-				seeds = append(seeds, s)
-			}
-		}
-	}
-	slices.Sort(seeds)
-	frontier, _ := scaling.Frontier(ps, metric, seeds)
+	frontier, _ := scaling.Frontier(ps, metric, scaling.Seeds(ps))
 	return Scaling(title, curves, random, full, frontier, law), nil
 }
 

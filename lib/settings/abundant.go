@@ -16,9 +16,8 @@ type Design struct {
 	Label string
 	Model string
 	// Recipe is the recipe table's row for (Dataset, Model, Profile); the
-	// sweeps train with it, Epochs replaced by SweepEpochs when positive.
-	Recipe      Recipe
-	SweepEpochs int
+	// sweeps train with it.
+	Recipe Recipe
 	// Figs. 1D and 3: initial sizes (log-spaced up to the full set),
 	// fractions kept (1: the unpruned run, once per size and seed) and
 	// keep policies of the metric ScalingMetric, plus random pruning.
@@ -78,6 +77,13 @@ var CPUAbundant = Design{
 	PrototypeBalances:  []float64{0.5, 1},
 }
 
+// usesCPUAbundant reports whether a profile's plans on a dataset are
+// CPUAbundant's: the cpu profile on the Fashion-MNIST family.
+func usesCPUAbundant(p profile.Name, dataset string) bool {
+	fam, _ := Family(dataset)
+	return p == profile.CPU && fam == "mnist"
+}
+
 // Budget is a design's training cost in example passes (one example
 // through one training step), by figure; ProbePasses counts the EL2N
 // probes of the scaling grid (the other metrics' networks are counted in
@@ -104,9 +110,6 @@ func (r Recipe) Passes(m int) int64 {
 // fractions agree.
 func (d Design) Budget() Budget {
 	r := d.Recipe
-	if d.SweepEpochs > 0 {
-		r.Epochs = d.SweepEpochs
-	}
 	var b Budget
 	full := d.Sizes[len(d.Sizes)-1]
 	seeds := len(d.SelectionSeeds) + len(d.FreshSeeds)

@@ -290,7 +290,7 @@ type Probes struct {
 // profile, Fashion-MNIST's probes are CPUAbundant's (the lean MLP), every
 // other dataset's the small CNN's.
 func ProbesFor(p profile.Name, dataset string) Probes {
-	if fam, _ := Family(dataset); p == profile.CPU && fam == "mnist" {
+	if usesCPUAbundant(p, dataset) {
 		return CPUAbundant.Probes
 	}
 	return profile.Pick(p,
@@ -384,7 +384,7 @@ func ScalingPlan(p profile.Name, dataset string) Plan {
 	case profile.Smoke:
 		return Plan{Model: "mlp", Sizes: []int{300, 600}, Fractions: []float64{0.5, 1}, Seeds: []uint64{1}}
 	case profile.CPU:
-		if fam, _ := Family(dataset); fam == "mnist" {
+		if usesCPUAbundant(p, dataset) {
 			d := CPUAbundant
 			return Plan{Model: d.Model, Sizes: d.Sizes, Fractions: d.Fractions, Seeds: append(slices.Clone(d.SelectionSeeds), d.FreshSeeds...)}
 		}
@@ -413,7 +413,7 @@ func ScalingPlan(p profile.Name, dataset string) Plan {
 // profile's Fashion-MNIST design leaves it out (it would add two thirds to
 // the grid of Figs. 1D/3 and does not fit the main job's hour).
 func WeakProbeMetric(p profile.Name, dataset string) string {
-	if fam, _ := Family(dataset); p == profile.CPU && fam == "mnist" {
+	if usesCPUAbundant(p, dataset) {
 		return ""
 	}
 	return profile.Pick(p, "el2n-20@1", "el2n-20@1", "el2n-20@4")
@@ -428,7 +428,7 @@ func BenchmarkPlan(p profile.Name, dataset string) Plan {
 	case profile.Smoke:
 		return Plan{Model: "mlp", Sizes: []int{400}, Fractions: []float64{0.5, 0.7, 1}, Seeds: []uint64{1}}
 	case profile.CPU:
-		if fam, _ := Family(dataset); fam == "mnist" {
+		if usesCPUAbundant(p, dataset) {
 			d := CPUAbundant
 			return Plan{Model: d.Model, Sizes: d.Sizes[len(d.Sizes)-1:], Fractions: append(slices.Clone(d.BenchmarkFractions), 1), Seeds: d.FreshSeeds}
 		}
@@ -440,7 +440,7 @@ func BenchmarkPlan(p profile.Name, dataset string) Plan {
 // PrototypeFraction is the fraction kept of notebook 06's sensitivity to k
 // (shared with notebook 05's runs at that fraction).
 func PrototypeFraction(p profile.Name, dataset string) float64 {
-	if fam, _ := Family(dataset); p == profile.CPU && fam == "mnist" {
+	if usesCPUAbundant(p, dataset) {
 		return CPUAbundant.PrototypeFraction
 	}
 	return 0.7
@@ -453,7 +453,7 @@ const BenchmarkBalance = 0.5
 // PrototypeClusters is notebook 06's grid of k for self-supervised
 // prototypes.
 func PrototypeClusters(p profile.Name, dataset string) []int {
-	if fam, _ := Family(dataset); p == profile.CPU && fam == "mnist" {
+	if usesCPUAbundant(p, dataset) {
 		return CPUAbundant.PrototypeClusters
 	}
 	return profile.Pick(p, []int{4, 10}, []int{5, 10, 20, 50}, []int{10, 30, 100, 300, 1000})
