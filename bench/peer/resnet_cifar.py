@@ -9,6 +9,8 @@ throughputs (median over timed steps, after one warm-up step).
 Run with Debian's PyTorch (python3-torch) on the CPU:
     /usr/bin/python3 bench/peer/resnet_cifar.py --model resnet20 --batch 128
     /usr/bin/python3 bench/peer/resnet_cifar.py --model mlp
+and on a GPU (the times then wait for the device: torch.cuda.synchronize):
+    python3 bench/peer/resnet_cifar.py --model resnet18 --device cuda --steps 20
 """
 import argparse
 import time
@@ -36,9 +38,12 @@ class Block(nn.Module):
 
 
 class ResNet(nn.Module):
-    def __init__(self, depth, widths=(16, 32, 64), classes=10):
+    """n basic blocks per stage at the given widths: the CIFAR ResNets (depth
+    6n+2, widths 16/32/64) and, with n=2 and widths 64..512, the project's
+    resnet18 (the CIFAR stem: one 3x3 convolution, no max-pool)."""
+
+    def __init__(self, n, widths=(16, 32, 64), classes=10):
         super().__init__()
-        n = (depth - 2) // 6
         self.stem = nn.Sequential(nn.Conv2d(3, widths[0], 3, 1, 1, bias=False), nn.BatchNorm2d(widths[0]), nn.ReLU())
         layers, cin = [], widths[0]
         for s, w in enumerate(widths):
@@ -76,34 +81,48 @@ def median(xs):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="resnet20", choices=["mlp", "resnet8", "resnet20", "resnet56"])
+    ap.add_argument("--model", default="resnet20", choices=["mlp", "resnet8", "resnet20", "resnet56", "resnet18"])
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU check")
     a = ap.parse_args()
+    dev = torch.device(a.device)
+
+    def sync():
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
+
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     if a.model == "mlp":
         shape = (1, 28, 28)  # Fashion-MNIST
         model = MLP(28 * 28)
+    elif a.model == "resnet18":
+        shape = (3, 32, 32)
+        model = ResNet(2, widths=(64, 128, 256, 512))
     else:
         shape = (3, 32, 32)  # CIFAR
-        model = ResNet(int(a.model[6:]))
+        model = ResNet((int(a.model[6:]) - 2) // 6)
+    model = model.to(dev)
     decay = [p for n, p in model.named_parameters() if p.dim() > 1]
     no_decay = [p for n, p in model.named_parameters() if p.dim() <= 1]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
                           lr=0.1, momentum=0.9, nesterov=True)
-    x = torch.randn(a.batch, *shape)
-    y = torch.randint(0, 10, (a.batch,))
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {sum(p.numel() for p in model.parameters())} parameters")
+    x = torch.randn(a.batch, *shape, device=dev)
+    y = torch.randint(0, 10, (a.batch,), device=dev)
+    where = f"{torch.get_num_threads()} threads" if dev.type == "cpu" else torch.cuda.get_device_name(dev)
+    print(f"PyTorch {torch.__version__}, {where}, {sum(p.numel() for p in model.parameters())} parameters")
     times = []
     model.train()
     for step in range(a.steps + 1):
+        sync()
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         opt.step()
+        sync()
         dt = time.perf_counter() - t0
         if step > 0:
             times.append(dt)
@@ -115,6 +134,7 @@ def main():
         for call in range(a.steps + 1):
             t0 = time.perf_counter()
             model(x)
+            sync()
             if call > 0:
                 times.append(time.perf_counter() - t0)
     infer = a.batch / median(times)
