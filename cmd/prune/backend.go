@@ -4,17 +4,22 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gomlx/compute"
+
 	"beyondscaling/lib/backend"
+	"beyondscaling/lib/models"
 )
 
 func init() {
-	register("backend", "show the GoMLX backend (GOMLX_BACKEND) and check it with a timed matmul", runBackend)
+	register("backend", "show the GoMLX backend (GOMLX_BACKEND) and check it with a timed matmul; --agree compares its outputs and gradients with the pure-Go backend's", runBackend)
 }
 
 func runBackend(args []string, stdout io.Writer) error {
-	fs := newFlags("backend", "[--n 1024] [--calls 10]")
+	fs := newFlags("backend", "[--n 1024] [--calls 10] [--agree] [--seed 3]")
 	n := fs.Int("n", 1024, "matrix size of the check")
 	calls := fs.Int("calls", 10, "timed calls")
+	agree := fs.Bool("agree", false, "also run every network of models.AgreementCases from the same initial weights on this backend and on the pure-Go backend, and compare logits and gradients (fails outside 1e-4 and 1e-3)")
+	seed := fs.Uint64("seed", 3, "initial weights and input of the --agree comparison")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -25,6 +30,7 @@ func runBackend(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer b.Finalize()
+	fmt.Fprintf(stdout, "backend: %s\n", b.Description())
 	r, err := backend.Check(b, *n, *calls)
 	if err != nil {
 		return err
@@ -33,5 +39,36 @@ func runBackend(args []string, stdout io.Writer) error {
 	if r.MaxRelErr > 1e-4 {
 		return fmt.Errorf("backend computes wrongly: relative error %.2g", r.MaxRelErr)
 	}
+	if *agree {
+		return compareWithGo(b, *seed, stdout)
+	}
+	return nil
+}
+
+// compareWithGo is the backend agreement of issue 15, runnable wherever a
+// backend is installed (the GPU check runs it from the -tags xla binary).
+func compareWithGo(b compute.Backend, seed uint64, stdout io.Writer) error {
+	gob, err := compute.NewWithConfig("go")
+	if err != nil {
+		return err
+	}
+	defer gob.Finalize()
+	fmt.Fprintf(stdout, "agreement with the pure-Go backend (%s convolution there, %s here), same initial weights, training mode:\n",
+		models.ConvFor(gob), models.ConvFor(b))
+	failed := 0
+	for _, c := range models.AgreementCases {
+		a, err := models.CompareBackends(gob, b, c, seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  %v\n", a)
+		if !a.OK() {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d networks outside the agreement tolerance", failed, len(models.AgreementCases))
+	}
+	fmt.Fprintf(stdout, "all %d networks agree\n", len(models.AgreementCases))
 	return nil
 }

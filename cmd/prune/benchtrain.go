@@ -21,7 +21,7 @@ import (
 // (bench/peer/resnet_cifar.py: the same networks, batch, precision, warm-up
 // and timed steps, 2 threads), the two sides alternating, and the ratios.
 func benchTrain(args []string, stdout io.Writer) error {
-	fs := newFlags("bench train", "[--models resnet20,resnet8,mlp] [--batch 128] [--steps 5] [--rounds 2] [--conv auto|patches|patches-t|stride1|native] [--python /usr/bin/python3]")
+	fs := newFlags("bench train", "[--models resnet20,resnet8,mlp] [--batch 128] [--steps 5] [--rounds 2] [--conv auto|patches|patches-t|stride1|native] [--python /usr/bin/python3] [--peer-device cpu]")
 	modelList := fs.String("models", "resnet20,resnet8,mlp", "models to time (the MLP on 28×28×1 input, the others on 32×32×3)")
 	model := fs.String("model", "", "one model only (overrides --models)")
 	batch := fs.Int("batch", 128, "batch size")
@@ -30,6 +30,7 @@ func benchTrain(args []string, stdout io.Writer) error {
 	convName := fs.String("conv", "auto", "convolution formulation: auto (best for the backend), patches, patches-t, stride1 or native")
 	python := fs.String("python", "/usr/bin/python3", "Python with PyTorch for the peer (Debian: python3-torch); empty to skip the peer")
 	peerScript := fs.String("peer", "bench/peer/resnet_cifar.py", "the PyTorch peer script")
+	peerDevice := fs.String("peer-device", "cpu", "the peer's torch device: cpu, or cuda beside an XLA CUDA backend (the GPU check)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func benchTrain(args []string, stdout io.Writer) error {
 			if peerNote != "" {
 				continue
 			}
-			tr, inf, line, err := runPeer(*python, *peerScript, name, *batch, *steps)
+			tr, inf, line, err := runPeer(*python, *peerScript, *peerDevice, name, *batch, *steps)
 			if err != nil {
 				return err
 			}
@@ -137,8 +138,8 @@ var peerResult = regexp.MustCompile(`train ([0-9.]+) img/s, inference ([0-9.]+) 
 
 // runPeer runs the PyTorch peer once and returns its training and inference
 // throughput and its summary line.
-func runPeer(python, script, model string, batch, steps int) (trainRate, inferRate float64, line string, err error) {
-	out, err := exec.Command(python, script, "--model", model, "--batch", strconv.Itoa(batch), "--steps", strconv.Itoa(steps), "--threads", "2").CombinedOutput()
+func runPeer(python, script, device, model string, batch, steps int) (trainRate, inferRate float64, line string, err error) {
+	out, err := exec.Command(python, script, "--model", model, "--batch", strconv.Itoa(batch), "--steps", strconv.Itoa(steps), "--threads", "2", "--device", device).CombinedOutput()
 	if err != nil {
 		return 0, 0, "", fmt.Errorf("PyTorch peer %s: %v\n%s", script, err, out)
 	}

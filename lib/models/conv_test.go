@@ -127,3 +127,24 @@ func BenchmarkConvTrainStep(b *testing.B) {
 		})
 	}
 }
+
+func TestRelativeDifference(t *testing.T) {
+	nan := float32(math.NaN())
+	for _, c := range []struct {
+		a, b []float32
+		want float64
+	}{
+		{[]float32{1, 2}, []float32{1, 2}, 0},
+		{[]float32{1.5, -4}, []float32{1, -4}, 0.5 / 4}, // max |a−b| 0.5 over max |b| 4
+		{[]float32{0.25, 0}, []float32{0, 0}, 0.25},     // b all zeros: the plain difference
+		{[]float32{nan, 1}, []float32{1, 1}, math.NaN()},
+	} {
+		got := RelativeDifference(c.a, c.b)
+		if math.IsNaN(c.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("RelativeDifference(%v, %v) = %g, want %g", c.a, c.b, got, c.want)
+		}
+	}
+	if (Agreement{Logits: 1e-5, WorstGradient: math.NaN()}).OK() {
+		t.Error("a NaN gradient difference passed")
+	}
+}

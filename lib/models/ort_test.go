@@ -1,75 +1,22 @@
 package models
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 
 	"beyondscaling/lib/backend/backendtest"
 )
 
-// forwardAndGrads runs a network in training mode (batch statistics) with the
-// backend's convolution and returns the logits and the gradients of
-// Σ r·logits with respect to every parameter and the input.
-func forwardAndGrads(t *testing.T, b compute.Backend, net Net, specs []ParamSpec, params []*tensors.Tensor, x, r *tensors.Tensor) [][]float32 {
-	return forwardAndGradsWith(t, b, ConvFor(b), net, specs, params, x, r)
-}
-
-func forwardAndGradsWith(t *testing.T, b compute.Backend, conv ConvImpl, net Net, specs []ParamSpec, params []*tensors.Tensor, x, r *tensors.Tensor) [][]float32 {
-	fn := Functional(net, specs, Train, conv)
-	exec, err := NewExec(b, func(in []*Node) []*Node {
-		ps, xn, rn := in[:len(in)-2], in[len(in)-2], in[len(in)-1]
-		logits, _ := fn(ps, xn)
-		loss := ReduceAllSum(Mul(logits, rn))
-		return append([]*Node{logits}, Gradient(loss, append(ps, xn)...)...)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := []any{}
-	for _, p := range append(params, x, r) {
-		c, err := p.LocalClone() // a tensor serves one backend
-		if err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, c)
-	}
-	out, err := exec.Exec(args...)
-	if err != nil {
-		t.Fatalf("%s on %s: %v", net.Name(), b.Name(), err)
-	}
-	res := make([][]float32, len(out))
-	for i, o := range out {
-		res[i] = tensors.MustCopyFlatData[float32](o)
-	}
-	return res
-}
-
-// relDiff is max |a-b| over max |b|.
-func relDiff(a, b []float32) float64 {
-	var d, m float64
-	for i := range b {
-		d = math.Max(d, math.Abs(float64(a[i]-b[i])))
-		m = math.Max(m, math.Abs(float64(b[i])))
-	}
-	if m == 0 {
-		return d
-	}
-	return d / m
-}
-
 // The same initial weights give the same outputs and gradients on ONNX
 // Runtime (with its stride-1 convolution, ConvFor) as on the pure-Go backend
-// (with its patch convolution): max relative difference 1e-4 on the logits
-// and 1e-3 on each gradient. The networks cover every op the models use on
-// ONNX Runtime: strided 3×3 and 1×1 convolutions, batch norm, the 7×7
-// stride-2 stem and max pooling of ResNet50, bottlenecks, dense layers.
+// (with its patch convolution): max relative difference LogitTolerance
+// (1e-4) on the logits and GradientTolerance (1e-3) on each gradient, over
+// AgreementCases, which cover every op the models use on ONNX Runtime.
 //
-// ResNet50 at this small size (batch 2, 64×64: its last stage's batch norm
+// ResNet50 at its small size (batch 2, 64×64: its last stage's batch norm
 // sees 8 values per channel) amplifies float32 rounding: on the Go backend
 // alone its two formulations differ by 0.13 in the worst gradient (0.04 at
 // batch 8) while the logits agree to 2e-5. So it runs the same formulation
@@ -80,52 +27,15 @@ func TestORTMatchesGoBackend(t *testing.T) {
 	ort := backendtest.ORT(t)
 	defer ort.Finalize()
 	gob := goBackend(t)
-	for _, c := range []struct {
-		name            string
-		batch, size, ch int
-		sameGraph       bool // the Go backend runs ONNX Runtime's formulation
-	}{{"mlp", 4, 28, 1, false}, {"cnn", 3, 32, 3, false}, {"resnet8", 3, 32, 3, false}, {"resnet20", 2, 32, 3, false},
-		{"resnet18-w8", 2, 32, 3, false}, {"resnet50-w4", 2, 64, 3, true}} {
-		net, err := New(c.name, Options{Classes: 10, Channels: c.ch})
+	for _, c := range AgreementCases {
+		a, err := CompareBackends(gob, ort, c, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		specs, err := Specs(gob, net, c.batch, c.size, c.size, c.ch)
-		if err != nil {
-			t.Fatal(err)
+		t.Log(a)
+		if !a.OK() {
+			t.Errorf("%v", a)
 		}
-		params := InitParams(specs, 3)
-		rng := rand.New(rand.NewPCG(5, 6))
-		x := randTensor(rng, c.batch, c.size, c.size, c.ch)
-		r := randTensor(rng, c.batch, 10)
-		goConv := ConvFor(gob)
-		if c.sameGraph {
-			goConv = ConvFor(ort)
-		}
-		want := forwardAndGradsWith(t, gob, goConv, net, specs, params, x, r)
-		got := forwardAndGrads(t, ort, net, specs, params, x, r)
-		worstGrad, worstName := 0.0, ""
-		for i := range want {
-			d := relDiff(got[i], want[i])
-			name := "input"
-			switch {
-			case i == 0:
-				name = "logits"
-			case i <= len(specs):
-				name = specs[i-1].Name
-			}
-			tol := 1e-3
-			if i == 0 {
-				tol = 1e-4
-				t.Logf("%s: logits max relative difference %.2g", c.name, d)
-			} else if d > worstGrad {
-				worstGrad, worstName = d, name
-			}
-			if d > tol || math.IsNaN(d) {
-				t.Errorf("%s: %s max relative difference %.3g > %g", c.name, name, d, tol)
-			}
-		}
-		t.Logf("%s: %d gradients, worst max relative difference %.2g (%s)", c.name, len(want)-1, worstGrad, worstName)
 	}
 }
 
@@ -190,7 +100,7 @@ func TestMaxPool2DStride1MatchesNative(t *testing.T) {
 			if len(a) != len(n) {
 				t.Fatalf("%+v: %d values, want %d", c, len(a), len(n))
 			}
-			if d := relDiff(a, n); d > 1e-6 {
+			if d := RelativeDifference(a, n); d > 1e-6 {
 				t.Errorf("%+v: output %d differs from the native pooling's by %.2g (relative)", c, pair[0], d)
 			}
 		}

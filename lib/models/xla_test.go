@@ -1,0 +1,41 @@
+package models
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"beyondscaling/lib/backend"
+)
+
+// The same initial weights give the same outputs and gradients on XLA (with
+// its native convolution) as on the pure-Go backend (with its patch
+// convolution), within LogitTolerance and GradientTolerance. It needs a
+// PJRT plugin, which cannot be installed on the CPU machines (see
+// environment.md); on a machine with one run
+//
+//	GOMLX_BACKEND=xla:/abs/path/pjrt_plugin.so GOMLX_NO_AUTO_INSTALL=1 go test -tags xla -run XLA ./lib/models
+//
+// or, from a -tags xla binary, `prune backend --agree` (what the GPU check
+// runs).
+func TestXLAMatchesGoBackend(t *testing.T) {
+	if !strings.HasPrefix(os.Getenv("GOMLX_BACKEND"), "xla") {
+		t.Skip("no PJRT plugin configured (GOMLX_BACKEND=xla:/path/to/pjrt_plugin.so with -tags xla); none can be installed on this machine")
+	}
+	xb, err := backend.Open()
+	if err != nil {
+		t.Skipf("XLA backend unavailable: %v", err)
+	}
+	defer xb.Finalize()
+	gob := goBackend(t)
+	for _, c := range AgreementCases {
+		a, err := CompareBackends(gob, xb, c, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Log(a)
+		if !a.OK() {
+			t.Errorf("%v", a)
+		}
+	}
+}
