@@ -49,11 +49,11 @@ export GOMLX_NO_AUTO_INSTALL=1
 status=0
 echo
 echo "== 1. agreement with the pure-Go backend (TF32 off)"
-GOMLX_BACKEND="xla:$plugin,tf32=false" NVIDIA_TF32_OVERRIDE=0 timeout 240 "$bin" backend --n 4096 --agree || status=1
+GOMLX_BACKEND="xla:$plugin,tf32=false" NVIDIA_TF32_OVERRIDE=0 timeout 180 "$bin" backend --n 4096 --agree || status=1
 
 echo
 echo "== 2. training and inference throughput, batch 128 (XLA defaults: TF32 on)"
-GOMLX_BACKEND="xla:$plugin" timeout 300 "$bin" bench train --models resnet18,resnet20 --batch 128 --steps 20 --rounds 1 \
+GOMLX_BACKEND="xla:$plugin" timeout 270 "$bin" bench train --models resnet18,resnet20 --batch 128 --steps 20 --rounds 1 \
 	--python "${py:-}" --peer-device cuda || status=1
 nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv || true
 echo "gpu check finished, status $status"
