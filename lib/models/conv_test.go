@@ -1,6 +1,8 @@
 package models
 
 import (
+	"beyondscaling/lib/backend"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -146,5 +148,57 @@ func TestRelativeDifference(t *testing.T) {
 	}
 	if (Agreement{Logits: 1e-5, WorstGradient: math.NaN()}).OK() {
 		t.Error("a NaN gradient difference passed")
+	}
+}
+
+// BenchmarkConvGradients splits one convolution layer's training cost into
+// its parts (forward, gradient with respect to the input, to the kernel,
+// both) for the three ResNet-20 stage shapes (batch 128, stride 1), on the
+// backend prune picks (GOMLX_BACKEND overrides) with its formulation
+// (ConvFor): where a backend loses time in training, this says which
+// gradient costs it. See environment.md, CPU backends.
+//
+//	GOMLX_BACKEND=onnx:cpu,intra_op_num_threads=2 go test ./lib/models -run - -bench ConvGradients
+func BenchmarkConvGradients(b *testing.B) {
+	be, err := backend.Open()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Finalize()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range []struct{ size, in, out int }{{32, 16, 16}, {16, 32, 32}, {8, 64, 64}} {
+		x := randTensor(rng, 128, c.size, c.size, c.in)
+		k := randTensor(rng, 3, 3, c.in, c.out)
+		r := randTensor(rng, 128, c.size, c.size, c.out)
+		for _, part := range []string{"forward", "grad-x", "grad-k", "grad-x-k"} {
+			b.Run(fmt.Sprintf("%dx%dx%d-%s", c.size, c.size, c.in, part), func(b *testing.B) {
+				exec, err := NewExec(be, func(x, k, r *Node) []*Node {
+					y := Conv2D(x, k, 1, ConvFor(be))
+					loss := ReduceAllSum(Mul(y, r))
+					switch part {
+					case "grad-x":
+						return Gradient(loss, x)
+					case "grad-k":
+						return Gradient(loss, k)
+					case "grad-x-k":
+						return Gradient(loss, x, k)
+					}
+					return []*Node{y}
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := exec.Exec(x, k, r); err != nil { // compile
+					b.Fatal(err)
+				}
+				for b.Loop() {
+					out, err := exec.Exec(x, k, r)
+					if err != nil {
+						b.Fatal(err)
+					}
+					tensors.MustCopyFlatData[float32](out[0])
+				}
+			})
+		}
 	}
 }
