@@ -22,18 +22,6 @@ func goBackend(t testing.TB) compute.Backend {
 	return b
 }
 
-func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
-	n := 1
-	for _, d := range dims {
-		n *= d
-	}
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(rng.NormFloat64())
-	}
-	return tensors.FromFlatDataAndDimensions(v, dims...)
-}
-
 // convAndGrads returns the convolution and the gradients of Σ r·conv with
 // respect to x and the kernel (r random, so every output matters).
 func convAndGrads(t *testing.T, b compute.Backend, impl ConvImpl, stride int, x, k, r *tensors.Tensor) [][]float32 {
@@ -67,9 +55,9 @@ func TestConvPatchesMatchesNative(t *testing.T) {
 		{2, 8, 8, 3, 4, 3, 1}, {2, 8, 8, 4, 5, 3, 2}, {1, 7, 9, 2, 3, 3, 2}, {2, 6, 6, 3, 2, 1, 2}, {1, 9, 9, 2, 2, 5, 1},
 	} {
 		ho, wo := OutputSize(c.h, c.stride), OutputSize(c.w, c.stride)
-		x := randTensor(rng, c.batch, c.h, c.w, c.cin)
-		k := randTensor(rng, c.k, c.k, c.cin, c.cout)
-		r := randTensor(rng, c.batch, ho, wo, c.cout)
+		x := normalTensor(rng, c.batch, c.h, c.w, c.cin)
+		k := normalTensor(rng, c.k, c.k, c.cin, c.cout)
+		r := normalTensor(rng, c.batch, ho, wo, c.cout)
 		native := convAndGrads(t, b, ConvNative, c.stride, x, k, r)
 		for _, impl := range []ConvImpl{ConvPatches, ConvPatchesT} {
 			patches := convAndGrads(t, b, impl, c.stride, x, k, r)
@@ -100,9 +88,9 @@ func TestConvPatchesMatchesNative(t *testing.T) {
 func BenchmarkConvTrainStep(b *testing.B) {
 	be := goBackend(b)
 	rng := rand.New(rand.NewPCG(1, 2))
-	x := randTensor(rng, 128, 32, 32, 16)
-	k := randTensor(rng, 3, 3, 16, 16)
-	r := randTensor(rng, 128, 32, 32, 16)
+	x := normalTensor(rng, 128, 32, 32, 16)
+	k := normalTensor(rng, 3, 3, 16, 16)
+	r := normalTensor(rng, 128, 32, 32, 16)
 	for _, impl := range []ConvImpl{ConvPatches, ConvPatchesT, ConvNative} {
 		b.Run(impl.String(), func(b *testing.B) {
 			exec, err := NewExec(be, func(x, k, r *Node) []*Node {
@@ -167,9 +155,9 @@ func BenchmarkConvGradients(b *testing.B) {
 	defer be.Finalize()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, c := range []struct{ size, in, out int }{{32, 16, 16}, {16, 32, 32}, {8, 64, 64}} {
-		x := randTensor(rng, 128, c.size, c.size, c.in)
-		k := randTensor(rng, 3, 3, c.in, c.out)
-		r := randTensor(rng, 128, c.size, c.size, c.out)
+		x := normalTensor(rng, 128, c.size, c.size, c.in)
+		k := normalTensor(rng, 3, 3, c.in, c.out)
+		r := normalTensor(rng, 128, c.size, c.size, c.out)
 		for _, part := range []string{"forward", "grad-x", "grad-k", "grad-x-k"} {
 			b.Run(fmt.Sprintf("%dx%dx%d-%s", c.size, c.size, c.in, part), func(b *testing.B) {
 				exec, err := NewExec(be, func(x, k, r *Node) []*Node {

@@ -125,7 +125,7 @@ func TestBatchNormGradient(t *testing.T) {
 func TestBatchNormEvalMatchesTrainOnSameStatistics(t *testing.T) {
 	b := goBackend(t)
 	rng := rand.New(rand.NewPCG(9, 9))
-	x := randTensor(rng, 8, 4, 4, 3)
+	x := normalTensor(rng, 8, 4, 4, 3)
 	exec, err := NewExec(b, func(x *Node) []*Node {
 		g := x.Graph()
 		param := func(s ParamSpec) *Node {
@@ -186,7 +186,7 @@ func TestForwardShapes(t *testing.T) {
 			args = append(args, p)
 		}
 		rng := rand.New(rand.NewPCG(1, 2))
-		out, err := exec.Exec(append(args, randTensor(rng, 3, c.size, c.size, c.ch))...)
+		out, err := exec.Exec(append(args, normalTensor(rng, 3, c.size, c.size, c.ch))...)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

@@ -27,15 +27,5 @@ func TestXLAMatchesGoBackend(t *testing.T) {
 		t.Skipf("XLA backend unavailable: %v", err)
 	}
 	defer xb.Finalize()
-	gob := goBackend(t)
-	for _, c := range AgreementCases {
-		a, err := CompareBackends(gob, xb, c, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Log(a)
-		if !a.OK() {
-			t.Errorf("%v", a)
-		}
-	}
+	checkAgreement(t, goBackend(t), xb)
 }
