@@ -35,8 +35,12 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 setup:
 	@bash scripts/setup.sh
 
+# With cgo, prune is built with XLA (-tags xla) so that on a machine with an
+# NVIDIA GPU and jax's CUDA plugin it runs there by itself (lib/backend,
+# CUDAPlugin); elsewhere it behaves as the plain build.
+XLA_TAGS := $(if $(filter 1,$(shell go env CGO_ENABLED)),-tags xla,)
 build: setup
-	@go build -o .cache/bin/prune ./cmd/prune
+	@go build $(XLA_TAGS) -o .cache/bin/prune ./cmd/prune
 
 reproduce: build
 	@bash scripts/reproduce.sh
@@ -45,6 +49,7 @@ test: setup
 	@unformatted=$$(gofmt -l cmd lib notebooks theory); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	@go vet ./...
 	@go test -timeout 40m ./...
+	@if [ -n "$(XLA_TAGS)" ]; then go vet $(XLA_TAGS) ./lib/backend ./lib/models ./cmd/prune && go test $(XLA_TAGS) ./lib/backend; fi
 
 # Packages whose code runs goroutines: sweep workers, the experiment runner's
 # locks, the metrics' probe ensembles (lib/scoring, lib/probes, lib/ssl), training (data augmentation workers and

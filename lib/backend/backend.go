@@ -1,8 +1,9 @@
 // Package backend opens the GoMLX compute backend the project runs on: the
-// pure-Go backend by default, ONNX Runtime on the CPU when GOMLX_BACKEND asks
-// for it (scripts/setup.sh installs it; see PreferORT), or XLA through a PJRT
-// plugin (CPU or CUDA) when GOMLX_BACKEND asks for it, and checks that a backend computes correctly and
-// how fast.
+// pure-Go backend by default on the CPU, XLA with the CUDA plugin by default
+// on an NVIDIA GPU (binaries built with -tags xla), ONNX Runtime on the CPU
+// when GOMLX_BACKEND asks for it (scripts/setup.sh installs it; see
+// PreferORT), or XLA through any PJRT plugin when GOMLX_BACKEND names it;
+// and it checks that a backend computes correctly and how fast.
 package backend
 
 import (
@@ -39,16 +40,26 @@ const DefaultConfig = "go"
 var PreferORT = false
 
 // Config returns the backend configuration in force and where it came from:
-// GOMLX_BACKEND when set, else ONNX Runtime on the CPU when PreferORT is on
-// and it is compiled in and installed, else the pure-Go backend.
+// GOMLX_BACKEND when set, else XLA with the CUDA plugin on a machine with an
+// NVIDIA GPU when the binary has XLA and the plugin is installed (see
+// CUDAPlugin), else ONNX Runtime on the CPU when PreferORT is on and it is
+// compiled in and installed, else the pure-Go backend. When a GPU is found
+// but cannot be used, source says why.
 func Config() (config, source string) {
 	if c, ok := os.LookupEnv(compute.ConfigEnvVar); ok && c != "" {
 		return c, compute.ConfigEnvVar
 	}
-	if lib, ok := ORTLibrary(); ok && PreferORT && ORTCompiledIn() {
-		return ORTConfig, "default: ONNX Runtime installed at " + lib
+	gpuConfig, note, ok := gpuDefault()
+	if ok {
+		return gpuConfig, note
 	}
-	return DefaultConfig, "default"
+	if note != "" {
+		note = " (" + note + ")"
+	}
+	if lib, ok := ORTLibrary(); ok && PreferORT && ORTCompiledIn() {
+		return ORTConfig, "default: ONNX Runtime installed at " + lib + note
+	}
+	return DefaultConfig, "default" + note
 }
 
 // Open returns the configured backend. Errors (an unknown backend, a PJRT
@@ -60,16 +71,16 @@ func Open() (b compute.Backend, err error) {
 		if lib, ok := ORTLibrary(); ok && os.Getenv(ORTLibraryEnv) == "" {
 			os.Setenv(ORTLibraryEnv, lib) // read by the backend when it loads the library
 		}
-		if source != compute.ConfigEnvVar {
-			// The default route: should ONNX Runtime fail to load, say so and
-			// run on the pure-Go backend.
-			defer func() {
-				if err != nil || b == nil {
-					fmt.Fprintf(os.Stderr, "backend: %v; using the pure-Go backend\n", err)
-					b, err = compute.NewWithConfig(DefaultConfig)
-				}
-			}()
-		}
+	}
+	if source != compute.ConfigEnvVar && config != DefaultConfig {
+		// A default route (ONNX Runtime, XLA on the GPU): should its library
+		// fail to load, say so and run on the pure-Go backend.
+		defer func() {
+			if err != nil || b == nil {
+				fmt.Fprintf(os.Stderr, "backend: %v; using the pure-Go backend\n", err)
+				b, err = compute.NewWithConfig(DefaultConfig)
+			}
+		}()
 	}
 	defer func() {
 		// GoMLX panics on an unknown backend name; make it an error.
