@@ -3,7 +3,9 @@ package prune
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,9 +177,18 @@ func ReadScoresWith(p string, opt ReadOptions) (*Scores, error) {
 	if st, err := f.Stat(); err == nil {
 		size = st.Size()
 	}
-	s, err := decodeScores(p, f, opt, meta.ExamplesScored, size)
+	sum := sha256.New()
+	s, err := decodeScores(p, io.TeeReader(f, sum), opt, meta.ExamplesScored, size)
 	if err != nil {
 		return nil, err
+	}
+	if meta.CSVSHA256 != "" && !opt.Partial { // a partial read expects a file that differs
+		if _, err := io.Copy(sum, f); err != nil { // whatever the decoder left unread
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if got := hex.EncodeToString(sum.Sum(nil)); got != meta.CSVSHA256 {
+			return nil, fmt.Errorf("%s does not match its sidecar %s.json (SHA-256 %.12s…, the sidecar records %.12s…): the two come from different writes, e.g. a run stopped between writing one and the other, or an edit; score again, or delete the sidecar to use the file without its record", p, p, got, meta.CSVSHA256)
+		}
 	}
 	s.Meta = meta
 	return s, nil

@@ -1,6 +1,7 @@
 package prune
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -134,6 +135,40 @@ func TestReadScoresSidecarCount(t *testing.T) {
 	}
 	if s, err := ReadScoresWith(p, ReadOptions{Partial: true}); err != nil || len(s.IDs) != 2 {
 		t.Errorf("--partial: %v", err)
+	}
+}
+
+// A score file paired with a sidecar written for another file (a run
+// stopped between the two renames, or an edit) is refused, so that a cache
+// key in the sidecar never vouches for other scores; a sidecar from before
+// the hash was recorded is accepted as before.
+func TestReadScoresSidecarHash(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "el2n.csv")
+	first := &Scores{IDs: []string{"a", "b", "c"}, Values: []float64{1, 2, 3}, Meta: Meta{Metric: "el2n", Params: map[string]string{"cache_key": "A"}}}
+	if err := first.Write(p); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := ReadScores(p); err != nil || s.Meta.Params["cache_key"] != "A" || s.Values[2] != 3 {
+		t.Fatalf("round trip: %+v, %v", s, err)
+	}
+	sidecarA, _ := os.ReadFile(p + ".json")
+	// A second configuration's write, stopped after the file's rename.
+	second := &Scores{IDs: []string{"a", "b", "c"}, Values: []float64{7, 8, 9}, Meta: Meta{Metric: "el2n", Params: map[string]string{"cache_key": "B"}}}
+	if err := second.Write(p); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(p+".json", sidecarA, 0o644)
+	if _, err := ReadScores(p); err == nil || !strings.Contains(err.Error(), "does not match its sidecar") {
+		t.Errorf("file of B with the sidecar of A: %v", err)
+	}
+	var m map[string]any
+	json.Unmarshal(sidecarA, &m)
+	delete(m, "csv_sha256")
+	old, _ := json.Marshal(m)
+	os.WriteFile(p+".json", old, 0o644)
+	if s, err := ReadScores(p); err != nil || s.Values[0] != 7 {
+		t.Errorf("sidecar without a hash: %+v, %v", s, err)
 	}
 }
 

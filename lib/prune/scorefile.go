@@ -1,7 +1,9 @@
 package prune
 
 import (
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,16 +35,24 @@ type Meta struct {
 	HighMeansKeep  bool              `json:"high_means_keep"`
 	ShardsMerged   int               `json:"shards_merged,omitempty"`
 	ExamplesScored int               `json:"examples_scored"`
+	// CSVSHA256 is the SHA-256 of the score file as written. The file and
+	// its sidecar are renamed into place one after the other, so a run
+	// stopped between the two renames could pair a new file with an old
+	// sidecar; ReadScores refuses a file whose hash differs, so that a cache
+	// never serves scores under another configuration's key. Empty in
+	// sidecars written before it was recorded (then nothing is checked).
+	CSVSHA256 string `json:"csv_sha256,omitempty"`
 }
 
-// Write writes path (CSV "id,score") and path+".json" (the sidecar), each
-// atomically.
+// Write writes path (CSV "id,score") and then path+".json" (the sidecar,
+// with the file's SHA-256), each atomically.
 func (s *Scores) Write(path string) error {
 	if len(s.IDs) != len(s.Values) {
 		return fmt.Errorf("%d IDs for %d scores", len(s.IDs), len(s.Values))
 	}
+	sum := sha256.New()
 	err := atomicfile.Write(path, func(w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := csv.NewWriter(io.MultiWriter(w, sum))
 		cw.Write([]string{"id", "score"})
 		for i, id := range s.IDs {
 			cw.Write([]string{id, strconv.FormatFloat(s.Values[i], 'g', -1, 64)})
@@ -56,6 +66,7 @@ func (s *Scores) Write(path string) error {
 	m := s.Meta
 	m.HighMeansKeep = true
 	m.ExamplesScored = len(s.IDs)
+	m.CSVSHA256 = hex.EncodeToString(sum.Sum(nil))
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
