@@ -16,8 +16,9 @@ import (
 // selection: of the Kept examples kept, Changed are kept only with
 // balancing (as many others are kept only without it).
 type BalancingChange struct {
-	Metric        string
-	Kept, Changed int
+	Metric            string
+	Fraction, Balance float64 // the selection: fraction kept and balance ratio
+	Kept, Changed     int
 }
 
 // String says what balancing changed, for a claim's note.
@@ -56,7 +57,7 @@ func BalancingChanges(scores map[string][]float64, labels []int32, f, r float64,
 		for _, i := range plain {
 			inPlain[i] = true
 		}
-		c := BalancingChange{Metric: m, Kept: len(balanced)}
+		c := BalancingChange{Metric: m, Fraction: f, Balance: r, Kept: len(balanced)}
 		for _, i := range balanced {
 			if !inPlain[i] {
 				c.Changed++

@@ -27,7 +27,7 @@ func TestBalancingChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []BalancingChange{{"even", 50, 0}, {"skewed", 50, 14}}
+	want := []BalancingChange{{"even", 0.5, 0.5, 50, 0}, {"skewed", 0.5, 0.5, 50, 14}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
@@ -40,7 +40,7 @@ func TestBalancingChanges(t *testing.T) {
 
 func TestWriteBalancingChangesCSV(t *testing.T) {
 	dir := t.TempDir()
-	if err := WriteBalancingChangesCSV(dir, "b", 0.5, 0.5, []BalancingChange{{"skewed", 50, 14}}); err != nil {
+	if err := WriteBalancingChangesCSV(dir, "b", 0.5, 0.5, []BalancingChange{{"skewed", 0.5, 0.5, 50, 14}}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "b.csv"))
@@ -55,8 +55,8 @@ func TestBalancingChangeString(t *testing.T) {
 		in   BalancingChange
 		want string
 	}{
-		{BalancingChange{"m", 50, 14}, "balancing changes 14 of the 50 kept examples"},
-		{BalancingChange{"m", 50, 0}, "balancing changes none of the 50 kept examples: the selection is the unbalanced one"},
+		{BalancingChange{"m", 0.5, 0.5, 50, 14}, "balancing changes 14 of the 50 kept examples"},
+		{BalancingChange{"m", 0.5, 0.5, 50, 0}, "balancing changes none of the 50 kept examples: the selection is the unbalanced one"},
 	} {
 		if got := c.in.String(); got != c.want {
 			t.Errorf("%v: %q, want %q", c.in, got, c.want)
@@ -102,5 +102,48 @@ func TestSeeds(t *testing.T) {
 	ps := []Point{{Errors: map[uint64]float64{3: 0.1, 1: 0.2}}, {Errors: map[uint64]float64{2: 0.1, 1: 0.3}}, {}}
 	if got := Seeds(ps); len(got) != 3 || got[0] != 1 || got[1] != 2 || got[2] != 3 {
 		t.Errorf("Seeds = %v, want [1 2 3]", got)
+	}
+}
+
+// Each balanced claim gets the note of the selection it was measured on
+// (metric, fraction and balance), and no other claim does.
+func TestBenchmarkEffectsNotesBalancingChanges(t *testing.T) {
+	pt := func(metric, keep string, f, balance float64, e1, e2 float64) Point {
+		return Point{Metric: metric, Keep: keep, Fraction: f, Size: 1000, Balance: balance, Mean: (e1 + e2) / 2, Seeds: 2,
+			Errors: map[uint64]float64{201: e1, 202: e2}}
+	}
+	var ps []Point
+	for _, b := range []float64{0, 0.5} {
+		for _, f := range []float64{0.5, 0.7} {
+			ps = append(ps, pt("el2n", "hard", f, b, 0.30, 0.32), pt("forgetting", "hard", f, b, 0.31, 0.33), pt("random", "random", f, b, 0.35, 0.36))
+		}
+	}
+	plain := sweep.Spec{Dataset: "cifar10", Sizes: []int{1000}, Fractions: []float64{0.5, 0.7, 1}, Metrics: []string{"el2n", "forgetting", "random"}}
+	balanced := sweep.Spec{Dataset: "cifar10", Sizes: []int{1000}, Fractions: []float64{0.5, 0.7}, Balance: 0.5, Metrics: plain.Metrics}
+	changes := []BalancingChange{{"el2n", 0.5, 0.5, 50, 14}, {"forgetting", 0.5, 0.5, 50, 0}}
+	effects, err := BenchmarkEffects(ps, plain, balanced, changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(effects) != 8 {
+		t.Fatalf("%d effects, want 2 metrics × 2 fractions × 2 balances", len(effects))
+	}
+	noted := 0
+	for _, e := range effects {
+		want := ""
+		if e.Balance == 0.5 && e.Fraction == 0.5 {
+			want = map[string]string{"el2n": "balancing changes 14 of the 50", "forgetting": "changes none of the 50"}[e.Metric]
+		}
+		switch {
+		case want == "" && strings.Contains(e.Note, "balancing"):
+			t.Errorf("%s (%s) has a balancing note: %q", e.Claim, e.Setting, e.Note)
+		case want != "" && !strings.Contains(e.Note, want):
+			t.Errorf("%s (%s): note %q, want %q", e.Claim, e.Setting, e.Note, want)
+		case want != "":
+			noted++
+		}
+	}
+	if noted != 2 {
+		t.Errorf("%d claims noted, want 2", noted)
 	}
 }

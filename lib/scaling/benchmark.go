@@ -70,7 +70,7 @@ func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec, changes []Balancin
 	effects := BeatsRandom(ps, plain.Metrics, n, fr, 0, design)
 	for _, e := range BeatsRandom(ps, plain.Metrics, n, balanced.Fractions, balanced.Balance, design) {
 		for _, c := range changes {
-			if e.Claim == c.Metric+" pruning beats random" {
+			if e.Metric == c.Metric && e.Fraction == c.Fraction && e.Balance == c.Balance {
 				e.Note = strings.TrimPrefix(e.Note+"; "+c.String(), "; ")
 			}
 		}

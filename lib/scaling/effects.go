@@ -27,7 +27,12 @@ type Effect struct {
 	Value   Estimate
 	Sign    int    // the sign the claim predicts for Value (−1 or +1)
 	Verdict string // "yes", "opposite", "not resolved" or "not measured"
-	Note    string // why a claim was not measured
+	Note    string // why a claim was not measured, or what else to know
+	// Metric, Fraction and Balance say which selection a claim about one
+	// metric is measured on (BeatsRandom sets them; empty and 0 otherwise),
+	// so that notes about that selection are matched to it by value.
+	Metric            string
+	Fraction, Balance float64
 }
 
 // Design is what the effects need besides the points: the size of the
@@ -193,8 +198,10 @@ func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, ba
 			if !ok1 || !ok2 {
 				continue
 			}
-			out = append(out, PairedEffect(fmt.Sprintf("%s pruning beats random", m),
-				fmt.Sprintf("n = %d, f = %g, balance %g: error(%s) − error(random)", size, f, balance, m), a, r, -1, d))
+			e := PairedEffect(fmt.Sprintf("%s pruning beats random", m),
+				fmt.Sprintf("n = %d, f = %g, balance %g: error(%s) − error(random)", size, f, balance, m), a, r, -1, d)
+			e.Metric, e.Fraction, e.Balance = m, f, balance
+			out = append(out, e)
 		}
 	}
 	return out
