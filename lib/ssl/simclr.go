@@ -73,15 +73,19 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 	ids := set.IDs()
 	if c.WorkDir != "" {
 		// Keyed by what determines the embeddings: the encoder's settings,
-		// the examples and the dataset's checksum.
+		// the examples and the dataset's checksum; not the augmentation's
+		// seed, which the two views replace by their own (below), so that
+		// runs differing only in it share the embeddings.
 		// Version 2: trained through lib/train's loop (its shuffling).
+		aug := c.Augment
+		aug.Seed = 0
 		key := settings.Hash(struct {
 			Version          int
 			Model            string
 			Epochs, Batch    int
 			Augment          data.Augment
 			Dataset, SHA, ID string
-		}{2, c.Model, c.Epochs, c.Batch, c.Augment, set.DS.Name, set.DS.Checksum(), settings.HashStrings(ids)})
+		}{2, c.Model, c.Epochs, c.Batch, aug, set.DS.Name, set.DS.Checksum(), settings.HashStrings(ids)})
 		cache = filepath.Join(c.WorkDir, "ssl-"+key, "embeddings.gob")
 		if f, err := os.Open(cache); err == nil {
 			var e embeddings.Set
@@ -104,7 +108,7 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 		view.ColorJitter, view.Grayscale = 0, 0
 	}
 	obj := objective{views: [2]data.Augment{view, view}}
-	obj.views[0].Seed, obj.views[1].Seed = 11, 12
+	obj.views[0].Seed, obj.views[1].Seed = 11, 12 // fixed: the cache key leaves c.Augment.Seed out
 	batch := min(c.Batch, len(set.Idx))
 	progress := textlog.Writer(c.Logger, slog.LevelDebug)
 	// SimCLR's SGD (momentum 0.9, weight decay 5e-4), its learning rate
