@@ -49,13 +49,15 @@ func runBackend(args []string, stdout io.Writer) error {
 // compareWithGo is the backend agreement of issue 15, runnable wherever a
 // backend is installed (the GPU check runs it from the -tags xla binary).
 func compareWithGo(b compute.Backend, seed uint64, stdout io.Writer) error {
+	if strings.HasPrefix(strings.ToLower(b.Name()), "go") {
+		return fmt.Errorf("--agree: the backend in use is the pure-Go backend itself, so there is nothing to compare (GOMLX_BACKEND names another; a default GPU or ONNX Runtime route that fell back to pure Go says why above)")
+	}
 	gob, err := compute.NewWithConfig("go")
 	if err != nil {
 		return err
 	}
 	defer gob.Finalize()
-	fmt.Fprintf(stdout, "agreement with the pure-Go backend (%s convolution there, %s here), same initial weights, training mode:\n",
-		models.ConvFor(gob), models.ConvFor(b))
+	fmt.Fprintf(stdout, "agreement with the pure-Go backend, same initial weights, training mode (convolution formulations: pure Go's, then this backend's):\n")
 	failed := 0
 	for _, c := range models.AgreementCases {
 		a, err := models.CompareBackends(gob, b, c, seed)

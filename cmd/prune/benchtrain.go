@@ -21,7 +21,7 @@ import (
 // (bench/peer/resnet_cifar.py: the same networks, batch, precision, warm-up
 // and timed steps, 2 threads), the two sides alternating, and the ratios.
 func benchTrain(args []string, stdout io.Writer) error {
-	fs := newFlags("bench train", "[--models resnet20,resnet8,mlp] [--batch 128] [--steps 5] [--rounds 2] [--conv auto|patches|patches-t|stride1|native] [--python /usr/bin/python3] [--peer-device cpu]")
+	fs := newFlags("bench train", "[--models resnet20,resnet8,mlp] [--batch 128] [--steps 5] [--rounds 2] [--conv auto|patches|patches-t|stride1|native] [--python /usr/bin/python3] [--peer-device auto]")
 	modelList := fs.String("models", "resnet20,resnet8,mlp", "models to time (the MLP on 28×28×1 input, the others on 32×32×3)")
 	model := fs.String("model", "", "one model only (overrides --models)")
 	batch := fs.Int("batch", 128, "batch size")
@@ -30,7 +30,7 @@ func benchTrain(args []string, stdout io.Writer) error {
 	convName := fs.String("conv", "auto", "convolution formulation: auto (best for the backend), patches, patches-t, stride1 or native")
 	python := fs.String("python", "/usr/bin/python3", "Python with PyTorch for the peer (Debian: python3-torch); empty to skip the peer")
 	peerScript := fs.String("peer", "bench/peer/resnet_cifar.py", "the PyTorch peer script")
-	peerDevice := fs.String("peer-device", "cpu", "the peer's torch device: cpu, or cuda beside an XLA CUDA backend (the GPU check)")
+	peerDevice := fs.String("peer-device", "auto", "the peer's torch device: cpu, cuda, or auto (cuda when this side runs XLA on CUDA, else cpu)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,7 +61,14 @@ func benchTrain(args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("--conv %q: use auto, patches, patches-t, stride1 or native", *convName)
 	}
-	fmt.Fprintf(stdout, "backend %s (GOMLX_BACKEND %q, %s)\n", b.Description(), config, source)
+	if *peerDevice == "auto" {
+		// Compare like with like: a GPU against a GPU.
+		*peerDevice = "cpu"
+		if strings.HasPrefix(config, "xla") && strings.Contains(strings.ToLower(config), "cuda") {
+			*peerDevice = "cuda"
+		}
+	}
+	fmt.Fprintf(stdout, "backend %s (GOMLX_BACKEND %q, %s); PyTorch on %s\n", b.Description(), config, source, *peerDevice)
 	peerNote := peerAvailable(*python, *peerScript)
 	if peerNote != "" {
 		fmt.Fprintf(stdout, "PyTorch peer not run: %s\n", peerNote)

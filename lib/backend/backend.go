@@ -77,7 +77,7 @@ func Open() (b compute.Backend, err error) {
 		// fail to load, say so and run on the pure-Go backend.
 		defer func() {
 			if err != nil || b == nil {
-				fmt.Fprintf(os.Stderr, "backend: %v; using the pure-Go backend\n", err)
+				fmt.Fprintf(os.Stderr, "backend: %v; using the pure-Go backend instead (on the CPU%s)\n", err, gpuUnused(config))
 				b, err = compute.NewWithConfig(DefaultConfig)
 			}
 		}()

@@ -202,3 +202,12 @@ func TestGPUDefaultFallsBackToGo(t *testing.T) {
 		t.Errorf("backend %q, want the pure-Go fallback", b.Name())
 	}
 }
+
+// TestMain makes the package's tests see a machine without a GPU and
+// without python3, whatever machine runs them, so that the defaults they
+// check are the CPU's; onMachine sets another machine for one test.
+func TestMain(m *testing.M) {
+	nvidiaGPU = func() bool { return false }
+	pythonSitePackages = func() []string { return nil }
+	os.Exit(m.Run())
+}

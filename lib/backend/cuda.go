@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"beyondscaling/lib/gpu"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,13 +25,7 @@ import (
 func XLACompiledIn() bool { return slices.Contains(compute.List(), "xla") }
 
 // nvidiaGPU reports whether an NVIDIA GPU answers (a variable for tests).
-var nvidiaGPU = sync.OnceValue(func() bool {
-	path, err := exec.LookPath("nvidia-smi")
-	if err != nil {
-		return false
-	}
-	return exec.Command(path, "-L").Run() == nil
-})
+var nvidiaGPU = gpu.NVIDIA
 
 // CUDAPlugin returns the PJRT CUDA plugin to load: the first
 // pjrt_c_api_cuda_plugin.so or xla_cuda_plugin.so in the folders of
@@ -89,4 +84,13 @@ func gpuDefault() (config, note string, ok bool) {
 		return "", "an NVIDIA GPU was found, but no PJRT CUDA plugin (install jax with CUDA, or set PJRT_PLUGIN_LIBRARY_PATH; environment.md)", false
 	}
 	return "xla:" + plugin, "default: NVIDIA GPU, XLA with the CUDA plugin " + plugin, true
+}
+
+// gpuUnused is the warning for a fallback from config: the GPU that config
+// would have used is not used.
+func gpuUnused(config string) string {
+	if strings.HasPrefix(config, "xla:") && strings.Contains(strings.ToLower(config), "cuda") {
+		return ": the GPU is NOT used"
+	}
+	return ""
 }

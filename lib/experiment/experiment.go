@@ -3,7 +3,9 @@ package experiment
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -209,7 +211,11 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 	m := r.lock(dir)
 	m.Lock()
 	defer m.Unlock()
-	if sc, err := prune.ReadScores(path); err == nil {
+	sc, err := prune.ReadScores(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		r.log().Warn(fmt.Sprintf("scores %s cannot be reused (%v): recomputing", path, err))
+	}
+	if err == nil {
 		version := buildinfo.CodeVersion()
 		switch {
 		case sc.Meta.Params["cache_key"] != key:
@@ -237,7 +243,7 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 	probeRecipe.Recipe = *run.ProbeRecipe
 	env := &scoring.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
 		WorkDir: filepath.Join(dir, "probes"), Logger: r.Logger, Recompute: r.Recompute}
-	sc, err := scoring.Compute(ctx, env, run.Metric, run.Seed)
+	sc, err = scoring.Compute(ctx, env, run.Metric, run.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -40,11 +40,12 @@ var AgreementCases = []AgreementCase{
 
 // Agreement is how closely two backends agree on one network.
 type Agreement struct {
-	Case          AgreementCase
-	Logits        float64 // max relative difference of the logits
-	WorstGradient float64 // the largest max relative difference over the gradients
-	WorstName     string  // the parameter (or "input") with that difference
-	Gradients     int     // parameters plus the input
+	Case               AgreementCase
+	RefConv, OtherConv ConvImpl // the formulations each backend ran
+	Logits             float64  // max relative difference of the logits
+	WorstGradient      float64  // the largest max relative difference over the gradients
+	WorstName          string   // the parameter (or "input") with that difference
+	Gradients          int      // parameters plus the input
 }
 
 // OK reports whether the agreement is within LogitTolerance and
@@ -62,8 +63,8 @@ func (a Agreement) String() string {
 	if name == "" {
 		name = "all equal"
 	}
-	return fmt.Sprintf("%s (batch %d, %d×%d×%d): logits %.2g, worst of %d gradients %.2g (%s): %s tolerance (%g, %g)",
-		a.Case.Net, a.Case.Batch, a.Case.Size, a.Case.Size, a.Case.Channels, a.Logits, a.Gradients, a.WorstGradient, name,
+	return fmt.Sprintf("%s (batch %d, %d×%d×%d; %s vs %s): logits %.2g, worst of %d gradients %.2g (%s): %s tolerance (%g, %g)",
+		a.Case.Net, a.Case.Batch, a.Case.Size, a.Case.Size, a.Case.Channels, a.RefConv, a.OtherConv, a.Logits, a.Gradients, a.WorstGradient, name,
 		verdict, LogitTolerance, GradientTolerance)
 }
 
@@ -87,20 +88,26 @@ func CompareBackends(ref, other compute.Backend, c AgreementCase, seed uint64) (
 	rng := rand.New(rand.NewPCG(seed, 6))
 	x := normalTensor(rng, c.Batch, c.Size, c.Size, c.Channels)
 	r := normalTensor(rng, c.Batch, 10)
-	refConv := ConvFor(ref)
+	a.RefConv, a.OtherConv = ConvFor(ref), ConvFor(other)
 	if c.SameFormulation {
-		refConv = ConvFor(other)
+		a.RefConv = a.OtherConv
 	}
-	want, err := ForwardAndGradients(ref, refConv, net, specs, params, x, r)
+	want, err := ForwardAndGradients(ref, a.RefConv, net, specs, params, x, r)
 	if err != nil {
 		return a, err
 	}
-	got, err := ForwardAndGradients(other, ConvFor(other), net, specs, params, x, r)
+	got, err := ForwardAndGradients(other, a.OtherConv, net, specs, params, x, r)
 	if err != nil {
 		return a, err
+	}
+	if len(got) != len(want) {
+		return a, fmt.Errorf("%s: %d outputs on %s, %d on %s", c.Net, len(got), other.Name(), len(want), ref.Name())
 	}
 	a.Gradients = len(want) - 1
 	for i := range want {
+		if len(got[i]) != len(want[i]) {
+			return a, fmt.Errorf("%s: output %d has %d values on %s, %d on %s", c.Net, i, len(got[i]), other.Name(), len(want[i]), ref.Name())
+		}
 		d := RelativeDifference(got[i], want[i])
 		if i == 0 {
 			a.Logits = d
@@ -152,8 +159,12 @@ func ForwardAndGradients(b compute.Backend, conv ConvImpl, net Net, specs []Para
 }
 
 // RelativeDifference is max |a−b| over max |b| (the plain max |a−b| when b
-// is all zeros); NaN anywhere gives NaN.
+// is all zeros); NaN anywhere gives NaN, and so do slices of different
+// lengths.
 func RelativeDifference(a, b []float32) float64 {
+	if len(a) != len(b) {
+		return math.NaN()
+	}
 	var d, m float64
 	for i := range b {
 		diff := math.Abs(float64(a[i] - b[i]))

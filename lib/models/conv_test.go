@@ -128,6 +128,7 @@ func TestRelativeDifference(t *testing.T) {
 		{[]float32{1.5, -4}, []float32{1, -4}, 0.5 / 4}, // max |a−b| 0.5 over max |b| 4
 		{[]float32{0.25, 0}, []float32{0, 0}, 0.25},     // b all zeros: the plain difference
 		{[]float32{nan, 1}, []float32{1, 1}, math.NaN()},
+		{[]float32{1}, []float32{1, 1}, math.NaN()}, // lengths differ
 	} {
 		got := RelativeDifference(c.a, c.b)
 		if math.IsNaN(c.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-c.want) > 1e-12 {

@@ -7,8 +7,9 @@ package profile
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
+
+	"beyondscaling/lib/gpu"
 )
 
 // Name is a profile.
@@ -60,13 +61,8 @@ func MustCurrent() Name {
 	return n
 }
 
-func hasGPU() bool {
-	path, err := exec.LookPath("nvidia-smi")
-	if err != nil {
-		return false
-	}
-	return exec.Command(path, "-L").Run() == nil
-}
+// hasGPU is gpu.NVIDIA (a variable for tests).
+var hasGPU = gpu.NVIDIA
 
 // Pick returns the value for the profile.
 func Pick[T any](n Name, smoke, cpu, paper T) T {

@@ -120,7 +120,9 @@ func TestReadScoresLayoutReport(t *testing.T) {
 }
 
 // A sidecar's example count is checked: a cut file with its sidecar is
-// refused; --partial allows it.
+// refused; --partial allows the count to differ, but not a file that no
+// longer matches its sidecar's hash (an older sidecar, without the hash,
+// lets it through).
 func TestReadScoresSidecarCount(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "el2n.csv")
@@ -133,8 +135,20 @@ func TestReadScoresSidecarCount(t *testing.T) {
 	if _, err := ReadScores(p); err == nil || !strings.Contains(err.Error(), "sidecar") {
 		t.Errorf("cut file with sidecar: %v", err)
 	}
+	if _, err := ReadScoresWith(p, ReadOptions{Partial: true}); err == nil || !strings.Contains(err.Error(), "does not match its sidecar") {
+		t.Errorf("--partial, cut file under a sidecar with its hash: %v", err)
+	}
+	var m map[string]any
+	b, _ = os.ReadFile(p + ".json")
+	json.Unmarshal(b, &m)
+	delete(m, "csv_sha256")
+	b, _ = json.Marshal(m)
+	os.WriteFile(p+".json", b, 0o644)
+	if _, err := ReadScores(p); err == nil || !strings.Contains(err.Error(), "sidecar") {
+		t.Errorf("cut file with an older sidecar: %v", err)
+	}
 	if s, err := ReadScoresWith(p, ReadOptions{Partial: true}); err != nil || len(s.IDs) != 2 {
-		t.Errorf("--partial: %v", err)
+		t.Errorf("--partial, cut file with an older sidecar: %v", err)
 	}
 }
 
