@@ -96,13 +96,20 @@ func TestDefaultFallsBackToGoWhenORTFailsToLoad(t *testing.T) {
 	}
 	t.Setenv("GOMLX_BACKEND", "")
 	t.Setenv(ORTLibraryEnv, lib)
+	openFallsBackToGo(t)
+}
+
+// openFallsBackToGo fails unless Open, on a default route whose library
+// cannot load, returns the pure-Go backend.
+func openFallsBackToGo(t *testing.T) {
+	t.Helper()
 	b, err := Open()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Finalize()
 	if !strings.HasPrefix(strings.ToLower(b.Name()), "go") {
-		t.Errorf("backend %s, want the pure-Go fallback", b.Name())
+		t.Errorf("backend %q, want the pure-Go fallback", b.Name())
 	}
 }
 
@@ -193,14 +200,7 @@ func TestGPUDefaultFallsBackToGo(t *testing.T) {
 	site := t.TempDir()
 	touch(t, filepath.Join(site, "jax_plugins", "xla_cuda13", "xla_cuda_plugin.so"))
 	onMachine(t, true, site)
-	b, err := Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
-	if !strings.HasPrefix(strings.ToLower(b.Name()), "go") {
-		t.Errorf("backend %q, want the pure-Go fallback", b.Name())
-	}
+	openFallsBackToGo(t)
 }
 
 // TestMain makes the package's tests see a machine without a GPU and
