@@ -146,6 +146,13 @@ func TestSetupCellPinsMatchGoMod(t *testing.T) {
 				t.Errorf("%s, cell %d: module pins belong in the setup cell only", name, numbers[i+1])
 			}
 		}
+		// A notebook that trains (it runs sweeps through lib/runs) builds
+		// with XLA, so that on a machine with an NVIDIA GPU and jax's CUDA
+		// plugin it trains there (lib/backend); without cgo the tag adds
+		// nothing (lib/backend/xla.go needs xla && cgo).
+		if strings.Contains(strings.Join(cells, "\n"), `"beyondscaling/lib/runs"`) && !strings.Contains(setup, "%goflags -tags=xla") {
+			t.Errorf("%s, cell %d (the setup cell): trains but lacks %%goflags -tags=xla", name, numbers[0])
+		}
 	}
 }
 

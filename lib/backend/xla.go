@@ -1,4 +1,4 @@
-//go:build xla
+//go:build xla && cgo
 
 package backend
 
