@@ -64,7 +64,7 @@ func benchTrain(args []string, stdout io.Writer) error {
 	if *peerDevice == "auto" {
 		// Compare like with like: a GPU against a GPU.
 		*peerDevice = "cpu"
-		if strings.HasPrefix(config, "xla") && strings.Contains(strings.ToLower(config), "cuda") {
+		if backend.OnCUDA(config) {
 			*peerDevice = "cuda"
 		}
 	}

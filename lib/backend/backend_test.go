@@ -211,3 +211,18 @@ func TestMain(m *testing.M) {
 	pythonSitePackages = func() []string { return nil }
 	os.Exit(m.Run())
 }
+
+func TestOnCUDA(t *testing.T) {
+	for config, want := range map[string]bool{
+		"xla:/site/jax_plugins/xla_cuda13/xla_cuda_plugin.so":            true,
+		"xla:/site/jax_plugins/xla_cuda13/xla_cuda_plugin.so,tf32=false": true,
+		"xla:cuda":  true,
+		"xla:cpu":   false,
+		"go":        false,
+		"onnx:cuda": false, // ONNX Runtime, not XLA
+	} {
+		if got := OnCUDA(config); got != want {
+			t.Errorf("OnCUDA(%q) = %v, want %v", config, got, want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package backend
 
 import (
-	"beyondscaling/lib/gpu"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/gomlx/compute"
+
+	"beyondscaling/lib/gpu"
 )
 
 // XLA on an NVIDIA GPU as the default: a binary built with -tags xla (make
@@ -34,8 +35,11 @@ var nvidiaGPU = gpu.NVIDIA
 func CUDAPlugin() (path string, ok bool) {
 	names := []string{"pjrt_c_api_cuda_plugin.so", "xla_cuda_plugin.so"}
 	for _, dir := range filepath.SplitList(os.Getenv("PJRT_PLUGIN_LIBRARY_PATH")) {
+		if dir == "" {
+			continue
+		}
 		for _, n := range names {
-			if p := filepath.Join(dir, n); dir != "" && isFile(p) {
+			if p := filepath.Join(dir, n); isFile(p) {
 				return p, true
 			}
 		}
@@ -86,10 +90,16 @@ func gpuDefault() (config, note string, ok bool) {
 	return "xla:" + plugin, "default: NVIDIA GPU, XLA with the CUDA plugin " + plugin, true
 }
 
+// OnCUDA reports whether a GOMLX_BACKEND configuration runs XLA with a CUDA
+// plugin (the plugin's name or path says CUDA).
+func OnCUDA(config string) bool {
+	return strings.HasPrefix(config, "xla:") && strings.Contains(strings.ToLower(config), "cuda")
+}
+
 // gpuUnused is the warning for a fallback from config: the GPU that config
 // would have used is not used.
 func gpuUnused(config string) string {
-	if strings.HasPrefix(config, "xla:") && strings.Contains(strings.ToLower(config), "cuda") {
+	if OnCUDA(config) {
 		return ": the GPU is NOT used"
 	}
 	return ""

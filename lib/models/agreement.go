@@ -125,6 +125,19 @@ func CompareBackends(ref, other compute.Backend, c AgreementCase, seed uint64) (
 	return a, nil
 }
 
+// CompareAllCases is CompareBackends over every network of AgreementCases.
+func CompareAllCases(ref, other compute.Backend, seed uint64) ([]Agreement, error) {
+	var out []Agreement
+	for _, c := range AgreementCases {
+		a, err := CompareBackends(ref, other, c, seed)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
 // ForwardAndGradients runs net in training mode with convolution conv on b
 // and returns the logits followed by the gradients of Σ r·logits with
 // respect to every parameter and the input x, all flattened.

@@ -33,11 +33,11 @@ func TestORTMatchesGoBackend(t *testing.T) {
 // checkAgreement fails unless every network of AgreementCases agrees on
 // the two backends within the tolerances.
 func checkAgreement(t *testing.T, ref, other compute.Backend) {
-	for _, c := range AgreementCases {
-		a, err := CompareBackends(ref, other, c, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
+	agreements, err := CompareAllCases(ref, other, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range agreements {
 		t.Log(a)
 		if !a.OK() {
 			t.Errorf("%v", a)

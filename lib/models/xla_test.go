@@ -14,7 +14,9 @@ import (
 // PJRT plugin, which cannot be installed on the CPU machines (see
 // environment.md); on a machine with one run
 //
-//	GOMLX_BACKEND=xla:/abs/path/pjrt_plugin.so GOMLX_NO_AUTO_INSTALL=1 go test -tags xla -run XLA ./lib/models
+//	GOMLX_BACKEND=xla:/abs/path/pjrt_plugin.so,tf32=false NVIDIA_TF32_OVERRIDE=0 go test -tags xla -run XLA ./lib/models
+//
+// (tf32=false and NVIDIA_TF32_OVERRIDE=0 for full float32 on a GPU)
 //
 // or, from a -tags xla binary, `prune backend --agree` (what the GPU check
 // runs).
