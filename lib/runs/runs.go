@@ -134,6 +134,18 @@ func InitialSetScores(profileName string, spec sweep.Spec) (SetScores, error) {
 	return out, nil
 }
 
+// BalancingChanges is scaling.BalancingChanges for a metric benchmark: the
+// scores of the plain sweep's first initial set (InitialSetScores), each
+// selected at the balanced sweep's fraction with and without its class
+// balancing, drawn with the plain sweep's first seed.
+func BalancingChanges(profileName string, plain, balanced sweep.Spec) ([]scaling.BalancingChange, error) {
+	sc, err := InitialSetScores(profileName, plain)
+	if err != nil {
+		return nil, err
+	}
+	return scaling.BalancingChanges(sc.Scores, sc.Labels, balanced.Fractions[0], balanced.Balance, plain.Seeds[0])
+}
+
 // ImputationNote is scaling.ImputationNote for the cached score files of a
 // sweep's initial sets (one per seed at an initial size).
 func ImputationNote(profileName string, spec sweep.Spec, size int, seeds []uint64, metrics []string) (string, error) {

@@ -68,9 +68,15 @@ func BalancingChanges(scores map[string][]float64, labels []int32, f, r float64,
 	return out, nil
 }
 
-// WriteBalancingChanges prints BalancingChanges a line per metric.
-func WriteBalancingChanges(w io.Writer, f, r float64, changes []BalancingChange) error {
-	if _, err := fmt.Fprintf(w, "class balancing r = %g at f = %g: kept examples it changes\n", r, f); err != nil {
+// WriteBalancingChanges prints BalancingChanges a line per metric, under a
+// header naming the selection (BalancingChanges makes every change at the
+// same fraction and ratio).
+func WriteBalancingChanges(w io.Writer, changes []BalancingChange) error {
+	header := "class balancing: no metric to compare\n"
+	if len(changes) > 0 {
+		header = fmt.Sprintf("class balancing r = %g at f = %g: kept examples it changes\n", changes[0].Balance, changes[0].Fraction)
+	}
+	if _, err := io.WriteString(w, header); err != nil {
 		return err
 	}
 	for _, c := range changes {
@@ -83,12 +89,12 @@ func WriteBalancingChanges(w io.Writer, f, r float64, changes []BalancingChange)
 
 // WriteBalancingChangesCSV writes BalancingChanges as DIR/NAME.csv,
 // atomically, beside the figures whose selections it describes.
-func WriteBalancingChangesCSV(dir, name string, f, r float64, changes []BalancingChange) error {
+func WriteBalancingChangesCSV(dir, name string, changes []BalancingChange) error {
 	return atomicfile.Write(filepath.Join(dir, name+".csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"metric", "fraction_kept", "balance_ratio", "kept", "changed_by_balancing"})
 		for _, c := range changes {
-			cw.Write([]string{c.Metric, strconv.FormatFloat(f, 'g', -1, 64), strconv.FormatFloat(r, 'g', -1, 64), strconv.Itoa(c.Kept), strconv.Itoa(c.Changed)})
+			cw.Write([]string{c.Metric, strconv.FormatFloat(c.Fraction, 'g', -1, 64), strconv.FormatFloat(c.Balance, 'g', -1, 64), strconv.Itoa(c.Kept), strconv.Itoa(c.Changed)})
 		}
 		cw.Flush()
 		return cw.Error()

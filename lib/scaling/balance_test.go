@@ -40,11 +40,11 @@ func TestBalancingChanges(t *testing.T) {
 
 func TestWriteBalancingChangesCSV(t *testing.T) {
 	dir := t.TempDir()
-	if err := WriteBalancingChangesCSV(dir, "b", 0.5, 0.5, []BalancingChange{{"skewed", 0.5, 0.5, 50, 14}}); err != nil {
+	if err := WriteBalancingChangesCSV(dir, "b", []BalancingChange{{"skewed", 0.7, 0.5, 50, 14}}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "b.csv"))
-	want := "metric,fraction_kept,balance_ratio,kept,changed_by_balancing\nskewed,0.5,0.5,50,14\n"
+	want := "metric,fraction_kept,balance_ratio,kept,changed_by_balancing\nskewed,0.7,0.5,50,14\n"
 	if err != nil || string(b) != want {
 		t.Errorf("got %q (%v), want %q", b, err, want)
 	}
