@@ -46,8 +46,9 @@ reproduce: build
 	@bash scripts/reproduce.sh
 
 test: setup
-	@unformatted=$$(gofmt -l cmd lib notebooks theory); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	@go vet ./...
+	@unformatted=$$(gofmt -l cmd lib notebooks theory third_party/compute/gobackend/onednn); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@go vet ./... github.com/gomlx/compute/gobackend/onednn
+	@CGO_ENABLED=0 go build github.com/gomlx/compute/gobackend/onednn ./cmd/prune
 	@go test -timeout 40m ./...
 	@if [ -n "$(XLA_TAGS)" ]; then go vet $(XLA_TAGS) ./lib/backend ./lib/models ./cmd/prune && go test $(XLA_TAGS) ./lib/backend; fi
 

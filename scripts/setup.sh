@@ -36,6 +36,33 @@ if ((${#missing[@]})); then
 fi
 step "Debian packages present: ${packages[*]}"
 
+# oneDNN, the fast CPU route: the pure-Go backend runs its convolutions (and
+# their gradients) with Debian's libdnnl2 when it is installed, loading it at
+# run time (third_party/compute/gobackend/onednn); without it they run in pure
+# Go and every command says so. Skip with PRUNE_NO_ONEDNN=1.
+onednn_status=.cache/onednn.status
+mkdir -p .cache
+onednn_lib() { /sbin/ldconfig -p 2>/dev/null | awk '$1 == "libdnnl.so.2" {print $NF; exit}'; }
+if [ -n "${PRUNE_NO_ONEDNN:-}" ]; then
+	echo "not installed: PRUNE_NO_ONEDNN is set" >"$onednn_status"
+elif [ -z "$(onednn_lib)" ] && command -v apt-get >/dev/null; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	step "installing Debian's libdnnl2 (oneDNN, the fast CPU convolutions)"
+	if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends libdnnl2 >/dev/null; }; then
+		step "libdnnl2 could not be installed: convolutions will run in pure Go"
+	fi
+fi
+if [ -z "${PRUNE_NO_ONEDNN:-}" ]; then
+	if lib=$(onednn_lib) && [ -n "$lib" ]; then
+		echo "installed libdnnl2 $(dpkg-query -W -f='${Version}' libdnnl2 2>/dev/null) $lib" >"$onednn_status"
+		step "oneDNN present: $lib (the default for convolutions; PRUNE_ONEDNN=0 turns it off)"
+	else
+		echo "not installed: no libdnnl.so.2 (Debian/Ubuntu: apt-get install libdnnl2)" >"$onednn_status"
+		step "oneDNN not installed: convolutions run in pure Go"
+	fi
+fi
+
 # gonb and goimports, pinned by go.mod's tool directives.
 export GOBIN=${GOBIN:-$PWD/.cache/bin}
 go install tool

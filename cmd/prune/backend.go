@@ -31,7 +31,7 @@ func runBackend(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer b.Finalize()
-	fmt.Fprintf(stdout, "backend: %s\n", b.Description())
+	fmt.Fprintf(stdout, "backend: %s\n", backend.Describe(b))
 	r, err := backend.Check(b, *n, *calls)
 	if err != nil {
 		return err

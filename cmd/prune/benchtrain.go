@@ -68,7 +68,7 @@ func benchTrain(args []string, stdout io.Writer) error {
 			*peerDevice = "cuda"
 		}
 	}
-	fmt.Fprintf(stdout, "backend %s (GOMLX_BACKEND %q, %s); PyTorch on %s\n", b.Description(), config, source, *peerDevice)
+	fmt.Fprintf(stdout, "backend %s (GOMLX_BACKEND %q, %s); PyTorch on %s\n", backend.Describe(b), config, source, *peerDevice)
 	peerNote := peerAvailable(*python, *peerScript)
 	if peerNote != "" {
 		fmt.Fprintf(stdout, "PyTorch peer not run: %s\n", peerNote)

@@ -127,7 +127,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "training %s on %d of %d %s images, backend %s, %s convolution\n", *modelName, len(set.Idx), trainDS.Len(), *dataset, b.Name(), t.Model.Conv)
+	fmt.Fprintf(stdout, "training %s on %d of %d %s images, backend %s, %s convolution\n", *modelName, len(set.Idx), trainDS.Len(), *dataset, backend.Name(b), t.Model.Conv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()

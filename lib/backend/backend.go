@@ -1,5 +1,6 @@
 // Package backend opens the GoMLX compute backend the project runs on: the
-// pure-Go backend by default on the CPU, XLA with the CUDA plugin by default
+// pure-Go backend by default on the CPU, with its convolutions run by oneDNN
+// when the library is installed (AccelerateGo), XLA with the CUDA plugin by default
 // on an NVIDIA GPU (binaries built with -tags xla), ONNX Runtime on the CPU
 // when GOMLX_BACKEND asks for it (scripts/setup.sh installs it; see
 // PreferORT), or XLA through any PJRT plugin when GOMLX_BACKEND names it;
@@ -62,8 +63,10 @@ func Config() (config, source string) {
 	return DefaultConfig, "default" + note
 }
 
-// Open returns the configured backend. Errors (an unknown backend, a PJRT
-// plugin that cannot be loaded) say what to set.
+// Open returns the configured backend; a pure-Go backend gets oneDNN
+// convolutions when it can (AccelerateGo), and when it cannot, why is printed
+// on stderr. Errors (an unknown backend, a PJRT plugin that cannot be
+// loaded) say what to set.
 func Open() (b compute.Backend, err error) {
 	config, source := Config()
 	name, _, _ := strings.Cut(config, ":")
@@ -79,6 +82,11 @@ func Open() (b compute.Backend, err error) {
 			if err != nil || b == nil {
 				fmt.Fprintf(os.Stderr, "backend: %v; using the pure-Go backend instead (on the CPU%s)\n", err, gpuUnused(config))
 				b, err = compute.NewWithConfig(DefaultConfig)
+				if err == nil {
+					if note := AccelerateGo(b); !onednnEnabled(b) {
+						fmt.Fprintf(os.Stderr, "backend: %s\n", note)
+					}
+				}
 			}
 		}()
 	}
@@ -89,6 +97,11 @@ func Open() (b compute.Backend, err error) {
 		}
 	}()
 	b, err = compute.NewWithConfig(config)
+	if err == nil {
+		if note := AccelerateGo(b); note != "" && !onednnEnabled(b) {
+			fmt.Fprintf(os.Stderr, "backend: %s\n", note)
+		}
+	}
 	if err != nil {
 		hint := ""
 		if name == "xla" {

@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"beyondscaling/lib/atomicfile"
+	"beyondscaling/lib/backend"
 	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/prune"
@@ -466,7 +467,7 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	resolved := settings.Resolved{Recipe: run.Recipe, Row: run.RecipeRow}
 	return sweep.Record{TestError: 1 - ev.Top1, TestTop5: ev.Top5, TestCorrect: sweep.PackCorrect(ev.Correct), Trained: len(kept.Idx), Seconds: time.Since(start).Seconds(),
 		Extra:         map[string]float64{"train_loss": res.LastLoss, "train_accuracy": res.LastAccuracy, "steps": float64(res.Steps)},
-		Training:      train.Applied(cfg, resolved, run.Recipe.Augmentation, res, len(kept.Idx), r.Backend.Name()),
+		Training:      train.Applied(cfg, resolved, run.Recipe.Augmentation, res, len(kept.Idx), backend.Name(r.Backend)),
 		DatasetSHA256: r.sha(trainDS), TrainedIDs: settings.HashStrings(kept.IDs()),
 		ValidationIDs: valFile, ValidationSHA: valSHA, Fallbacks: fallbacks}, nil
 }

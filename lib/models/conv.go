@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/gobackend/onednn"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/support/exceptions"
@@ -50,6 +51,9 @@ func (c ConvImpl) String() string {
 func ConvFor(b compute.Backend) ConvImpl {
 	name := strings.ToLower(b.Name())
 	switch {
+	case onednn.Enabled(b):
+		// oneDNN runs the native convolution and both its gradients.
+		return ConvNative
 	case strings.HasPrefix(name, "go"):
 		return ConvPatchesT
 	case strings.HasPrefix(name, "onnx"):

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"beyondscaling/lib/backend"
 	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/embeddings"
@@ -200,7 +201,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 		params["probe_weight_decay"], params["probe_epochs"] = strconv.FormatFloat(r.WeightDecay, 'g', -1, 64), strconv.Itoa(r.Epochs)
 		params["probe_augmentation"] = augmentString(env.Augment)
 		if env.Backend != nil {
-			params["probe_backend"] = env.Backend.Name()
+			params["probe_backend"] = backend.Name(env.Backend)
 		}
 		for kind, n := range env.probes.Steps {
 			params["probe_steps_"+kind] = strconv.Itoa(n)

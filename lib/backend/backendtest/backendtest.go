@@ -29,3 +29,21 @@ func ORT(t testing.TB) compute.Backend {
 	}
 	return b
 }
+
+// OneDNN opens a pure-Go backend whose convolutions run on oneDNN, or skips
+// saying why; under CI, when scripts/setup.sh reports that it installed
+// oneDNN, a skip is a failure. The caller finalizes the backend.
+func OneDNN(t testing.TB) compute.Backend {
+	t.Helper()
+	b, why, err := backend.OpenOneDNN()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b == nil {
+		if installed, report := backend.OneDNNSetupReport(); installed && os.Getenv("CI") != "" {
+			t.Fatalf("CI: scripts/setup.sh reports %q, but: %s", report, why)
+		}
+		t.Skip(why)
+	}
+	return b
+}

@@ -1,0 +1,101 @@
+package backend
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/gobackend/onednn"
+)
+
+// OneDNNEnv turns the oneDNN convolutions of the pure-Go backend off ("0").
+const OneDNNEnv = "PRUNE_ONEDNN"
+
+// oneDNNWanted says whether the Go backend should run its convolutions with
+// oneDNN: yes unless PRUNE_ONEDNN=0.
+func oneDNNWanted() bool { return os.Getenv(OneDNNEnv) != "0" }
+
+// AccelerateGo makes a pure-Go backend run its convolutions (forward and
+// both gradients) with oneDNN when the library is installed (Debian's
+// libdnnl2; scripts/setup.sh installs it) and PRUNE_ONEDNN is not 0. It
+// returns a note for the backend line: what runs, or why oneDNN does not.
+// Other backends are left alone.
+func AccelerateGo(b compute.Backend) (note string) {
+	if b == nil || !onednn.IsGoBackend(b) {
+		return ""
+	}
+	if !oneDNNWanted() {
+		return "convolutions in pure Go (" + OneDNNEnv + "=0)"
+	}
+	if err := onednn.Enable(b); err != nil {
+		return fmt.Sprintf("convolutions in pure Go: %v (scripts/setup.sh installs Debian's libdnnl2)", err)
+	}
+	return "convolutions by oneDNN " + onednn.Version()
+}
+
+// Name is the backend's name for records and cache keys: "Go Backend +
+// oneDNN" for
+// the Go backend with oneDNN convolutions (their float32 rounding differs
+// from pure Go's), else the backend's own name.
+func Name(b compute.Backend) string {
+	if onednn.Enabled(b) {
+		return b.Name() + " + oneDNN"
+	}
+	return b.Name()
+}
+
+// Describe is the backend's description with how it convolves, for the
+// backend line commands print.
+func Describe(b compute.Backend) string {
+	if onednn.Enabled(b) {
+		return b.Description() + ", convolutions by oneDNN " + onednn.Version()
+	}
+	return b.Description()
+}
+
+// OneDNNAvailable reports whether oneDNN can be loaded, and why not.
+func OneDNNAvailable() (version string, err error) { return onednn.Load() }
+
+func onednnEnabled(b compute.Backend) bool { return onednn.Enabled(b) }
+
+// OneDNNStatusFile is where scripts/setup.sh records whether it installed
+// oneDNN, relative to the project root.
+const OneDNNStatusFile = ".cache/onednn.status"
+
+// OneDNNSetupReport is what scripts/setup.sh recorded about oneDNN:
+// installed is true when it says the library is installed.
+func OneDNNSetupReport() (installed bool, report string) {
+	p, ok := findUpward(OneDNNStatusFile)
+	if !ok {
+		return false, "no " + OneDNNStatusFile + " (scripts/setup.sh not run)"
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return false, err.Error()
+	}
+	report = strings.TrimSpace(string(b))
+	return strings.HasPrefix(report, "installed"), report
+}
+
+// OpenOneDNN opens a pure-Go backend with oneDNN convolutions, for tests
+// that compare it with the pure-Go backend. When oneDNN cannot be loaded, b
+// is nil and why says why.
+func OpenOneDNN() (b compute.Backend, why string, err error) {
+	if _, lerr := onednn.Load(); lerr != nil {
+		return nil, lerr.Error(), nil
+	}
+	b, err = compute.NewWithConfig("go")
+	if err != nil {
+		return nil, "", err
+	}
+	if err := onednn.Enable(b); err != nil {
+		b.Finalize()
+		return nil, "", err
+	}
+	return b, "", nil
+}
+
+// OneDNNCounts returns how many convolutions oneDNN ran and how many fell
+// back to pure Go on an enabled backend, since the process started.
+func OneDNNCounts() (ran, fellBack int64) { return onednn.Counts() }

@@ -1,0 +1,99 @@
+package models
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"beyondscaling/lib/backend"
+	"beyondscaling/lib/backend/backendtest"
+)
+
+// The same initial weights give the same outputs and gradients with oneDNN
+// convolutions (the native convolution, ConvFor) as on the pure-Go backend
+// (its patch convolution), within LogitTolerance and GradientTolerance, over
+// AgreementCases; and oneDNN really ran them: the forward convolutions and
+// both gradients of every network, with none falling back to pure Go.
+func TestOneDNNMatchesGoBackend(t *testing.T) {
+	dnn := backendtest.OneDNN(t)
+	defer dnn.Finalize()
+	if got := ConvFor(dnn); got != ConvNative {
+		t.Fatalf("ConvFor(oneDNN) = %v, want native", got)
+	}
+	ran0, fell0 := backend.OneDNNCounts()
+	checkAgreement(t, goBackend(t), dnn)
+	ran, fell := backend.OneDNNCounts()
+	t.Logf("oneDNN ran %d convolutions, %d fell back to pure Go", ran-ran0, fell-fell0)
+	if ran == ran0 || fell != fell0 {
+		t.Errorf("oneDNN ran %d convolutions and %d fell back to pure Go; want some and none", ran-ran0, fell-fell0)
+	}
+}
+
+// oneDNN's three forms (forward, input gradient, kernel gradient) agree with
+// the pure-Go backend's own direct convolution loop on the native
+// convolution over strides, kernel sizes, kernel dilations, odd and
+// asymmetric paddings, even kernels and sizes that do not divide by the
+// stride (GoMLX allows a stride or a dilation, not both), at 1e-5
+// (relative to the largest value): each case must run on oneDNN, not fall
+// back.
+func TestOneDNNConvolutionForms(t *testing.T) {
+	dnn := backendtest.OneDNN(t)
+	defer dnn.Finalize()
+	gob := goBackend(t)
+	rng := rand.New(rand.NewPCG(21, 22))
+	cases := []struct {
+		b, h, w, cin, cout, kh, kw, stride, dilation int
+		pad                                          [2][2]int
+	}{
+		{2, 8, 8, 3, 5, 3, 3, 1, 1, [2][2]int{{1, 1}, {1, 1}}},
+		{2, 9, 7, 4, 6, 3, 3, 2, 1, [2][2]int{{1, 1}, {1, 1}}},
+		{1, 10, 10, 5, 3, 1, 1, 2, 1, [2][2]int{{0, 0}, {0, 0}}},
+		{2, 11, 9, 3, 4, 5, 3, 3, 1, [2][2]int{{2, 1}, {0, 2}}},
+		{1, 16, 16, 3, 8, 7, 7, 2, 1, [2][2]int{{3, 3}, {3, 3}}},
+		{2, 9, 9, 4, 4, 3, 3, 1, 2, [2][2]int{{2, 2}, {2, 2}}},
+		{1, 12, 10, 2, 3, 3, 2, 2, 1, [2][2]int{{1, 0}, {0, 1}}},
+		{2, 13, 11, 3, 2, 3, 3, 1, 3, [2][2]int{{1, 2}, {3, 0}}},
+	}
+	for _, c := range cases {
+		x := normalTensor(rng, c.b, c.h, c.w, c.cin)
+		k := normalTensor(rng, c.kh, c.kw, c.cin, c.cout)
+		xFlat, kFlat := tensors.MustCopyFlatData[float32](x), tensors.MustCopyFlatData[float32](k)
+		conv := func(x, k *Node) *Node {
+			return Convolve(x, k).StridePerAxis(c.stride, c.stride).DilationPerAxis(c.dilation, c.dilation).
+				PaddingPerDim([][2]int{c.pad[0], c.pad[1]}).Done()
+		}
+		var outs [2][][]float32
+		ran0, fell0 := backend.OneDNNCounts()
+		for i, be := range []compute.Backend{gob, dnn} {
+			exec, err := NewExec(be, func(x, k *Node) []*Node {
+				y := conv(x, k)
+				r := Sin(Add(Iota(x.Graph(), y.Shape(), 0), Iota(x.Graph(), y.Shape(), 3))) // a fixed, non-uniform output gradient
+				g := Gradient(ReduceAllSum(Mul(y, r)), x, k)
+				return []*Node{y, g[0], g[1]}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A tensor belongs to one backend: give each its own copy.
+			res, err := exec.Exec(tensors.FromFlatDataAndDimensions(xFlat, x.Shape().Dimensions...), tensors.FromFlatDataAndDimensions(kFlat, k.Shape().Dimensions...))
+			if err != nil {
+				t.Fatalf("%+v: %v", c, err)
+			}
+			for _, r := range res {
+				outs[i] = append(outs[i], tensors.MustCopyFlatData[float32](r))
+			}
+		}
+		ran, fell := backend.OneDNNCounts()
+		if ran-ran0 != 3 || fell != fell0 {
+			t.Errorf("%+v: oneDNN ran %d convolutions and %d fell back, want 3 and 0", c, ran-ran0, fell-fell0)
+		}
+		for j, name := range []string{"output", "input gradient", "kernel gradient"} {
+			if d := RelativeDifference(outs[1][j], outs[0][j]); !(d <= 1e-5) {
+				t.Errorf("%+v: %s differs from pure Go's by %.2g (relative)", c, name, d)
+			}
+		}
+	}
+}

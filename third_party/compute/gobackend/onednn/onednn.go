@@ -1,0 +1,379 @@
+// Package onednn runs the Go backend's 2-D float32 convolutions, and the
+// convolutions GoMLX's autodiff builds for their gradients, with oneDNN, the
+// library PyTorch uses on CPUs.
+//
+// It is a fork addition (beyondscaling): a ConvGeneral executor registered at
+// gobackend.PriorityUser that recognises three forms on NHWC data and runs
+// each as one oneDNN primitive on the Go buffers themselves (no copies of
+// the activations):
+//
+//   - the forward convolution (any stride, padding and kernel dilation);
+//   - the input gradient, which GoMLX writes as a convolution of the output
+//     gradient with the spatially reversed kernel and input dilation equal to
+//     the stride: run as oneDNN's backward-data primitive;
+//   - the kernel gradient, which GoMLX writes as a convolution whose batch and
+//     channel axes are swapped and whose "kernel" is the output gradient: run
+//     as oneDNN's backward-weights primitive.
+//
+// Anything else (other dtypes or layouts, groups) falls back to the pure-Go
+// executor. It is off until Enable is called for a backend, so a process can
+// hold a pure-Go backend and an accelerated one side by side. The library is
+// opened at run time (libdnnl.so.2, Debian's libdnnl2; ONEDNN_LIBRARY names
+// another file); without it, or without cgo, Enable returns why.
+package onednn
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/internal/gobackend"
+	"github.com/gomlx/compute/internal/gobackend/ops"
+	"github.com/gomlx/compute/shapes"
+	"github.com/pkg/errors"
+)
+
+// Forms of convolution a plan runs (the C side's DN_* constants).
+const (
+	kindForward = iota
+	kindBackwardData
+	kindBackwardWeights
+)
+
+var (
+	loadOnce sync.Once
+	loadErr  error
+	version  string
+
+	mu      sync.Mutex
+	enabled = map[*gobackend.Backend]bool{}
+	plans   = map[geometry]*plan{}
+	failed  = map[geometry]error{}
+
+	ran, fellBack atomic.Int64
+)
+
+var debug = os.Getenv("ONEDNN_DEBUG") != ""
+
+func init() {
+	gobackend.SetNodeExecutor(compute.OpTypeConvGeneral, gobackend.PriorityUser, execConvGeneral)
+}
+
+// LibraryPath is the file Load opens: $ONEDNN_LIBRARY, or libdnnl.so.2 found
+// by the dynamic loader.
+func LibraryPath() string {
+	if p := os.Getenv("ONEDNN_LIBRARY"); p != "" {
+		return p
+	}
+	return "libdnnl.so.2"
+}
+
+// Load opens the library once and returns its version, or why it cannot be
+// used.
+func Load() (string, error) {
+	loadOnce.Do(func() {
+		version, loadErr = load(LibraryPath())
+		if loadErr != nil {
+			loadErr = errors.WithMessagef(loadErr, "oneDNN (%s)", LibraryPath())
+		}
+	})
+	return version, loadErr
+}
+
+// Enable makes backend b, which must be the Go backend, run its convolutions
+// with oneDNN.
+func Enable(b compute.Backend) error {
+	gb, ok := b.(*gobackend.Backend)
+	if !ok {
+		return errors.Errorf("oneDNN convolutions need the Go backend, not %q", b.Name())
+	}
+	if _, err := Load(); err != nil {
+		return err
+	}
+	mu.Lock()
+	enabled[gb] = true
+	mu.Unlock()
+	return nil
+}
+
+// Enabled tells whether Enable succeeded for b.
+func Enabled(b compute.Backend) bool {
+	gb, ok := b.(*gobackend.Backend)
+	if !ok {
+		return false
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return enabled[gb]
+}
+
+// Counts returns how many convolutions oneDNN ran and how many, on an enabled
+// backend, fell back to the pure-Go executor, since the process started.
+func Counts() (ranOnOneDNN, fellBackToGo int64) { return ran.Load(), fellBack.Load() }
+
+func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, _ []bool) (*gobackend.Buffer, error) {
+	mu.Lock()
+	on := enabled[backend]
+	mu.Unlock()
+	if !on {
+		return nil, gobackend.ErrFallback
+	}
+	params, ok := ops.ConvGeneralParams(node)
+	if !ok {
+		fellBack.Add(1)
+		return nil, gobackend.ErrFallback
+	}
+	g, reverseKernel, ok := geometryOf(params, inputs[0].RawShape, inputs[1].RawShape, node.Shape)
+	if !ok {
+		if debug {
+			fmt.Fprintf(os.Stderr, "onednn: falls back: %s %s -> %s %+v\n", inputs[0].RawShape, inputs[1].RawShape, node.Shape, params)
+		}
+		fellBack.Add(1)
+		return nil, gobackend.ErrFallback
+	}
+	p, err := planFor(g)
+	if err != nil {
+		if debug {
+			fmt.Fprintf(os.Stderr, "onednn: falls back: %+v: %v\n", g, err)
+		}
+		fellBack.Add(1)
+		return nil, gobackend.ErrFallback
+	}
+	output, err := backend.GetBuffer(node.Shape)
+	if err != nil {
+		return nil, err
+	}
+	if backend.NoOps {
+		return output, nil
+	}
+	a, aok := inputs[0].Flat.([]float32)
+	w, wok := inputs[1].Flat.([]float32)
+	out, ook := output.Flat.([]float32)
+	if !aok || !wok || !ook {
+		backend.PutBuffer(output)
+		fellBack.Add(1)
+		return nil, gobackend.ErrFallback
+	}
+	if reverseKernel {
+		w = reverseSpatial(w, inputs[1].RawShape.Dimensions)
+	}
+	if debug {
+		fmt.Fprintf(os.Stderr, "onednn: %+v impl %s\n", g, p.impl)
+	}
+	if err := runOnWorker(p, a, w, out); err != nil {
+		backend.PutBuffer(output)
+		return nil, errors.WithMessage(err, "oneDNN convolution")
+	}
+	ran.Add(1)
+	return output, nil
+}
+
+// oneDNN's OpenMP threads deadlock (measured: a hang within a few hundred
+// calls) when parallel regions start from several OS threads at once, as
+// the Go backend's concurrent ops would do. So every primitive runs on one
+// goroutine locked to its OS thread: one OpenMP master, one thread team.
+type job struct {
+	p         *plan
+	a, w, out []float32
+	done      chan error
+}
+
+var (
+	workerOnce sync.Once
+	jobs       chan job
+)
+
+func runOnWorker(p *plan, a, w, out []float32) error {
+	workerOnce.Do(func() {
+		jobs = make(chan job)
+		go func() {
+			runtime.LockOSThread()
+			for j := range jobs {
+				j.done <- j.p.run(j.a, j.w, j.out)
+			}
+		}()
+	})
+	done := make(chan error, 1)
+	jobs <- job{p, a, w, out, done}
+	return <-done
+}
+
+// planFor returns the cached plan for g, making it on first use; a geometry
+// oneDNN refused is remembered, so that it falls back without asking again.
+func planFor(g geometry) (*plan, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	if p, ok := plans[g]; ok {
+		return p, nil
+	}
+	if err, ok := failed[g]; ok {
+		return nil, err
+	}
+	p, err := makePlan(g)
+	if err != nil {
+		failed[g] = err
+		return nil, err
+	}
+	plans[g] = p
+	return p, nil
+}
+
+// geometryOf maps a ConvGeneral node onto one of the three oneDNN forms, or
+// returns ok=false. reverseKernel says the kernel operand must be reversed
+// spatially first (the input-gradient form).
+func geometryOf(p ops.ConvParams, in, kernel, out shapes.Shape) (g geometry, reverseKernel, ok bool) {
+	if in.DType != dtypes.Float32 || kernel.DType != dtypes.Float32 || out.DType != dtypes.Float32 ||
+		in.Rank() != 4 || kernel.Rank() != 4 || out.Rank() != 4 ||
+		p.ChannelGroupCount > 1 || p.BatchGroupCount > 1 ||
+		len(p.Strides) != 2 || len(p.Paddings) != 2 || len(p.InputDilations) != 2 {
+		return g, false, false
+	}
+	ax := p.Axes
+	xd, kd, od := in.Dimensions, kernel.Dimensions, out.Dimensions
+	xs, ks, os := elementStrides(xd), elementStrides(kd), elementStrides(od)
+	kernelDilation := [2]int{1, 1}
+	if len(p.KernelDilations) == 2 {
+		kernelDilation = [2]int{p.KernelDilations[0], p.KernelDilations[1]}
+	}
+	ones := func(v []int) bool { return slices.Equal(v, []int{1, 1}) }
+	// nhwc describes an NHWC tensor as oneDNN's logical (N, C, H, W).
+	nhwc := func(d []int, s [4]int64) (dims, strides [4]int64) {
+		return [4]int64{int64(d[0]), int64(d[3]), int64(d[1]), int64(d[2])}, [4]int64{s[0], s[3], s[1], s[2]}
+	}
+	for i := range 2 {
+		g.strides[i] = int64(p.Strides[i])
+	}
+
+	switch {
+	case ax.InputBatch == 0 && ax.InputChannels == 3 && slices.Equal(ax.InputSpatial, []int{1, 2}) &&
+		ax.OutputBatch == 0 && ax.OutputChannels == 3 && slices.Equal(ax.OutputSpatial, []int{1, 2}) &&
+		slices.Equal(ax.KernelSpatial, []int{0, 1}) &&
+		(ax.KernelInputChannels == 2 && ax.KernelOutputChannels == 3 || ax.KernelInputChannels == 3 && ax.KernelOutputChannels == 2):
+		kin, kout := ax.KernelInputChannels, ax.KernelOutputChannels
+		if ones(p.InputDilations) {
+			// The forward convolution itself.
+			g.kind = kindForward
+			g.srcDims, g.srcStrides = nhwc(xd, xs)
+			g.dstDims, g.dstStrides = nhwc(od, os)
+			g.wDims = [4]int64{int64(kd[kout]), int64(kd[kin]), int64(kd[0]), int64(kd[1])}
+			g.wStrides = [4]int64{ks[kout], ks[kin], ks[0], ks[1]}
+			for i := range 2 {
+				g.dilates[i] = int64(kernelDilation[i] - 1)
+				kEff := (kd[i]-1)*kernelDilation[i] + 1
+				if !g.setPadding(i, xd[1+i], od[1+i], kEff, p.Strides[i], p.Paddings[i][0]) {
+					return g, false, false
+				}
+			}
+			return g, false, true
+		}
+		if kernelDilation != [2]int{1, 1} || !ones(p.Strides) {
+			return g, false, false
+		}
+		// The input gradient: this op's input is the forward output's
+		// gradient, its output the forward input's gradient, its kernel the
+		// forward kernel reversed with input and output channels swapped.
+		g.kind = kindBackwardData
+		g.srcDims, g.srcStrides = nhwc(od, os)
+		g.dstDims, g.dstStrides = nhwc(xd, xs)
+		g.wDims = [4]int64{int64(kd[kin]), int64(kd[kout]), int64(kd[0]), int64(kd[1])}
+		g.wStrides = [4]int64{ks[kin], ks[kout], ks[0], ks[1]}
+		for i := range 2 {
+			g.strides[i] = int64(p.InputDilations[i])
+			if !g.setPadding(i, od[1+i], xd[1+i], kd[i], p.InputDilations[i], kd[i]-1-p.Paddings[i][0]) {
+				return g, false, false
+			}
+		}
+		return g, true, true
+
+	case ax.InputBatch == 3 && ax.InputChannels == 0 && slices.Equal(ax.InputSpatial, []int{1, 2}) &&
+		ax.KernelInputChannels == 0 && ax.KernelOutputChannels == 3 && slices.Equal(ax.KernelSpatial, []int{1, 2}) &&
+		slices.Equal(ax.OutputSpatial, []int{0, 1}) &&
+		(ax.OutputBatch == 2 && ax.OutputChannels == 3 || ax.OutputBatch == 3 && ax.OutputChannels == 2) &&
+		ones(p.InputDilations):
+		// The kernel gradient: input is the forward input (NHWC, batch and
+		// channels swapped in the roles), kernel the forward output's
+		// gradient, output the forward kernel's gradient; the forward
+		// stride became this op's kernel dilation and the forward kernel
+		// dilation its stride.
+		g.kind = kindBackwardWeights
+		g.srcDims, g.srcStrides = nhwc(xd, xs)
+		g.dstDims, g.dstStrides = nhwc(kd, ks)
+		ob, oc := ax.OutputBatch, ax.OutputChannels
+		g.wDims = [4]int64{int64(od[oc]), int64(od[ob]), int64(od[0]), int64(od[1])}
+		g.wStrides = [4]int64{os[oc], os[ob], os[0], os[1]}
+		for i := range 2 {
+			// The forward kernel dilation became this op's stride.
+			g.strides[i] = int64(kernelDilation[i])
+			g.dilates[i] = int64(p.Strides[i] - 1)
+			kEff := (od[i]-1)*p.Strides[i] + 1
+			if !g.setPadding(i, xd[1+i], kd[1+i], kEff, kernelDilation[i], p.Paddings[i][0]) {
+				return g, false, false
+			}
+		}
+		return g, false, true
+	}
+	return g, false, false
+}
+
+// setPadding sets spatial axis i's paddings of a forward convolution from
+// an input of size h to an output of size ho, with effective kernel size
+// kEff, stride s and left padding padL. The windows read (output j reads
+// input rows j·s−padL onwards) do not depend on the right padding, which
+// only has to give ho outputs; GoMLX writes it negative where a gradient
+// drops unread rows, oneDNN wants it non-negative: the smallest such that
+// fits is used. It returns false when none does.
+func (g *geometry) setPadding(i, h, ho, kEff, s, padL int) bool {
+	if padL < 0 || s < 1 {
+		return false
+	}
+	padR := max(0, (ho-1)*s+kEff-h-padL)
+	if (h+padL+padR-kEff)/s+1 != ho {
+		return false
+	}
+	g.padL[i], g.padR[i] = int64(padL), int64(padR)
+	return true
+}
+
+// elementStrides are a row-major tensor's strides, in elements.
+func elementStrides(d []int) [4]int64 {
+	var s [4]int64
+	acc := int64(1)
+	for i := 3; i >= 0; i-- {
+		s[i] = acc
+		acc *= int64(d[i])
+	}
+	return s
+}
+
+// reverseSpatial returns a copy of kernel [kh, kw, a, b] with both spatial
+// axes reversed.
+func reverseSpatial(kernel []float32, d []int) []float32 {
+	kh, kw, block := d[0], d[1], d[2]*d[3]
+	r := make([]float32, len(kernel))
+	for y := range kh {
+		for x := range kw {
+			src := ((kh-1-y)*kw + (kw - 1 - x)) * block
+			dst := (y*kw + x) * block
+			copy(r[dst:dst+block], kernel[src:src+block])
+		}
+	}
+	return r
+}
+
+// Version is the loaded library's version ("" before a successful Load).
+func Version() string {
+	v, _ := Load()
+	return v
+}
+
+// IsGoBackend tells whether b is the pure-Go backend (the only one this
+// package accelerates).
+func IsGoBackend(b compute.Backend) bool {
+	_, ok := b.(*gobackend.Backend)
+	return ok
+}

@@ -1,0 +1,305 @@
+//go:build cgo && linux
+
+package onednn
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/include -O2
+#cgo LDFLAGS: -ldl
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "oneapi/dnnl/dnnl_types.h"
+#include "oneapi/dnnl/dnnl_version.h"
+
+// The library is opened at run time (dlopen), so that building needs only
+// these vendored headers of oneDNN 2.x, and a machine without the library
+// still runs everything on the pure-Go convolution.
+static struct {
+	dnnl_status_t (*engine_create)(dnnl_engine_t*, dnnl_engine_kind_t, size_t);
+	dnnl_status_t (*stream_create)(dnnl_stream_t*, dnnl_engine_t, unsigned);
+	dnnl_status_t (*stream_wait)(dnnl_stream_t);
+	dnnl_status_t (*stream_destroy)(dnnl_stream_t);
+	dnnl_status_t (*md_init_by_strides)(dnnl_memory_desc_t*, int, const dnnl_dims_t, dnnl_data_type_t, const dnnl_dims_t);
+	dnnl_status_t (*md_init_by_tag)(dnnl_memory_desc_t*, int, const dnnl_dims_t, dnnl_data_type_t, dnnl_format_tag_t);
+	int (*md_equal)(const dnnl_memory_desc_t*, const dnnl_memory_desc_t*);
+	size_t (*md_get_size)(const dnnl_memory_desc_t*);
+	dnnl_status_t (*conv_fwd_init)(dnnl_convolution_desc_t*, dnnl_prop_kind_t, dnnl_alg_kind_t,
+		const dnnl_memory_desc_t*, const dnnl_memory_desc_t*, const dnnl_memory_desc_t*, const dnnl_memory_desc_t*,
+		const dnnl_dims_t, const dnnl_dims_t, const dnnl_dims_t, const dnnl_dims_t);
+	dnnl_status_t (*conv_bwd_data_init)(dnnl_convolution_desc_t*, dnnl_alg_kind_t,
+		const dnnl_memory_desc_t*, const dnnl_memory_desc_t*, const dnnl_memory_desc_t*,
+		const dnnl_dims_t, const dnnl_dims_t, const dnnl_dims_t, const dnnl_dims_t);
+	dnnl_status_t (*conv_bwd_weights_init)(dnnl_convolution_desc_t*, dnnl_alg_kind_t,
+		const dnnl_memory_desc_t*, const dnnl_memory_desc_t*, const dnnl_memory_desc_t*, const dnnl_memory_desc_t*,
+		const dnnl_dims_t, const dnnl_dims_t, const dnnl_dims_t, const dnnl_dims_t);
+	dnnl_status_t (*pd_create)(dnnl_primitive_desc_t*, const_dnnl_op_desc_t, const_dnnl_primitive_attr_t, dnnl_engine_t, const_dnnl_primitive_desc_t);
+	dnnl_status_t (*pd_destroy)(dnnl_primitive_desc_t);
+	const dnnl_memory_desc_t* (*pd_query_md)(const_dnnl_primitive_desc_t, dnnl_query_t, int);
+	dnnl_status_t (*pd_query)(const_dnnl_primitive_desc_t, dnnl_query_t, int, void*);
+	dnnl_status_t (*reorder_pd_create)(dnnl_primitive_desc_t*, const dnnl_memory_desc_t*, dnnl_engine_t, const dnnl_memory_desc_t*, dnnl_engine_t, const_dnnl_primitive_attr_t);
+	dnnl_status_t (*prim_create)(dnnl_primitive_t*, const_dnnl_primitive_desc_t);
+	dnnl_status_t (*prim_execute)(const_dnnl_primitive_t, dnnl_stream_t, int, const dnnl_exec_arg_t*);
+	dnnl_status_t (*mem_create)(dnnl_memory_t*, const dnnl_memory_desc_t*, dnnl_engine_t, void*);
+	dnnl_status_t (*mem_destroy)(dnnl_memory_t);
+	const dnnl_version_t* (*version)(void);
+} dn;
+
+static dnnl_engine_t dn_engine;
+static char dn_version[64];
+
+static char* dn_errorf(const char* what, int status) {
+	char* s = malloc(256);
+	snprintf(s, 256, "%s failed with dnnl_status_t %d", what, status);
+	return s;
+}
+
+#define DN_SYM(field, name) do { dn.field = dlsym(h, name); if (!dn.field) { \
+	char* s = malloc(256); snprintf(s, 256, "symbol %s missing from %s", name, path); return s; } } while (0)
+
+// dn_load opens the library and creates the CPU engine; it returns NULL or a
+// malloc'd error message.
+static char* dn_load(const char* path) {
+	void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char* e = dlerror();
+		char* s = malloc(512);
+		snprintf(s, 512, "%s", e ? e : "dlopen failed");
+		return s;
+	}
+	DN_SYM(version, "dnnl_version");
+	const dnnl_version_t* v = dn.version();
+	snprintf(dn_version, sizeof dn_version, "%d.%d.%d", v->major, v->minor, v->patch);
+	if (v->major != DNNL_VERSION_MAJOR) {
+		char* s = malloc(256);
+		snprintf(s, 256, "%s is oneDNN %s; this build needs version %d.x (its C API and types)", path, dn_version, DNNL_VERSION_MAJOR);
+		return s;
+	}
+	DN_SYM(engine_create, "dnnl_engine_create");
+	DN_SYM(stream_create, "dnnl_stream_create");
+	DN_SYM(stream_wait, "dnnl_stream_wait");
+	DN_SYM(stream_destroy, "dnnl_stream_destroy");
+	DN_SYM(md_init_by_strides, "dnnl_memory_desc_init_by_strides");
+	DN_SYM(md_init_by_tag, "dnnl_memory_desc_init_by_tag");
+	DN_SYM(md_equal, "dnnl_memory_desc_equal");
+	DN_SYM(md_get_size, "dnnl_memory_desc_get_size");
+	DN_SYM(conv_fwd_init, "dnnl_dilated_convolution_forward_desc_init");
+	DN_SYM(conv_bwd_data_init, "dnnl_dilated_convolution_backward_data_desc_init");
+	DN_SYM(conv_bwd_weights_init, "dnnl_dilated_convolution_backward_weights_desc_init");
+	DN_SYM(pd_create, "dnnl_primitive_desc_create");
+	DN_SYM(pd_destroy, "dnnl_primitive_desc_destroy");
+	DN_SYM(pd_query_md, "dnnl_primitive_desc_query_md");
+	DN_SYM(pd_query, "dnnl_primitive_desc_query");
+	DN_SYM(reorder_pd_create, "dnnl_reorder_primitive_desc_create");
+	DN_SYM(prim_create, "dnnl_primitive_create");
+	DN_SYM(prim_execute, "dnnl_primitive_execute");
+	DN_SYM(mem_create, "dnnl_memory_create");
+	DN_SYM(mem_destroy, "dnnl_memory_destroy");
+	dnnl_status_t st = dn.engine_create(&dn_engine, dnnl_cpu, 0);
+	if (st != dnnl_success) return dn_errorf("dnnl_engine_create", st);
+	return NULL;
+}
+
+static const char* dn_get_version(void) { return dn_version; }
+
+enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };
+
+// dn_plan is one convolution, its primitives made once and run many times.
+// a, w and out name the op's operands: for DN_FWD src, weights and dst; for
+// DN_BWD_DATA diff_dst, weights and diff_src; for DN_BWD_WEIGHTS src,
+// diff_dst and diff_weights. The weights are given and returned in the
+// caller's plain layout (wUser); the convolution may want another (wConv),
+// so a reorder runs through a scratch buffer of wConvSize bytes.
+typedef struct {
+	int kind;
+	dnnl_primitive_t conv, reorder;
+	dnnl_memory_desc_t aMD, outMD, wUser, wConv;
+	size_t wConvSize;
+	char impl[128];
+} dn_plan;
+
+// dn_make_plan builds a plan from logical (N, C, H, W) data and (O, I, KH,
+// KW) weights descriptions, each dims plus element strides, the strides,
+// dilations (oneDNN's: 0 is none) and paddings of the forward convolution
+// whose primitive (or gradient) is wanted. src/dst are that forward
+// convolution's. It returns NULL or a malloc'd error message.
+static char* dn_make_plan(int kind,
+		const int64_t* srcDims, const int64_t* srcStrides,
+		const int64_t* wDims, const int64_t* wStrides,
+		const int64_t* dstDims, const int64_t* dstStrides,
+		const int64_t* strides, const int64_t* dilates, const int64_t* padL, const int64_t* padR,
+		dn_plan** out) {
+	dnnl_memory_desc_t srcMD, dstMD, wAny, wUser;
+	dnnl_status_t st;
+	if ((st = dn.md_init_by_strides(&srcMD, 4, srcDims, dnnl_f32, srcStrides)) != dnnl_success) return dn_errorf("src memory desc", st);
+	if ((st = dn.md_init_by_strides(&dstMD, 4, dstDims, dnnl_f32, dstStrides)) != dnnl_success) return dn_errorf("dst memory desc", st);
+	if ((st = dn.md_init_by_strides(&wUser, 4, wDims, dnnl_f32, wStrides)) != dnnl_success) return dn_errorf("weights memory desc", st);
+	if ((st = dn.md_init_by_tag(&wAny, 4, wDims, dnnl_f32, dnnl_format_tag_any)) != dnnl_success) return dn_errorf("weights memory desc (any)", st);
+
+	dnnl_convolution_desc_t fwdDesc, desc;
+	if ((st = dn.conv_fwd_init(&fwdDesc, dnnl_forward_training, dnnl_convolution_direct, &srcMD, &wAny, NULL, &dstMD,
+			strides, dilates, padL, padR)) != dnnl_success) return dn_errorf("forward convolution desc", st);
+	dnnl_primitive_desc_t fwdPD = NULL, pd = NULL;
+	if ((st = dn.pd_create(&fwdPD, &fwdDesc, NULL, dn_engine, NULL)) != dnnl_success) return dn_errorf("forward convolution primitive desc", st);
+	if (kind == DN_FWD) {
+		pd = fwdPD;
+		fwdPD = NULL;
+	} else {
+		if (kind == DN_BWD_DATA) {
+			st = dn.conv_bwd_data_init(&desc, dnnl_convolution_direct, &srcMD, &wAny, &dstMD, strides, dilates, padL, padR);
+		} else {
+			st = dn.conv_bwd_weights_init(&desc, dnnl_convolution_direct, &srcMD, &wAny, NULL, &dstMD, strides, dilates, padL, padR);
+		}
+		if (st != dnnl_success) { dn.pd_destroy(fwdPD); return dn_errorf("backward convolution desc", st); }
+		st = dn.pd_create(&pd, &desc, NULL, dn_engine, fwdPD);
+		dn.pd_destroy(fwdPD);
+		if (st != dnnl_success) return dn_errorf("backward convolution primitive desc", st);
+	}
+	dn_plan* p = calloc(1, sizeof(dn_plan));
+	p->kind = kind;
+	p->wUser = wUser;
+	p->wConv = *dn.pd_query_md(pd, kind == DN_BWD_WEIGHTS ? dnnl_query_diff_weights_md : dnnl_query_weights_md, 0);
+	p->wConvSize = dn.md_get_size(&p->wConv);
+	switch (kind) {
+	case DN_FWD: p->aMD = srcMD; p->outMD = dstMD; break;
+	case DN_BWD_DATA: p->aMD = dstMD; p->outMD = srcMD; break;
+	default: p->aMD = srcMD; p->outMD = dstMD; break;  // out is diff_dst's operand slot; see dn_run
+	}
+	const char* impl = NULL;
+	if (dn.pd_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl) snprintf(p->impl, sizeof p->impl, "%s", impl);
+	st = dn.prim_create(&p->conv, pd);
+	dn.pd_destroy(pd);
+	if (st != dnnl_success) { free(p); return dn_errorf("convolution primitive", st); }
+	if (!dn.md_equal(&p->wUser, &p->wConv)) {
+		dnnl_primitive_desc_t rpd;
+		if (kind == DN_BWD_WEIGHTS) st = dn.reorder_pd_create(&rpd, &p->wConv, dn_engine, &p->wUser, dn_engine, NULL);
+		else st = dn.reorder_pd_create(&rpd, &p->wUser, dn_engine, &p->wConv, dn_engine, NULL);
+		if (st != dnnl_success) { free(p); return dn_errorf("weights reorder primitive desc", st); }
+		st = dn.prim_create(&p->reorder, rpd);
+		dn.pd_destroy(rpd);
+		if (st != dnnl_success) { free(p); return dn_errorf("weights reorder primitive", st); }
+	}
+	*out = p;
+	return NULL;
+}
+
+static const char* dn_plan_impl(dn_plan* p) { return p->impl; }
+
+#define DN_MEM(var, md, ptr) dnnl_memory_t var = NULL; \
+	if ((st = dn.mem_create(&var, md, dn_engine, ptr)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+
+// dn_run executes a plan on the caller's buffers: a and w are the op's two
+// operands, out its result (see dn_plan). It returns NULL or a malloc'd error.
+static char* dn_run(dn_plan* p, void* a, void* w, void* out) {
+	dnnl_status_t st;
+	char* err = NULL;
+	dnnl_stream_t stream = NULL;
+	dnnl_memory_t mA = NULL, mW = NULL, mOut = NULL, mUser = NULL, mConv = NULL;
+	void* scratch = NULL;
+	if ((st = dn.stream_create(&stream, dn_engine, dnnl_stream_default_flags)) != dnnl_success) return dn_errorf("stream", st);
+	if (p->reorder) {
+		scratch = aligned_alloc(64, (p->wConvSize + 63) / 64 * 64);
+		if ((st = dn.mem_create(&mConv, &p->wConv, dn_engine, scratch)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+	}
+	if (p->kind == DN_BWD_WEIGHTS) {
+		// a = src, w = diff_dst, out = diff_weights (caller's layout).
+		if ((st = dn.mem_create(&mA, &p->aMD, dn_engine, a)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+		if ((st = dn.mem_create(&mW, &p->outMD, dn_engine, w)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+		if ((st = dn.mem_create(&mUser, &p->wUser, dn_engine, out)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+		dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, mA}, {DNNL_ARG_DIFF_DST, mW}, {DNNL_ARG_DIFF_WEIGHTS, p->reorder ? mConv : mUser}};
+		if ((st = dn.prim_execute(p->conv, stream, 3, args)) != dnnl_success) { err = dn_errorf("convolution backward weights", st); goto done; }
+		if (p->reorder) {
+			dnnl_exec_arg_t rargs[2] = {{DNNL_ARG_FROM, mConv}, {DNNL_ARG_TO, mUser}};
+			if ((st = dn.prim_execute(p->reorder, stream, 2, rargs)) != dnnl_success) { err = dn_errorf("weights reorder", st); goto done; }
+		}
+	} else {
+		if ((st = dn.mem_create(&mA, &p->aMD, dn_engine, a)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+		if ((st = dn.mem_create(&mUser, &p->wUser, dn_engine, w)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+		if ((st = dn.mem_create(&mOut, &p->outMD, dn_engine, out)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+		if (p->reorder) {
+			dnnl_exec_arg_t rargs[2] = {{DNNL_ARG_FROM, mUser}, {DNNL_ARG_TO, mConv}};
+			if ((st = dn.prim_execute(p->reorder, stream, 2, rargs)) != dnnl_success) { err = dn_errorf("weights reorder", st); goto done; }
+		}
+		dnnl_memory_t mWts = p->reorder ? mConv : mUser;
+		if (p->kind == DN_FWD) {
+			dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, mA}, {DNNL_ARG_WEIGHTS, mWts}, {DNNL_ARG_DST, mOut}};
+			st = dn.prim_execute(p->conv, stream, 3, args);
+		} else {
+			dnnl_exec_arg_t args[3] = {{DNNL_ARG_DIFF_DST, mA}, {DNNL_ARG_WEIGHTS, mWts}, {DNNL_ARG_DIFF_SRC, mOut}};
+			st = dn.prim_execute(p->conv, stream, 3, args);
+		}
+		if (st != dnnl_success) { err = dn_errorf("convolution", st); goto done; }
+	}
+	if ((st = dn.stream_wait(stream)) != dnnl_success) err = dn_errorf("stream wait", st);
+done:
+	if (mA) dn.mem_destroy(mA);
+	if (mW) dn.mem_destroy(mW);
+	if (mOut) dn.mem_destroy(mOut);
+	if (mUser) dn.mem_destroy(mUser);
+	if (mConv) dn.mem_destroy(mConv);
+	if (stream) dn.stream_destroy(stream);
+	free(scratch);
+	return err;
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"unsafe"
+)
+
+const cgoAvailable = true
+
+func load(path string) (version string, err error) {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	if msg := C.dn_load(cpath); msg != nil {
+		defer C.free(unsafe.Pointer(msg))
+		return "", errors.New(C.GoString(msg))
+	}
+	return C.GoString(C.dn_get_version()), nil
+}
+
+// plan is a compiled convolution (C memory, kept for the process's life:
+// plans are cached by their parameters and a model has a few dozen).
+type plan struct {
+	c    *C.dn_plan
+	impl string
+}
+
+// geometry is one convolution in oneDNN's terms: logical (N, C, H, W) data
+// and (O, I, KH, KW) weights, each with element strides, of the forward
+// convolution whose primitive or gradient is run.
+type geometry struct {
+	kind                         int
+	srcDims, srcStrides          [4]int64
+	wDims, wStrides              [4]int64
+	dstDims, dstStrides          [4]int64
+	strides, dilates, padL, padR [2]int64
+}
+
+func makePlan(g geometry) (*plan, error) {
+	var p *C.dn_plan
+	msg := C.dn_make_plan(C.int(g.kind),
+		(*C.int64_t)(&g.srcDims[0]), (*C.int64_t)(&g.srcStrides[0]),
+		(*C.int64_t)(&g.wDims[0]), (*C.int64_t)(&g.wStrides[0]),
+		(*C.int64_t)(&g.dstDims[0]), (*C.int64_t)(&g.dstStrides[0]),
+		(*C.int64_t)(&g.strides[0]), (*C.int64_t)(&g.dilates[0]), (*C.int64_t)(&g.padL[0]), (*C.int64_t)(&g.padR[0]),
+		&p)
+	if msg != nil {
+		defer C.free(unsafe.Pointer(msg))
+		return nil, errors.New(C.GoString(msg))
+	}
+	return &plan{c: p, impl: C.GoString(C.dn_plan_impl(p))}, nil
+}
+
+// run executes the plan; the pointers are to Go float32 slices, which hold
+// no Go pointers and are only used during the call (cgo's rules).
+func (p *plan) run(a, w, out []float32) error {
+	if msg := C.dn_run(p.c, unsafe.Pointer(&a[0]), unsafe.Pointer(&w[0]), unsafe.Pointer(&out[0])); msg != nil {
+		defer C.free(unsafe.Pointer(msg))
+		return errors.New(C.GoString(msg))
+	}
+	return nil
+}
