@@ -47,10 +47,11 @@ func runBackend(args []string, stdout io.Writer) error {
 }
 
 // compareWithGo is the backend agreement of issue 15, runnable wherever a
-// backend is installed (the GPU check runs it from the -tags xla binary).
+// backend is installed (the GPU check runs it from the -tags xla binary), and
+// for the pure-Go backend with oneDNN convolutions against pure Go alone.
 func compareWithGo(b compute.Backend, seed uint64, stdout io.Writer) error {
-	if strings.HasPrefix(strings.ToLower(b.Name()), "go") {
-		return fmt.Errorf("--agree: the backend in use is the pure-Go backend itself, so there is nothing to compare (GOMLX_BACKEND names another; a default GPU or ONNX Runtime route that fell back to pure Go says why above)")
+	if strings.HasPrefix(strings.ToLower(b.Name()), "go") && backend.Name(b) == b.Name() {
+		return fmt.Errorf("--agree: the backend in use is the pure-Go backend itself, without oneDNN convolutions, so there is nothing to compare (GOMLX_BACKEND names another; a default GPU or ONNX Runtime route that fell back to pure Go, or oneDNN missing, says why above)")
 	}
 	gob, err := compute.NewWithConfig("go")
 	if err != nil {

@@ -143,7 +143,7 @@ func Check(b compute.Backend, n, calls int) (CheckResult, error) {
 	}
 	tx := tensors.FromFlatDataAndDimensions(x, n, n)
 	ty := tensors.FromFlatDataAndDimensions(y, n, n)
-	res := CheckResult{Backend: b.Name(), Description: b.Description(), Size: n}
+	res := CheckResult{Backend: Name(b), Description: Describe(b), Size: n}
 	t0 := time.Now()
 	out, err := exec.Exec(tx, ty)
 	if err != nil {

@@ -2,6 +2,9 @@ package models
 
 import (
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -57,6 +60,22 @@ func TestOneDNNConvolutionForms(t *testing.T) {
 		{1, 12, 10, 2, 3, 3, 2, 2, 1, [2][2]int{{1, 0}, {0, 1}}},
 		{2, 13, 11, 3, 2, 3, 3, 1, 3, [2][2]int{{1, 2}, {3, 0}}},
 	}
+	// A grid of "same"-padded ResNet-like layers with channel counts that
+	// are and are not multiples of the vector width, on sizes that do and do
+	// not divide by the stride.
+	for _, k := range []int{1, 3} {
+		for _, stride := range []int{1, 2} {
+			for _, h := range []int{9, 10, 32} {
+				for _, ch := range [][2]int{{3, 5}, {5, 3}, {16, 8}} {
+					p := k / 2
+					cases = append(cases, struct {
+						b, h, w, cin, cout, kh, kw, stride, dilation int
+						pad                                          [2][2]int
+					}{2, h, h, ch[0], ch[1], k, k, stride, 1, [2][2]int{{p, p}, {p, p}}})
+				}
+			}
+		}
+	}
 	for _, c := range cases {
 		x := normalTensor(rng, c.b, c.h, c.w, c.cin)
 		k := normalTensor(rng, c.kh, c.kw, c.cin, c.cout)
@@ -94,6 +113,34 @@ func TestOneDNNConvolutionForms(t *testing.T) {
 			if d := RelativeDifference(outs[1][j], outs[0][j]); !(d <= 1e-5) {
 				t.Errorf("%+v: %s differs from pure Go's by %.2g (relative)", c, name, d)
 			}
+		}
+	}
+}
+
+// The forms test and the network agreement also hold with the kernels
+// oneDNN picks on older CPUs: AVX2 (whose strided 1×1 kernel gradient was
+// wrong at odd channel counts until the source was cropped to the rows
+// read) and SSE4.1, where convolutions are gemm-based and keep their
+// scratchpad in the creating thread's storage (so plans must be made on the
+// thread that runs them). Each runs in a child process, since oneDNN reads
+// ONEDNN_MAX_CPU_ISA once.
+func TestOneDNNOnOtherISAs(t *testing.T) {
+	if os.Getenv("ONEDNN_MAX_CPU_ISA") != "" {
+		t.Skip("already restricted to " + os.Getenv("ONEDNN_MAX_CPU_ISA"))
+	}
+	dnn := backendtest.OneDNN(t) // skips (or fails under CI) without the library
+	dnn.Finalize()
+	// kernel is a kernel name ONEDNN_DEBUG must show, so that the ISA
+	// restriction is known to have taken effect.
+	for _, c := range []struct{ isa, kernel string }{{"AVX2", ":avx2"}, {"SSE41", "gemm"}} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^(TestOneDNNConvolutionForms|TestOneDNNMatchesGoBackend)$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "ONEDNN_MAX_CPU_ISA="+c.isa, "ONEDNN_DEBUG=1")
+		out, err := cmd.CombinedOutput()
+		text := string(out)
+		if err != nil || !strings.Contains(text, "--- PASS: TestOneDNNConvolutionForms") || !strings.Contains(text, "--- PASS: TestOneDNNMatchesGoBackend") {
+			t.Errorf("ONEDNN_MAX_CPU_ISA=%s: %v\n%s", c.isa, err, out)
+		} else if !strings.Contains(text, c.kernel) {
+			t.Errorf("ONEDNN_MAX_CPU_ISA=%s: no %q kernel ran: the restriction did not take effect", c.isa, c.kernel)
 		}
 	}
 }

@@ -5,9 +5,10 @@
 // It is a fork addition (beyondscaling): a ConvGeneral executor registered at
 // gobackend.PriorityUser that recognises three forms on NHWC data and runs
 // each as one oneDNN primitive on the Go buffers themselves (no copies of
-// the activations):
+// the activations; the input-gradient form copies the small kernel):
 //
-//   - the forward convolution (any stride, padding and kernel dilation);
+//   - the forward convolution (any stride, kernel dilation and non-negative
+//     left padding);
 //   - the input gradient, which GoMLX writes as a convolution of the output
 //     gradient with the spatially reversed kernel and input dilation equal to
 //     the stride: run as oneDNN's backward-data primitive;
@@ -50,10 +51,11 @@ var (
 	loadErr  error
 	version  string
 
-	mu      sync.Mutex
-	enabled = map[*gobackend.Backend]bool{}
-	plans   = map[geometry]*plan{}
-	failed  = map[geometry]error{}
+	enabledMu sync.RWMutex
+	enabled   = map[*gobackend.Backend]bool{}
+
+	plansMu sync.Mutex
+	plans   = map[geometry]*planEntry{}
 
 	ran, fellBack atomic.Int64
 )
@@ -77,7 +79,11 @@ func LibraryPath() string {
 // used.
 func Load() (string, error) {
 	loadOnce.Do(func() {
-		version, loadErr = load(LibraryPath())
+		loadErr = onWorker(func() error {
+			var err error
+			version, err = load(LibraryPath())
+			return err
+		})
 		if loadErr != nil {
 			loadErr = errors.WithMessagef(loadErr, "oneDNN (%s)", LibraryPath())
 		}
@@ -95,9 +101,9 @@ func Enable(b compute.Backend) error {
 	if _, err := Load(); err != nil {
 		return err
 	}
-	mu.Lock()
+	enabledMu.Lock()
 	enabled[gb] = true
-	mu.Unlock()
+	enabledMu.Unlock()
 	return nil
 }
 
@@ -107,8 +113,8 @@ func Enabled(b compute.Backend) bool {
 	if !ok {
 		return false
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	enabledMu.RLock()
+	defer enabledMu.RUnlock()
 	return enabled[gb]
 }
 
@@ -117,9 +123,9 @@ func Enabled(b compute.Backend) bool {
 func Counts() (ranOnOneDNN, fellBackToGo int64) { return ran.Load(), fellBack.Load() }
 
 func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, _ []bool) (*gobackend.Buffer, error) {
-	mu.Lock()
+	enabledMu.RLock()
 	on := enabled[backend]
-	mu.Unlock()
+	enabledMu.RUnlock()
 	if !on {
 		return nil, gobackend.ErrFallback
 	}
@@ -165,7 +171,7 @@ func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []
 	if debug {
 		fmt.Fprintf(os.Stderr, "onednn: %+v impl %s\n", g, p.impl)
 	}
-	if err := runOnWorker(p, a, w, out); err != nil {
+	if err := onWorker(func() error { return p.run(a, w, out) }); err != nil {
 		backend.PutBuffer(output)
 		return nil, errors.WithMessage(err, "oneDNN convolution")
 	}
@@ -173,54 +179,69 @@ func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []
 	return output, nil
 }
 
-// oneDNN's OpenMP threads deadlock (measured: a hang within a few hundred
-// calls) when parallel regions start from several OS threads at once, as
-// the Go backend's concurrent ops would do. So every primitive runs on one
-// goroutine locked to its OS thread: one OpenMP master, one thread team.
-type job struct {
-	p         *plan
-	a, w, out []float32
-	done      chan error
-}
-
+// Every oneDNN call runs on one goroutine locked to its OS thread: loading,
+// primitive creation and execution. Two reasons: oneDNN's OpenMP thread
+// teams deadlocked (a hang within a few hundred calls) when the Go backend's
+// concurrent ops started parallel regions from several OS threads; and some
+// oneDNN implementations (gemm-based convolutions) keep their scratchpad in
+// thread-local storage sized when the primitive is created, so a primitive
+// must run on the thread that created it.
 var (
 	workerOnce sync.Once
-	jobs       chan job
+	work       chan func()
 )
 
-func runOnWorker(p *plan, a, w, out []float32) error {
+// onWorker runs f on the oneDNN thread and returns its error; a panic in f
+// comes back as an error rather than killing the worker.
+func onWorker(f func() error) error {
 	workerOnce.Do(func() {
-		jobs = make(chan job)
+		work = make(chan func())
 		go func() {
 			runtime.LockOSThread()
-			for j := range jobs {
-				j.done <- j.p.run(j.a, j.w, j.out)
+			for job := range work {
+				job()
 			}
 		}()
 	})
 	done := make(chan error, 1)
-	jobs <- job{p, a, w, out, done}
+	work <- func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- errors.Errorf("oneDNN: %v", r)
+			}
+		}()
+		done <- f()
+	}
 	return <-done
 }
 
-// planFor returns the cached plan for g, making it on first use; a geometry
-// oneDNN refused is remembered, so that it falls back without asking again.
+// planEntry is one geometry's plan, made once (on the worker) by whichever
+// caller needs it first; a geometry oneDNN refused keeps its error, so that
+// it falls back without asking again.
+type planEntry struct {
+	once sync.Once
+	p    *plan
+	err  error
+}
+
+// planFor returns the plan for g, making it on first use. The map lock is
+// not held while the plan is made (that JIT-compiles kernels).
 func planFor(g geometry) (*plan, error) {
-	mu.Lock()
-	defer mu.Unlock()
-	if p, ok := plans[g]; ok {
-		return p, nil
+	plansMu.Lock()
+	e, ok := plans[g]
+	if !ok {
+		e = &planEntry{}
+		plans[g] = e
 	}
-	if err, ok := failed[g]; ok {
-		return nil, err
-	}
-	p, err := makePlan(g)
-	if err != nil {
-		failed[g] = err
-		return nil, err
-	}
-	plans[g] = p
-	return p, nil
+	plansMu.Unlock()
+	e.once.Do(func() {
+		e.err = onWorker(func() error {
+			var err error
+			e.p, err = makePlan(g)
+			return err
+		})
+	})
+	return e.p, e.err
 }
 
 // geometryOf maps a ConvGeneral node onto one of the three oneDNN forms, or
@@ -235,6 +256,9 @@ func geometryOf(p ops.ConvParams, in, kernel, out shapes.Shape) (g geometry, rev
 	}
 	ax := p.Axes
 	xd, kd, od := in.Dimensions, kernel.Dimensions, out.Dimensions
+	if in.Size() == 0 || kernel.Size() == 0 || out.Size() == 0 {
+		return g, false, false // nothing to compute; the pure-Go executor handles empty tensors
+	}
 	xs, ks, os := elementStrides(xd), elementStrides(kd), elementStrides(od)
 	kernelDilation := [2]int{1, 1}
 	if len(p.KernelDilations) == 2 {
@@ -265,7 +289,7 @@ func geometryOf(p ops.ConvParams, in, kernel, out shapes.Shape) (g geometry, rev
 			for i := range 2 {
 				g.dilates[i] = int64(kernelDilation[i] - 1)
 				kEff := (kd[i]-1)*kernelDilation[i] + 1
-				if !g.setPadding(i, xd[1+i], od[1+i], kEff, p.Strides[i], p.Paddings[i][0]) {
+				if !g.setPadding(i, xd[1+i], od[1+i], kEff, p.Strides[i], p.Paddings[i][0], true) {
 					return g, false, false
 				}
 			}
@@ -284,7 +308,7 @@ func geometryOf(p ops.ConvParams, in, kernel, out shapes.Shape) (g geometry, rev
 		g.wStrides = [4]int64{ks[kin], ks[kout], ks[0], ks[1]}
 		for i := range 2 {
 			g.strides[i] = int64(p.InputDilations[i])
-			if !g.setPadding(i, od[1+i], xd[1+i], kd[i], p.InputDilations[i], kd[i]-1-p.Paddings[i][0]) {
+			if !g.setPadding(i, od[1+i], xd[1+i], kd[i], p.InputDilations[i], kd[i]-1-p.Paddings[i][0], false) {
 				return g, false, false
 			}
 		}
@@ -311,7 +335,7 @@ func geometryOf(p ops.ConvParams, in, kernel, out shapes.Shape) (g geometry, rev
 			g.strides[i] = int64(kernelDilation[i])
 			g.dilates[i] = int64(p.Strides[i] - 1)
 			kEff := (od[i]-1)*p.Strides[i] + 1
-			if !g.setPadding(i, xd[1+i], kd[1+i], kEff, kernelDilation[i], p.Paddings[i][0]) {
+			if !g.setPadding(i, xd[1+i], kd[1+i], kEff, kernelDilation[i], p.Paddings[i][0], true) {
 				return g, false, false
 			}
 		}
@@ -325,11 +349,21 @@ func geometryOf(p ops.ConvParams, in, kernel, out shapes.Shape) (g geometry, rev
 // kEff, stride s and left padding padL. The windows read (output j reads
 // input rows j·s−padL onwards) do not depend on the right padding, which
 // only has to give ho outputs; GoMLX writes it negative where a gradient
-// drops unread rows, oneDNN wants it non-negative: the smallest such that
-// fits is used. It returns false when none does.
-func (g *geometry) setPadding(i, h, ho, kEff, s, padL int) bool {
-	if padL < 0 || s < 1 {
+// drops unread rows, oneDNN wants it non-negative. With crop (allowed where
+// the source is only read: the forward and kernel-gradient forms) the
+// source is described without the rows no window reads, so the right
+// padding is exact; this also avoids a wrong strided 1×1 kernel gradient of
+// oneDNN 2.6.3's AVX2 kernels at channel counts that are not multiples of 8
+// (found by TestOneDNNConvolutionForms with ONEDNN_MAX_CPU_ISA=AVX2).
+// Otherwise the smallest non-negative right padding that gives ho outputs
+// is used. It returns false when none does. srcDims must be set first.
+func (g *geometry) setPadding(i, h, ho, kEff, s, padL int, crop bool) bool {
+	if padL < 0 || s < 1 || ho < 1 {
 		return false
+	}
+	if read := (ho-1)*s + kEff - padL; crop && read < h {
+		h = read
+		g.srcDims[2+i] = int64(read)
 	}
 	padR := max(0, (ho-1)*s+kEff-h-padL)
 	if (h+padL+padR-kEff)/s+1 != ho {

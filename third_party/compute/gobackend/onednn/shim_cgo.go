@@ -39,6 +39,7 @@ static struct {
 	dnnl_status_t (*pd_query)(const_dnnl_primitive_desc_t, dnnl_query_t, int, void*);
 	dnnl_status_t (*reorder_pd_create)(dnnl_primitive_desc_t*, const dnnl_memory_desc_t*, dnnl_engine_t, const dnnl_memory_desc_t*, dnnl_engine_t, const_dnnl_primitive_attr_t);
 	dnnl_status_t (*prim_create)(dnnl_primitive_t*, const_dnnl_primitive_desc_t);
+	dnnl_status_t (*prim_destroy)(dnnl_primitive_t);
 	dnnl_status_t (*prim_execute)(const_dnnl_primitive_t, dnnl_stream_t, int, const dnnl_exec_arg_t*);
 	dnnl_status_t (*mem_create)(dnnl_memory_t*, const dnnl_memory_desc_t*, dnnl_engine_t, void*);
 	dnnl_status_t (*mem_destroy)(dnnl_memory_t);
@@ -46,16 +47,25 @@ static struct {
 } dn;
 
 static dnnl_engine_t dn_engine;
+static dnnl_stream_t dn_stream;  // used by the worker thread only
 static char dn_version[64];
 
+// Error messages are malloc'd for Go to free; NULL from malloc would read
+// as success, so an allocation failure aborts instead.
+static char* dn_alloc_msg(void) {
+	char* s = malloc(512);
+	if (!s) abort();
+	return s;
+}
+
 static char* dn_errorf(const char* what, int status) {
-	char* s = malloc(256);
-	snprintf(s, 256, "%s failed with dnnl_status_t %d", what, status);
+	char* s = dn_alloc_msg();
+	snprintf(s, 512, "%s failed with dnnl_status_t %d", what, status);
 	return s;
 }
 
 #define DN_SYM(field, name) do { dn.field = dlsym(h, name); if (!dn.field) { \
-	char* s = malloc(256); snprintf(s, 256, "symbol %s missing from %s", name, path); return s; } } while (0)
+	char* s = dn_alloc_msg(); snprintf(s, 512, "symbol %s missing from %s", name, path); dlclose(h); return s; } } while (0)
 
 // dn_load opens the library and creates the CPU engine; it returns NULL or a
 // malloc'd error message.
@@ -63,7 +73,7 @@ static char* dn_load(const char* path) {
 	void* h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		const char* e = dlerror();
-		char* s = malloc(512);
+		char* s = dn_alloc_msg();
 		snprintf(s, 512, "%s", e ? e : "dlopen failed");
 		return s;
 	}
@@ -71,8 +81,9 @@ static char* dn_load(const char* path) {
 	const dnnl_version_t* v = dn.version();
 	snprintf(dn_version, sizeof dn_version, "%d.%d.%d", v->major, v->minor, v->patch);
 	if (v->major != DNNL_VERSION_MAJOR) {
-		char* s = malloc(256);
-		snprintf(s, 256, "%s is oneDNN %s; this build needs version %d.x (its C API and types)", path, dn_version, DNNL_VERSION_MAJOR);
+		char* s = dn_alloc_msg();
+		snprintf(s, 512, "%s is oneDNN %s; this build needs version %d.x (its C API and types)", path, dn_version, DNNL_VERSION_MAJOR);
+		dlclose(h);
 		return s;
 	}
 	DN_SYM(engine_create, "dnnl_engine_create");
@@ -92,11 +103,14 @@ static char* dn_load(const char* path) {
 	DN_SYM(pd_query, "dnnl_primitive_desc_query");
 	DN_SYM(reorder_pd_create, "dnnl_reorder_primitive_desc_create");
 	DN_SYM(prim_create, "dnnl_primitive_create");
+	DN_SYM(prim_destroy, "dnnl_primitive_destroy");
 	DN_SYM(prim_execute, "dnnl_primitive_execute");
 	DN_SYM(mem_create, "dnnl_memory_create");
 	DN_SYM(mem_destroy, "dnnl_memory_destroy");
 	dnnl_status_t st = dn.engine_create(&dn_engine, dnnl_cpu, 0);
 	if (st != dnnl_success) return dn_errorf("dnnl_engine_create", st);
+	st = dn.stream_create(&dn_stream, dn_engine, dnnl_stream_default_flags);
+	if (st != dnnl_success) return dn_errorf("dnnl_stream_create", st);
 	return NULL;
 }
 
@@ -109,14 +123,23 @@ enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };
 // DN_BWD_DATA diff_dst, weights and diff_src; for DN_BWD_WEIGHTS src,
 // diff_dst and diff_weights. The weights are given and returned in the
 // caller's plain layout (wUser); the convolution may want another (wConv),
-// so a reorder runs through a scratch buffer of wConvSize bytes.
+// so a reorder runs through the plan's scratch buffer (wScratch, wConvSize
+// bytes; plans run one at a time, on the worker thread).
 typedef struct {
 	int kind;
 	dnnl_primitive_t conv, reorder;
-	dnnl_memory_desc_t aMD, outMD, wUser, wConv;
+	dnnl_memory_desc_t aMD, bMD, wUser, wConv;  // bMD: dst (forward), diff_src (backward data), diff_dst (backward weights)
 	size_t wConvSize;
+	void* wScratch;
 	char impl[128];
 } dn_plan;
+
+static void dn_free_plan(dn_plan* p) {
+	if (p->conv) dn.prim_destroy(p->conv);
+	if (p->reorder) dn.prim_destroy(p->reorder);
+	free(p->wScratch);
+	free(p);
+}
 
 // dn_make_plan builds a plan from logical (N, C, H, W) data and (O, I, KH,
 // KW) weights descriptions, each dims plus element strides, the strides,
@@ -156,28 +179,34 @@ static char* dn_make_plan(int kind,
 		if (st != dnnl_success) return dn_errorf("backward convolution primitive desc", st);
 	}
 	dn_plan* p = calloc(1, sizeof(dn_plan));
+	if (!p) abort();
 	p->kind = kind;
 	p->wUser = wUser;
-	p->wConv = *dn.pd_query_md(pd, kind == DN_BWD_WEIGHTS ? dnnl_query_diff_weights_md : dnnl_query_weights_md, 0);
+	const dnnl_memory_desc_t* wConv = dn.pd_query_md(pd, kind == DN_BWD_WEIGHTS ? dnnl_query_diff_weights_md : dnnl_query_weights_md, 0);
+	if (!wConv) { dn.pd_destroy(pd); free(p); return dn_errorf("weights memory desc query", dnnl_runtime_error); }
+	p->wConv = *wConv;
 	p->wConvSize = dn.md_get_size(&p->wConv);
 	switch (kind) {
-	case DN_FWD: p->aMD = srcMD; p->outMD = dstMD; break;
-	case DN_BWD_DATA: p->aMD = dstMD; p->outMD = srcMD; break;
-	default: p->aMD = srcMD; p->outMD = dstMD; break;  // out is diff_dst's operand slot; see dn_run
+	case DN_FWD: p->aMD = srcMD; p->bMD = dstMD; break;
+	case DN_BWD_DATA: p->aMD = dstMD; p->bMD = srcMD; break;
+	default: p->aMD = srcMD; p->bMD = dstMD; break;
 	}
 	const char* impl = NULL;
 	if (dn.pd_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl) snprintf(p->impl, sizeof p->impl, "%s", impl);
 	st = dn.prim_create(&p->conv, pd);
 	dn.pd_destroy(pd);
-	if (st != dnnl_success) { free(p); return dn_errorf("convolution primitive", st); }
+	if (st != dnnl_success) { p->conv = NULL; dn_free_plan(p); return dn_errorf("convolution primitive", st); }
 	if (!dn.md_equal(&p->wUser, &p->wConv)) {
 		dnnl_primitive_desc_t rpd;
 		if (kind == DN_BWD_WEIGHTS) st = dn.reorder_pd_create(&rpd, &p->wConv, dn_engine, &p->wUser, dn_engine, NULL);
 		else st = dn.reorder_pd_create(&rpd, &p->wUser, dn_engine, &p->wConv, dn_engine, NULL);
-		if (st != dnnl_success) { free(p); return dn_errorf("weights reorder primitive desc", st); }
+		if (st != dnnl_success) { dn_free_plan(p); return dn_errorf("weights reorder primitive desc", st); }
 		st = dn.prim_create(&p->reorder, rpd);
 		dn.pd_destroy(rpd);
-		if (st != dnnl_success) { free(p); return dn_errorf("weights reorder primitive", st); }
+		if (st != dnnl_success) { p->reorder = NULL; dn_free_plan(p); return dn_errorf("weights reorder primitive", st); }
+		// aligned_alloc wants a size that is a multiple of the alignment.
+		p->wScratch = aligned_alloc(64, (p->wConvSize + 63) / 64 * 64);
+		if (!p->wScratch) { dn_free_plan(p); return dn_errorf("weights scratch allocation", dnnl_out_of_memory); }
 	}
 	*out = p;
 	return NULL;
@@ -185,60 +214,48 @@ static char* dn_make_plan(int kind,
 
 static const char* dn_plan_impl(dn_plan* p) { return p->impl; }
 
-#define DN_MEM(var, md, ptr) dnnl_memory_t var = NULL; \
-	if ((st = dn.mem_create(&var, md, dn_engine, ptr)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
-
 // dn_run executes a plan on the caller's buffers: a and w are the op's two
-// operands, out its result (see dn_plan). It returns NULL or a malloc'd error.
+// operands, out its result (see dn_plan). It runs on the worker thread only
+// (dn_stream and the plan's scratch are not shared). It returns NULL or a
+// malloc'd error.
 static char* dn_run(dn_plan* p, void* a, void* w, void* out) {
 	dnnl_status_t st;
 	char* err = NULL;
-	dnnl_stream_t stream = NULL;
-	dnnl_memory_t mA = NULL, mW = NULL, mOut = NULL, mUser = NULL, mConv = NULL;
-	void* scratch = NULL;
-	if ((st = dn.stream_create(&stream, dn_engine, dnnl_stream_default_flags)) != dnnl_success) return dn_errorf("stream", st);
-	if (p->reorder) {
-		scratch = aligned_alloc(64, (p->wConvSize + 63) / 64 * 64);
-		if ((st = dn.mem_create(&mConv, &p->wConv, dn_engine, scratch)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
-	}
+	dnnl_memory_t mA = NULL, mB = NULL, mUser = NULL, mConv = NULL;
+	void* bPtr = p->kind == DN_BWD_WEIGHTS ? w : out;    // dst / diff_src / diff_dst
+	void* userW = p->kind == DN_BWD_WEIGHTS ? out : w;   // weights or diff_weights, caller's layout
+	if ((st = dn.mem_create(&mA, &p->aMD, dn_engine, a)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+	if ((st = dn.mem_create(&mB, &p->bMD, dn_engine, bPtr)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+	if ((st = dn.mem_create(&mUser, &p->wUser, dn_engine, userW)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+	if (p->reorder && (st = dn.mem_create(&mConv, &p->wConv, dn_engine, p->wScratch)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
+	dnnl_memory_t mW = p->reorder ? mConv : mUser;
 	if (p->kind == DN_BWD_WEIGHTS) {
-		// a = src, w = diff_dst, out = diff_weights (caller's layout).
-		if ((st = dn.mem_create(&mA, &p->aMD, dn_engine, a)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
-		if ((st = dn.mem_create(&mW, &p->outMD, dn_engine, w)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
-		if ((st = dn.mem_create(&mUser, &p->wUser, dn_engine, out)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
-		dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, mA}, {DNNL_ARG_DIFF_DST, mW}, {DNNL_ARG_DIFF_WEIGHTS, p->reorder ? mConv : mUser}};
-		if ((st = dn.prim_execute(p->conv, stream, 3, args)) != dnnl_success) { err = dn_errorf("convolution backward weights", st); goto done; }
+		dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, mA}, {DNNL_ARG_DIFF_DST, mB}, {DNNL_ARG_DIFF_WEIGHTS, mW}};
+		if ((st = dn.prim_execute(p->conv, dn_stream, 3, args)) != dnnl_success) { err = dn_errorf("convolution backward weights", st); goto done; }
 		if (p->reorder) {
 			dnnl_exec_arg_t rargs[2] = {{DNNL_ARG_FROM, mConv}, {DNNL_ARG_TO, mUser}};
-			if ((st = dn.prim_execute(p->reorder, stream, 2, rargs)) != dnnl_success) { err = dn_errorf("weights reorder", st); goto done; }
+			if ((st = dn.prim_execute(p->reorder, dn_stream, 2, rargs)) != dnnl_success) { err = dn_errorf("weights reorder", st); goto done; }
 		}
 	} else {
-		if ((st = dn.mem_create(&mA, &p->aMD, dn_engine, a)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
-		if ((st = dn.mem_create(&mUser, &p->wUser, dn_engine, w)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
-		if ((st = dn.mem_create(&mOut, &p->outMD, dn_engine, out)) != dnnl_success) { err = dn_errorf("memory", st); goto done; }
 		if (p->reorder) {
 			dnnl_exec_arg_t rargs[2] = {{DNNL_ARG_FROM, mUser}, {DNNL_ARG_TO, mConv}};
-			if ((st = dn.prim_execute(p->reorder, stream, 2, rargs)) != dnnl_success) { err = dn_errorf("weights reorder", st); goto done; }
+			if ((st = dn.prim_execute(p->reorder, dn_stream, 2, rargs)) != dnnl_success) { err = dn_errorf("weights reorder", st); goto done; }
 		}
-		dnnl_memory_t mWts = p->reorder ? mConv : mUser;
 		if (p->kind == DN_FWD) {
-			dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, mA}, {DNNL_ARG_WEIGHTS, mWts}, {DNNL_ARG_DST, mOut}};
-			st = dn.prim_execute(p->conv, stream, 3, args);
+			dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, mA}, {DNNL_ARG_WEIGHTS, mW}, {DNNL_ARG_DST, mB}};
+			st = dn.prim_execute(p->conv, dn_stream, 3, args);
 		} else {
-			dnnl_exec_arg_t args[3] = {{DNNL_ARG_DIFF_DST, mA}, {DNNL_ARG_WEIGHTS, mWts}, {DNNL_ARG_DIFF_SRC, mOut}};
-			st = dn.prim_execute(p->conv, stream, 3, args);
+			dnnl_exec_arg_t args[3] = {{DNNL_ARG_DIFF_DST, mA}, {DNNL_ARG_WEIGHTS, mW}, {DNNL_ARG_DIFF_SRC, mB}};
+			st = dn.prim_execute(p->conv, dn_stream, 3, args);
 		}
 		if (st != dnnl_success) { err = dn_errorf("convolution", st); goto done; }
 	}
-	if ((st = dn.stream_wait(stream)) != dnnl_success) err = dn_errorf("stream wait", st);
+	if ((st = dn.stream_wait(dn_stream)) != dnnl_success) err = dn_errorf("stream wait", st);
 done:
 	if (mA) dn.mem_destroy(mA);
-	if (mW) dn.mem_destroy(mW);
-	if (mOut) dn.mem_destroy(mOut);
+	if (mB) dn.mem_destroy(mB);
 	if (mUser) dn.mem_destroy(mUser);
 	if (mConv) dn.mem_destroy(mConv);
-	if (stream) dn.stream_destroy(stream);
-	free(scratch);
 	return err;
 }
 */
@@ -262,7 +279,9 @@ func load(path string) (version string, err error) {
 }
 
 // plan is a compiled convolution (C memory, kept for the process's life:
-// plans are cached by their parameters and a model has a few dozen).
+// plans are cached by their geometry, batch size included, so a model has a
+// few dozen: its layers' three forms at the training and evaluation batch
+// sizes and a last partial batch).
 type plan struct {
 	c    *C.dn_plan
 	impl string
@@ -297,6 +316,9 @@ func makePlan(g geometry) (*plan, error) {
 // run executes the plan; the pointers are to Go float32 slices, which hold
 // no Go pointers and are only used during the call (cgo's rules).
 func (p *plan) run(a, w, out []float32) error {
+	if len(a) == 0 || len(w) == 0 || len(out) == 0 {
+		return errors.New("oneDNN convolution on an empty tensor")
+	}
 	if msg := C.dn_run(p.c, unsafe.Pointer(&a[0]), unsafe.Pointer(&w[0]), unsafe.Pointer(&out[0])); msg != nil {
 		defer C.free(unsafe.Pointer(msg))
 		return errors.New(C.GoString(msg))
