@@ -3,7 +3,6 @@ package backend
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend/onednn"
@@ -65,18 +64,7 @@ const OneDNNStatusFile = ".cache/onednn.status"
 
 // OneDNNSetupReport is what scripts/setup.sh recorded about oneDNN:
 // installed is true when it says the library is installed.
-func OneDNNSetupReport() (installed bool, report string) {
-	p, ok := findUpward(OneDNNStatusFile)
-	if !ok {
-		return false, "no " + OneDNNStatusFile + " (scripts/setup.sh not run)"
-	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return false, err.Error()
-	}
-	report = strings.TrimSpace(string(b))
-	return strings.HasPrefix(report, "installed"), report
-}
+func OneDNNSetupReport() (installed bool, report string) { return setupReport(OneDNNStatusFile) }
 
 // OpenOneDNN opens a pure-Go backend with oneDNN convolutions, for tests
 // that compare it with the pure-Go backend. When oneDNN cannot be loaded, b

@@ -81,10 +81,14 @@ func findUpward(rel string) (path string, ok bool) {
 
 // ORTSetupReport is what scripts/setup.sh recorded about ONNX Runtime:
 // installed is true when it says it installed the library.
-func ORTSetupReport() (installed bool, report string) {
-	p, ok := findUpward(ORTStatusFile)
+func ORTSetupReport() (installed bool, report string) { return setupReport(ORTStatusFile) }
+
+// setupReport reads a status file scripts/setup.sh writes (relative to the
+// project root): installed is true when its line starts with "installed".
+func setupReport(statusFile string) (installed bool, report string) {
+	p, ok := findUpward(statusFile)
 	if !ok {
-		return false, "no " + ORTStatusFile + " (scripts/setup.sh not run)"
+		return false, "no " + statusFile + " (scripts/setup.sh not run)"
 	}
 	b, err := os.ReadFile(p)
 	if err != nil {

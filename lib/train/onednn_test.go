@@ -5,8 +5,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/compute"
-
 	"beyondscaling/lib/backend/backendtest"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
@@ -20,27 +18,11 @@ func TestGoAndOneDNNGiveSameOutputs(t *testing.T) {
 	db := backendtest.OneDNN(t)
 	defer db.Finalize()
 	gb := goBackend(t)
-	set := data.All(blobs(64, 1, "train"))
 	for _, name := range []string{"cnn-w8", "resnet8"} {
-		net, err := models.New(name, models.Options{Classes: 4, Channels: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var outs []*Outputs
-		for _, be := range []compute.Backend{gb, db} {
-			m := NewModel(be, net, 5)
-			if err := m.RecomputeBatchNorm(set, data.Augment{}, 16, 4); err != nil {
-				t.Fatal(err)
-			}
-			o, err := m.Predict(set.DS, set.Idx, data.Augment{}, 16, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			outs = append(outs, o)
-		}
+		want, got := evaluationLogits(t, gb, name), evaluationLogits(t, db, name)
 		var worst float64
-		for i := range outs[0].Logits {
-			a, b := float64(outs[0].Logits[i]), float64(outs[1].Logits[i])
+		for i := range want {
+			a, b := float64(want[i]), float64(got[i])
 			worst = max(worst, math.Abs(a-b)/math.Max(1, math.Abs(a)))
 		}
 		t.Logf("%s: logits differ by at most %.2g (relative, floor 1)", name, worst)

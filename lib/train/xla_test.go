@@ -33,30 +33,36 @@ func TestGoAndXLAGiveSameOutputs(t *testing.T) {
 	}
 	defer xb.Finalize()
 	gb := goBackend(t)
-	set := data.All(blobs(64, 1, "train"))
 	for _, name := range []string{"cnn-w8", "resnet8"} {
-		net, err := models.New(name, models.Options{Classes: 4, Channels: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var outs []*Outputs
 		// NewModel picks each backend's convolution: patches on Go, native on XLA.
-		for _, be := range []compute.Backend{gb, xb} {
-			m := NewModel(be, net, 5)
-			if err := m.RecomputeBatchNorm(set, data.Augment{}, 16, 4); err != nil {
-				t.Fatal(err)
-			}
-			o, err := m.Predict(set.DS, set.Idx, data.Augment{}, 16, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			outs = append(outs, o)
-		}
-		for i := range outs[0].Logits {
-			a, b := outs[0].Logits[i], outs[1].Logits[i]
+		want, got := evaluationLogits(t, gb, name), evaluationLogits(t, xb, name)
+		for i := range want {
+			a, b := want[i], got[i]
 			if math.Abs(float64(a-b)) > 1e-3*math.Max(1, math.Abs(float64(a))) {
 				t.Fatalf("%s logit %d: Go %g, XLA %g", name, i, a, b)
 			}
 		}
 	}
+}
+
+// evaluationLogits are net's evaluation-mode logits on backend be from the
+// same initial weights (seed 5) on 64 blobs images: batch norm statistics
+// recomputed over the set, then Predict, each with the backend's own
+// convolution (ConvFor).
+func evaluationLogits(t *testing.T, be compute.Backend, name string) []float32 {
+	t.Helper()
+	set := data.All(blobs(64, 1, "train"))
+	net, err := models.New(name, models.Options{Classes: 4, Channels: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(be, net, 5)
+	if err := m.RecomputeBatchNorm(set, data.Augment{}, 16, 4); err != nil {
+		t.Fatal(err)
+	}
+	o, err := m.Predict(set.DS, set.Idx, data.Augment{}, 16, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.Logits
 }

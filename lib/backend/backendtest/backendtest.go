@@ -17,17 +17,7 @@ import (
 // failure. The caller finalizes the backend.
 func ORT(t testing.TB) compute.Backend {
 	t.Helper()
-	b, why, err := backend.OpenORT()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b == nil {
-		if installed, report := backend.ORTSetupReport(); installed && os.Getenv("CI") != "" {
-			t.Fatalf("CI: scripts/setup.sh reports %q, but: %s", report, why)
-		}
-		t.Skip(why)
-	}
-	return b
+	return open(t, backend.OpenORT, backend.ORTSetupReport)
 }
 
 // OneDNN opens a pure-Go backend whose convolutions run on oneDNN, or skips
@@ -35,13 +25,20 @@ func ORT(t testing.TB) compute.Backend {
 // oneDNN, a skip is a failure. The caller finalizes the backend.
 func OneDNN(t testing.TB) compute.Backend {
 	t.Helper()
-	b, why, err := backend.OpenOneDNN()
+	return open(t, backend.OpenOneDNN, backend.OneDNNSetupReport)
+}
+
+// open applies the rule: openFn's nil backend skips with its reason, unless
+// CI is set and the set-up's report says the library was installed.
+func open(t testing.TB, openFn func() (compute.Backend, string, error), report func() (bool, string)) compute.Backend {
+	t.Helper()
+	b, why, err := openFn()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b == nil {
-		if installed, report := backend.OneDNNSetupReport(); installed && os.Getenv("CI") != "" {
-			t.Fatalf("CI: scripts/setup.sh reports %q, but: %s", report, why)
+		if installed, r := report(); installed && os.Getenv("CI") != "" {
+			t.Fatalf("CI: scripts/setup.sh reports %q, but: %s", r, why)
 		}
 		t.Skip(why)
 	}
