@@ -48,7 +48,7 @@ for s in "${seeds[@]}"; do
 		printf '%s %s %s\n' "$side" "$s" "$(sed -n 's/^test accuracy: top-1 \([0-9.]*\).*/\1/p' "$dir/$side-$s.log" | tail -1)"
 	done
 done | awk '
-	{ acc[$1, $2] = 100 * $3; seen[$2] = 1 }
+	{ acc[$1, $2] = 100 * $3; if (!($2 in seen)) order[++ns] = $2; seen[$2] = 1 }
 	function stats(side,   s, n, m, v) {
 		n = 0; m = 0
 		for (s in seen) { n++; m += acc[side, s] }
@@ -57,7 +57,10 @@ done | awk '
 		return sprintf("%.2f +- %.2f (n=%d)", m, n > 1 ? sqrt(v / (n - 1) / n) : 0, n)
 	}
 	END {
-		for (s in seen) printf "seed %s: pure Go %.2f, oneDNN %.2f, PyTorch %.2f\n", s, acc["go", s], acc["onednn", s], acc["pytorch", s]
+		for (i = 1; i <= ns; i++) {
+			s = order[i]
+			printf "seed %s: pure Go %.2f, oneDNN %.2f, PyTorch %.2f\n", s, acc["go", s], acc["onednn", s], acc["pytorch", s]
+		}
 		print "pure Go:  " stats("go")
 		print "oneDNN:   " stats("onednn")
 		print "PyTorch:  " stats("pytorch")
@@ -65,5 +68,6 @@ done | awk '
 		for (s in seen) { d[s] = acc["onednn", s] - acc["go", s]; n++; m += d[s] }
 		m /= n; v = 0
 		for (s in seen) v += (d[s] - m)^2
-		printf "paired difference, oneDNN minus pure Go: %+.2f +- %.2f points (goal: within 1 point)\n", m, n > 1 ? sqrt(v / (n - 1) / n) : 0
+		se = n > 1 ? sqrt(v / (n - 1) / n) : 0
+		printf "paired difference, oneDNN minus pure Go: %+.2f +- %.2f points (goal: within 1 point)\n", m, se
 	}'
