@@ -15,7 +15,7 @@ type ConvImpl int
 
 const (
 	// ConvNative is the backend's own convolution (graph.Convolve): the best
-	// choice on XLA.
+	// choice on XLA and on the Go backend with oneDNN convolutions.
 	ConvNative ConvImpl = iota
 	// ConvPatches builds the im2col patch matrix with one Gather of rows of
 	// the padded input (indices precomputed at graph-building time) and
