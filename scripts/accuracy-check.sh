@@ -7,8 +7,9 @@
 # each side's mean test accuracy +- standard error and the mean paired
 # difference (oneDNN minus pure Go) +- its standard error.
 #
-# Slow: about 20 min per pure-Go run, 4-5 min per oneDNN or PyTorch run on 2
-# cores (about 2 h in all). Resumable: a run whose log ends with its test
+# The PyTorch peer is given the cpu recipe's batch 32 and learning rate 0.05.
+# Slow on 2 cores at batch 32: about 18 min per pure-Go run, 12 min per oneDNN
+# run, PyTorch: see environment.md (about 2-3 h in all). Resumable: a run whose log ends with its test
 # accuracy is not repeated. Logs go to out/accuracy-check/.
 #
 #   scripts/accuracy-check.sh [SEEDS...]     (default: 1 2 3 4 5)
@@ -39,7 +40,7 @@ run() {
 for s in "${seeds[@]}"; do
 	run go "$s" env GOMLX_BACKEND=go PRUNE_ONEDNN=0 .cache/bin/prune train --dataset cifar10 --model resnet8 --epochs 5 --seed "$s"
 	run onednn "$s" env GOMLX_BACKEND=go .cache/bin/prune train --dataset cifar10 --model resnet8 --epochs 5 --seed "$s"
-	run pytorch "$s" /usr/bin/python3 bench/peer/train_cifar.py --data "$data" --model resnet8 --epochs 5 --seed "$s"
+	run pytorch "$s" /usr/bin/python3 bench/peer/train_cifar.py --data "$data" --model resnet8 --epochs 5 --batch 32 --lr 0.05 --seed "$s"
 done
 
 # The summary: test top-1 accuracy per run, in percent.

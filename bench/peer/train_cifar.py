@@ -3,7 +3,8 @@
 with the same recipe on the same CIFAR-10 training subset and prints the test
 accuracy, so the two can be compared side by side.
 
-Recipe (as `prune train` defaults): batch 128, SGD lr 0.1, Nesterov momentum
+Recipe (as `prune train`'s paper-profile defaults; --batch and --lr set the
+cpu profile's 32 and 0.05): batch 128, SGD lr 0.1, Nesterov momentum
 0.9, weight decay 5e-4 except batch norm and biases, lr x0.2 at 30/60/80% of
 the steps, random crop with 4-pixel zero padding and horizontal flip,
 per-channel normalisation. Evaluation uses PyTorch's running batch-norm
@@ -55,14 +56,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--subset", help="file of example IDs cifar10/train/NNNNN")
-    ap.add_argument("--model", default="resnet8")
+    ap.add_argument("--model", default="resnet8", choices=["resnet8", "resnet20", "resnet56"])
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=0.1, help="initial learning rate")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--count-parameters", action="store_true", help="print the network's parameter count and exit")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    # ResNet takes blocks per stage: depth 6n+2.
+    model = ResNet((int(a.model[6:]) - 2) // 6)
+    parameters = sum(p.numel() for p in model.parameters())
+    if a.count_parameters:
+        print(f"{a.model}: {parameters} parameters")
+        return
     rng = np.random.default_rng(a.seed)
     xtr, ytr = read_batches(a.data, [f"data_batch_{i}.bin" for i in range(1, 6)])
     xte, yte = read_batches(a.data, ["test_batch.bin"])
@@ -70,11 +79,10 @@ def main():
         idx = [int(l.strip().rsplit("/", 1)[1]) for l in open(a.subset) if l.strip() and not l.startswith("#")]
         xtr, ytr = xtr[idx], ytr[idx]
     xtr, xte = normalise(xtr), normalise(xte)
-    model = ResNet(int(a.model[6:]))
     decay = [p for p in model.parameters() if p.dim() > 1]
     no_decay = [p for p in model.parameters() if p.dim() <= 1]
     opt = torch.optim.SGD([{"params": decay, "weight_decay": 5e-4}, {"params": no_decay, "weight_decay": 0}],
-                          lr=0.1, momentum=0.9, nesterov=True)
+                          lr=a.lr, momentum=0.9, nesterov=True)
     steps_per_epoch = (len(ytr) + a.batch - 1) // a.batch
     total = a.epochs * steps_per_epoch
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -103,8 +111,8 @@ def main():
     with torch.no_grad():
         for s in range(0, len(yte), 500):
             hits += (model(torch.from_numpy(xte[s:s + 500])).argmax(1) == torch.from_numpy(yte[s:s + 500])).sum().item()
-    print(f"PyTorch {torch.__version__}: {a.model}, {len(ytr)} training images, {a.epochs} epochs, "
-          f"{len(ytr) * a.epochs / train_time:.0f} img/s")
+    print(f"PyTorch {torch.__version__}: {a.model} ({parameters} parameters), {len(ytr)} training images, {a.epochs} epochs, "
+          f"batch {a.batch}, lr {a.lr}, {len(ytr) * a.epochs / train_time:.0f} img/s")
     print(f"test accuracy: top-1 {hits / len(yte):.4f}")
 
 
