@@ -81,7 +81,7 @@ func runSweep(args []string, stdout io.Writer) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
 		r := &experiment.Runner{Backend: b, Store: st, Logger: textlog.New(os.Stderr, slog.LevelDebug), Recompute: *recompute}
-		opt := sweep.Options{Workers: *workers, Indices: indices, CodeVersion: buildinfo.CodeVersion(), Recompute: *recompute, Verify: r.Verify, Log: stdout}
+		opt := sweep.Options{Workers: *workers, Indices: indices, CodeVersion: buildinfo.CodeVersion(), Recompute: *recompute, Backend: backend.Name(b), Verify: r.Verify, Log: stdout}
 		if err := sweep.Execute(ctx, spec, st, r.Run, opt); err != nil {
 			return err
 		}

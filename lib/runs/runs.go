@@ -51,7 +51,7 @@ func Execute(ctx context.Context, profileName string, specs []sweep.Spec, log io
 		if err := s.Validate(); err != nil {
 			return nil, err
 		}
-		if err := sweep.Execute(ctx, s, st, r.Run, sweep.Options{Workers: 1, CodeVersion: buildinfo.CodeVersion(), Verify: r.Verify, Log: log}); err != nil {
+		if err := sweep.Execute(ctx, s, st, r.Run, sweep.Options{Workers: 1, CodeVersion: buildinfo.CodeVersion(), Backend: backend.Name(b), Verify: r.Verify, Log: log}); err != nil {
 			return nil, fmt.Errorf("sweep %s (store %s; re-run to resume): %w", s.Name, dir, err)
 		}
 	}

@@ -28,6 +28,30 @@ type Point struct {
 	// Correct is each seed's per-example test correctness as the record
 	// packs it (sweep.PackCorrect), where the record has it.
 	Correct map[uint64]string
+	// Backends are the compute backends its records trained on, sorted
+	// (backend.Name; NoBackendRecorded for a record that names none). A run's
+	// key leaves the backend out on purpose, so that runs made on a GPU or a
+	// cluster are reused where the figures are made; this keeps the
+	// provenance.
+	Backends []string
+}
+
+// NoBackendRecorded stands for the backend of a record made before records
+// named one.
+const NoBackendRecorded = "backend not recorded"
+
+// BackendsOf is the sorted union of the points' backends.
+func BackendsOf(ps ...Point) []string {
+	var out []string
+	for _, p := range ps {
+		for _, b := range p.Backends {
+			if !slices.Contains(out, b) {
+				out = append(out, b)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Aggregate groups records by configuration (all but the seed).
@@ -48,6 +72,13 @@ func Aggregate(recs []sweep.Record) []Point {
 			order = append(order, k)
 		}
 		p.Errors[r.Run.Seed] = r.TestError
+		b := r.Training.Backend
+		if b == "" {
+			b = NoBackendRecorded
+		}
+		if !slices.Contains(p.Backends, b) {
+			p.Backends = append(p.Backends, b)
+		}
 		if r.TestCorrect != "" {
 			p.Correct[r.Run.Seed] = r.TestCorrect
 		}
@@ -56,6 +87,7 @@ func Aggregate(recs []sweep.Record) []Point {
 	var out []Point
 	for _, k := range order {
 		p := groups[k]
+		slices.Sort(p.Backends)
 		p.Seeds = len(p.Errors)
 		p.Trained /= float64(p.Seeds)
 		var xs []float64

@@ -33,6 +33,9 @@ type Effect struct {
 	// so that notes about that selection are matched to it by value.
 	Metric            string
 	Fraction, Balance float64
+	// Backends are the compute backends the compared runs trained on
+	// (Point.Backends).
+	Backends []string
 }
 
 // Design is what the effects need besides the points: the size of the
@@ -88,7 +91,7 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 			bounded++
 		}
 	}
-	e := Effect{Claim: claim, Setting: setting, Sign: sign}
+	e := Effect{Claim: claim, Setting: setting, Sign: sign, Backends: BackendsOf(a, b)}
 	if bounded > 0 {
 		e.Note = fmt.Sprintf("%d of %d seeds without per-example test results: their disagreements are bounded", bounded, len(seeds))
 	}
@@ -174,7 +177,7 @@ func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 	fresh := slices.DeleteFunc(Seeds(ps), func(s uint64) bool { return !d.fresh(s) })
 	claim := "pruning beats the power law fitted to random pruning"
 	t, err := BeatsPowerLaw(ps, metric, d.Selection, fresh, d.TestExamples)
-	e := Effect{Claim: claim, Sign: -1, Value: unmeasured,
+	e := Effect{Claim: claim, Sign: -1, Value: unmeasured, Backends: BackendsOf(ps...),
 		Setting: fmt.Sprintf("%s: mean over m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s", metric, d.Selection, t.ChoicesString())}
 	if err != nil {
 		e.Verdict, e.Note = NotMeasured, err.Error()
@@ -207,6 +210,13 @@ func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, ba
 	return out
 }
 
+// resultsHeader is the header of a results-NOTEBOOK.csv file; its last
+// column names the backends the compared runs trained on, joined by
+// backendSeparator.
+var resultsHeader = []string{"notebook", "dataset", "claim", "setting", "value", "ci95_low", "ci95_high", "se", "seeds", "verdict", "note", "backend"}
+
+const backendSeparator = "; "
+
 // WriteEffects writes a notebook's effects, measured on the dataset that
 // the label names as figures name it (e.g. "Fashion-MNIST (in place of
 // SVHN)"), as DIR/results-NOTEBOOK.csv, atomically, and prints them. The
@@ -229,10 +239,10 @@ func WriteEffects(dir, notebook, dataset string, effects []Effect, w io.Writer) 
 	}
 	return atomicfile.Write(filepath.Join(dir, "results-"+notebook+".csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"notebook", "dataset", "claim", "setting", "value", "ci95_low", "ci95_high", "se", "seeds", "verdict", "note"})
+		cw.Write(resultsHeader)
 		for _, e := range effects {
 			cw.Write([]string{notebook, dataset, e.Claim, e.Setting, num(e.Value.Mean, 5), num(e.Value.Lo, 5), num(e.Value.Hi, 5),
-				num(e.Value.SE, 3), strconv.Itoa(e.Value.Seeds), e.Verdict, e.Note})
+				num(e.Value.SE, 3), strconv.Itoa(e.Value.Seeds), e.Verdict, e.Note, strings.Join(e.Backends, backendSeparator)})
 		}
 		cw.Flush()
 		return cw.Error()
@@ -241,13 +251,15 @@ func WriteEffects(dir, notebook, dataset string, effects []Effect, w io.Writer) 
 
 // Summarize gathers every DIR/results-*.csv into DIR/summary.md, the short
 // table of measured results that the main job leaves beside the figures,
-// headed by the verdict rule.
+// headed by the profile, the compute backends the runs trained on (from
+// their records) and the verdict rule.
 func Summarize(dir, profileLine string) error {
 	files, _ := filepath.Glob(filepath.Join(dir, "results-*.csv"))
 	sort.Strings(files)
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n%s\n\n", profileLine, VerdictRule, PowerLawRule)
-	fmt.Fprintf(&b, "| notebook | dataset | claim | setting | value [95%% interval] (seeds) | verdict |\n|---|---|---|---|---|---|\n")
+	var table strings.Builder
+	fmt.Fprintf(&table, "| notebook | dataset | claim | setting | value [95%% interval] (seeds) | verdict |\n|---|---|---|---|---|---|\n")
+	backends := map[string][]string{} // by notebook
+	var notebooks []string
 	for _, f := range files {
 		fh, err := os.Open(f)
 		if err != nil {
@@ -258,10 +270,18 @@ func Summarize(dir, profileLine string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		if len(rows) == 0 || len(rows[0]) != 11 || rows[0][1] != "dataset" {
+		if len(rows) == 0 || !slices.Equal(rows[0], resultsHeader) {
 			return fmt.Errorf("%s: not a results file of this version (header %v): re-run its notebook", f, rows[:min(1, len(rows))])
 		}
 		for _, r := range rows[1:] {
+			if !slices.Contains(notebooks, r[0]) {
+				notebooks = append(notebooks, r[0])
+			}
+			for _, name := range strings.Split(r[11], backendSeparator) {
+				if name != "" && !slices.Contains(backends[r[0]], name) {
+					backends[r[0]] = append(backends[r[0]], name)
+				}
+			}
 			value, verdict := r[4], r[9]
 			switch {
 			case value == "":
@@ -278,10 +298,40 @@ func Summarize(dir, profileLine string) error {
 			if setting == "" {
 				setting = "—"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r[0], r[1], r[2], setting, value, verdict)
+			fmt.Fprintf(&table, "| %s | %s | %s | %s | %s | %s |\n", r[0], r[1], r[2], setting, value, verdict)
 		}
 	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n%s\n\n%s\n\n", profileLine, backendLine(notebooks, backends), VerdictRule, PowerLawRule)
+	b.WriteString(table.String())
 	return atomicfile.WriteBytes(filepath.Join(dir, "summary.md"), []byte(b.String()))
+}
+
+// backendLine says which compute backends the runs behind the results
+// trained on: one list when every notebook agrees, else one per notebook.
+func backendLine(notebooks []string, backends map[string][]string) string {
+	list := func(names []string) string {
+		if len(names) == 0 {
+			return "none recorded"
+		}
+		names = slices.Sorted(slices.Values(names))
+		return strings.Join(names, ", ")
+	}
+	same := true
+	for _, nb := range notebooks {
+		same = same && list(backends[nb]) == list(backends[notebooks[0]])
+	}
+	switch {
+	case len(notebooks) == 0:
+		return "Compute backend: no results."
+	case same:
+		return "Compute backend the runs trained on (from their records): " + list(backends[notebooks[0]]) + "."
+	}
+	var parts []string
+	for _, nb := range notebooks {
+		parts = append(parts, nb+": "+list(backends[nb]))
+	}
+	return "Compute backends the runs trained on (from their records), by notebook: " + strings.Join(parts, "; ") + "."
 }
 
 // PowerLawRule is BeatsPowerLaw's definition in words, for the summary's

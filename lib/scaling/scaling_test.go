@@ -329,3 +329,70 @@ func TestReportedLeavesOutSelectionSeed(t *testing.T) {
 		t.Errorf("Reported over one seed: %+v, %q", got, note)
 	}
 }
+
+// The summary names the backends the runs trained on, from their records:
+// one list when every notebook agrees, one per notebook otherwise; a record
+// that names none is counted as such, never as today's backend.
+func TestSummaryNamesBackends(t *testing.T) {
+	const oneDNN, pureGo = "Go Backend + oneDNN", "Go Backend"
+	withBackend := func(recs []sweep.Record, name func(sweep.Record) string) []sweep.Record {
+		out := make([]sweep.Record, len(recs))
+		for k, r := range recs {
+			r.Training.Backend = name(r)
+			out[k] = r
+		}
+		return out
+	}
+	all := func(b string) func(sweep.Record) string { return func(sweep.Record) string { return b } }
+	for _, c := range []struct {
+		name      string
+		notebooks map[string]func(sweep.Record) string
+		want      string
+	}{
+		{"one backend", map[string]func(sweep.Record) string{"02": all(oneDNN), "03": all(oneDNN)},
+			"Compute backend the runs trained on (from their records): Go Backend + oneDNN."},
+		{"a notebook mixes", map[string]func(sweep.Record) string{"02": all(oneDNN), "03": func(r sweep.Record) string {
+			if r.Run.Seed == 5 && r.Run.Size == 8000 && r.Run.Keep == "random" {
+				return pureGo
+			}
+			return oneDNN
+		}}, "by notebook: 02: Go Backend + oneDNN; 03: Go Backend, Go Backend + oneDNN."},
+		{"records name none", map[string]func(sweep.Record) string{"02": all("")},
+			"Compute backend the runs trained on (from their records): " + NoBackendRecorded + "."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, nb := range []string{"02", "03"} {
+				name, ok := c.notebooks[nb]
+				if !ok {
+					continue
+				}
+				ps := Aggregate(withBackend(synthetic(), name))
+				if err := WriteEffects(dir, nb, "Synthetic", ScalingEffects(ps, "el2n-20", DesignFor([]uint64{1, 2, 3, 4, 5}, 10000)), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := Summarize(dir, "profile test"); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, "summary.md"))
+			if !strings.Contains(string(b), c.want) {
+				t.Errorf("summary lacks %q:\n%s", c.want, b)
+			}
+		})
+	}
+}
+
+// A results file of the version before backends were recorded is refused
+// with the fix, not read with a column missing.
+func TestSummaryRefusesOldResults(t *testing.T) {
+	dir := t.TempDir()
+	old := "notebook,dataset,claim,setting,value,ci95_low,ci95_high,se,seeds,verdict,note\n02,Synthetic,c,s,0.1,0,0.2,0.05,3,yes,\n"
+	if err := os.WriteFile(filepath.Join(dir, "results-02.csv"), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := Summarize(dir, "profile test")
+	if err == nil || !strings.Contains(err.Error(), "results-02.csv") || !strings.Contains(err.Error(), "re-run its notebook") {
+		t.Errorf("old results file: %v", err)
+	}
+}

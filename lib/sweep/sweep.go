@@ -331,6 +331,11 @@ type Options struct {
 	// recomputed when Recompute is set.
 	CodeVersion string
 	Recompute   bool
+	// Backend is the compute backend runs train on now (backend.Name). The
+	// backend is not part of a run's key, so that runs made on a GPU or a
+	// cluster are reused where figures are made; a finished record of
+	// another backend is reused with a warning naming both.
+	Backend string
 	// Verify, if set, checks a finished record against what would be
 	// computed now (e.g. the dataset's checksum); a record it refuses is
 	// recomputed, and the reason logged.
@@ -355,7 +360,7 @@ func Execute(ctx context.Context, s Spec, st Store, exec Executor, opt Options) 
 		}
 	}
 	var todo []int
-	versions := map[string]int{}
+	versions, backends := map[string]int{}, map[string]int{}
 	for _, i := range indices {
 		if i < 0 || i >= len(runs) {
 			return fmt.Errorf("run index %d outside [0, %d)", i, len(runs))
@@ -373,11 +378,21 @@ func Execute(ctx context.Context, s Spec, st Store, exec Executor, opt Options) 
 			}
 		}
 		if rec.CodeVersion != codeVersion {
+			versions[rec.CodeVersion]++
 			if opt.Recompute {
 				todo = append(todo, i)
+				continue
 			}
-			versions[rec.CodeVersion]++
 		}
+		if opt.Backend != "" && rec.Training.Backend != opt.Backend {
+			backends[rec.Training.Backend]++
+		}
+	}
+	for b, n := range backends {
+		if b == "" {
+			b = "a backend not recorded"
+		}
+		fmt.Fprintf(log, "warning: sweep %s: %d finished runs were trained on %s, this process trains on %s: reusing them (the summary of results names each backend)\n", s.Name, n, b, opt.Backend)
 	}
 	for v, n := range versions {
 		what := "reusing them (to recompute them, pass --recompute)"

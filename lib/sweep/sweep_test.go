@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -295,5 +296,43 @@ func TestCodeVersionAndVerify(t *testing.T) {
 	}
 	if calls.Load() != 7 || !strings.Contains(log.String(), "2 runs to run have stored records of other configurations, differing in recipe.lr") {
 		t.Errorf("changed lr: %d calls (want 7), log:\n%s", calls.Load(), log.String())
+	}
+}
+
+// The backend is provenance, not part of a run's key: a record trained on
+// another backend is reused, and the log names both backends.
+func TestOtherBackendIsReusedWithWarning(t *testing.T) {
+	st := Store{t.TempDir()}
+	var calls atomic.Int32
+	spec := testSpec()
+	on := func(backend string) Executor {
+		return func(ctx context.Context, r Run) (Record, error) {
+			rec, err := fakeExec(&calls, 0)(ctx, r)
+			rec.Training.Backend = backend
+			return rec, err
+		}
+	}
+	opt := func(backend string, log io.Writer) Options {
+		return Options{Workers: 1, Indices: []int{0, 1}, CodeVersion: "v1", Backend: backend, Log: log}
+	}
+	if err := Execute(context.Background(), spec, st, on("Go Backend"), opt("Go Backend", nil)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		backend, want string
+	}{
+		{"Go Backend + oneDNN", "2 finished runs were trained on Go Backend, this process trains on Go Backend + oneDNN: reusing them"},
+		{"Go Backend", ""},
+	} {
+		var log strings.Builder
+		if err := Execute(context.Background(), spec, st, on(c.backend), opt(c.backend, &log)); err != nil {
+			t.Fatal(err)
+		}
+		if calls.Load() != 2 {
+			t.Errorf("%s: %d calls, want 2 (records reused)", c.backend, calls.Load())
+		}
+		if got := strings.Contains(log.String(), "were trained on"); got != (c.want != "") || !strings.Contains(log.String(), c.want) {
+			t.Errorf("%s: log\n%s\nwant it to say %q", c.backend, log.String(), c.want)
+		}
 	}
 }

@@ -86,5 +86,5 @@ func runFirst(s sweep.Spec, profileName string, k int) (int, error) {
 	for i := range idx {
 		idx[i] = i
 	}
-	return k, sweep.Execute(context.Background(), s, st, r.Run, sweep.Options{Workers: 1, Indices: idx, CodeVersion: buildinfo.CodeVersion(), Verify: r.Verify, Log: os.Stdout})
+	return k, sweep.Execute(context.Background(), s, st, r.Run, sweep.Options{Workers: 1, Indices: idx, CodeVersion: buildinfo.CodeVersion(), Backend: backend.Name(b), Verify: r.Verify, Log: os.Stdout})
 }
