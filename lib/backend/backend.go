@@ -83,9 +83,7 @@ func Open() (b compute.Backend, err error) {
 				fmt.Fprintf(os.Stderr, "backend: %v; using the pure-Go backend instead (on the CPU%s)\n", err, gpuUnused(config))
 				b, err = compute.NewWithConfig(DefaultConfig)
 				if err == nil {
-					if note := AccelerateGo(b); !onednnEnabled(b) {
-						fmt.Fprintf(os.Stderr, "backend: %s\n", note)
-					}
+					accelerate(b)
 				}
 			}
 		}()
@@ -98,9 +96,7 @@ func Open() (b compute.Backend, err error) {
 	}()
 	b, err = compute.NewWithConfig(config)
 	if err == nil {
-		if note := AccelerateGo(b); note != "" && !onednnEnabled(b) {
-			fmt.Fprintf(os.Stderr, "backend: %s\n", note)
-		}
+		accelerate(b)
 	}
 	if err != nil {
 		hint := ""
@@ -110,6 +106,14 @@ func Open() (b compute.Backend, err error) {
 		return nil, fmt.Errorf("backend %q (from %s): %w%s", config, source, err, hint)
 	}
 	return b, nil
+}
+
+// accelerate gives a pure-Go backend oneDNN convolutions (AccelerateGo) and
+// says on stderr why not when it cannot.
+func accelerate(b compute.Backend) {
+	if note := AccelerateGo(b); note != "" && !onednnEnabled(b) {
+		fmt.Fprintf(os.Stderr, "backend: %s\n", note)
+	}
 }
 
 // CheckResult is the outcome of Check.

@@ -131,24 +131,15 @@ func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []
 	}
 	params, ok := ops.ConvGeneralParams(node)
 	if !ok {
-		fellBack.Add(1)
-		return nil, gobackend.ErrFallback
+		return nil, fallBack("no ConvGeneral parameters on node %s", node.Shape)
 	}
 	g, reverseKernel, ok := geometryOf(params, inputs[0].RawShape, inputs[1].RawShape, node.Shape)
 	if !ok {
-		if debug {
-			fmt.Fprintf(os.Stderr, "onednn: falls back: %s %s -> %s %+v\n", inputs[0].RawShape, inputs[1].RawShape, node.Shape, params)
-		}
-		fellBack.Add(1)
-		return nil, gobackend.ErrFallback
+		return nil, fallBack("%s %s -> %s %+v", inputs[0].RawShape, inputs[1].RawShape, node.Shape, params)
 	}
 	p, err := planFor(g)
 	if err != nil {
-		if debug {
-			fmt.Fprintf(os.Stderr, "onednn: falls back: %+v: %v\n", g, err)
-		}
-		fellBack.Add(1)
-		return nil, gobackend.ErrFallback
+		return nil, fallBack("%+v: %v", g, err)
 	}
 	output, err := backend.GetBuffer(node.Shape)
 	if err != nil {
@@ -162,8 +153,7 @@ func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []
 	out, ook := output.Flat.([]float32)
 	if !aok || !wok || !ook {
 		backend.PutBuffer(output)
-		fellBack.Add(1)
-		return nil, gobackend.ErrFallback
+		return nil, fallBack("not float32: %s %s -> %s", inputs[0].RawShape, inputs[1].RawShape, node.Shape)
 	}
 	if reverseKernel {
 		w = reverseSpatial(w, inputs[1].RawShape.Dimensions)
@@ -177,6 +167,16 @@ func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []
 	}
 	ran.Add(1)
 	return output, nil
+}
+
+// fallBack counts a convolution left to the pure-Go executor, says why on
+// stderr when ONEDNN_DEBUG is set, and returns the error that hands it over.
+func fallBack(format string, args ...any) error {
+	fellBack.Add(1)
+	if debug {
+		fmt.Fprintf(os.Stderr, "onednn: falls back: "+format+"\n", args...)
+	}
+	return gobackend.ErrFallback
 }
 
 // Every oneDNN call runs on one goroutine locked to its OS thread: loading,
