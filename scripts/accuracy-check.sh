@@ -9,7 +9,7 @@
 #
 # The PyTorch peer is given the cpu recipe's batch 32 and learning rate 0.05.
 # Slow on 2 cores at batch 32: about 18 min per pure-Go run, 12 min per oneDNN
-# run, PyTorch: see environment.md (about 2-3 h in all). Resumable: a run whose log ends with its test
+# run, 4-5 min per PyTorch run (about 3 h in all). Resumable: a run whose log ends with its test
 # accuracy is not repeated. Logs go to out/accuracy-check/.
 #
 #   scripts/accuracy-check.sh [SEEDS...]     (default: 1 2 3 4 5)
@@ -24,11 +24,12 @@ data=${PRUNE_SHARED_DATA:-data}/cifar-10-batches-bin
 [ -d "$data" ] || data=data/cifar-10-batches-bin
 [ -d "$data" ] || { echo "accuracy-check: no CIFAR-10 binary files in $data (prune data fetch cifar10)" >&2; exit 1; }
 
-# run NAME SEED CMD...: runs CMD unless NAME-SEED.log already has a result.
+# run NAME SEED CMD...: runs CMD unless NAME-SEED.log already has a result
+# of the cpu recipe (batch 32, lr 0.05: each side's log names them).
 run() {
 	local log=$dir/$1-$2.log
 	shift 2
-	if grep -q "^test accuracy: top-1" "$log" 2>/dev/null; then
+	if grep -q "^test accuracy: top-1" "$log" 2>/dev/null && grep -Eq "(batch 32, lr 0.05|lr 0.05, .*batch 32)" "$log"; then
 		echo "accuracy-check: $log done already"
 		return
 	fi
@@ -38,8 +39,8 @@ run() {
 }
 
 for s in "${seeds[@]}"; do
-	run go "$s" env GOMLX_BACKEND=go PRUNE_ONEDNN=0 .cache/bin/prune train --dataset cifar10 --model resnet8 --epochs 5 --seed "$s"
-	run onednn "$s" env GOMLX_BACKEND=go .cache/bin/prune train --dataset cifar10 --model resnet8 --epochs 5 --seed "$s"
+	run go "$s" env GOMLX_BACKEND=go PRUNE_ONEDNN=0 .cache/bin/prune train --profile cpu --dataset cifar10 --model resnet8 --epochs 5 --seed "$s"
+	run onednn "$s" env GOMLX_BACKEND=go .cache/bin/prune train --profile cpu --dataset cifar10 --model resnet8 --epochs 5 --seed "$s"
 	run pytorch "$s" /usr/bin/python3 bench/peer/train_cifar.py --data "$data" --model resnet8 --epochs 5 --batch 32 --lr 0.05 --seed "$s"
 done
 

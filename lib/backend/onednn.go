@@ -33,9 +33,9 @@ func AccelerateGo(b compute.Backend) (note string) {
 	return "convolutions by oneDNN " + onednn.Version()
 }
 
-// Name is the backend's name for records and cache keys: "Go Backend +
-// oneDNN" for
-// the Go backend with oneDNN convolutions (their float32 rounding differs
+// Name is the backend's name for records and score-file parameters
+// (provenance: no cache key includes it): "Go Backend + oneDNN" for the Go
+// backend with oneDNN convolutions (their float32 rounding differs
 // from pure Go's), else the backend's own name.
 func Name(b compute.Backend) string {
 	if onednn.Enabled(b) {

@@ -1,6 +1,7 @@
 package scaling
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -28,24 +29,25 @@ type Point struct {
 	// Correct is each seed's per-example test correctness as the record
 	// packs it (sweep.PackCorrect), where the record has it.
 	Correct map[uint64]string
-	// Backends are the compute backends its records trained on, sorted
+	// Backend is the compute backend each seed's record trained on
 	// (backend.Name; NoBackendRecorded for a record that names none). A run's
 	// key leaves the backend out on purpose, so that runs made on a GPU or a
 	// cluster are reused where the figures are made; this keeps the
 	// provenance.
-	Backends []string
+	Backend map[uint64]string
 }
 
 // NoBackendRecorded stands for the backend of a record made before records
 // named one.
 const NoBackendRecorded = "backend not recorded"
 
-// BackendsOf is the sorted union of the points' backends.
-func BackendsOf(ps ...Point) []string {
+// BackendsOf is the sorted union of the backends the points' runs on the
+// given seeds trained on (every seed when seeds is nil).
+func BackendsOf(seeds []uint64, ps ...Point) []string {
 	var out []string
 	for _, p := range ps {
-		for _, b := range p.Backends {
-			if !slices.Contains(out, b) {
+		for s, b := range p.Backend {
+			if (seeds == nil || slices.Contains(seeds, s)) && !slices.Contains(out, b) {
 				out = append(out, b)
 			}
 		}
@@ -67,18 +69,12 @@ func Aggregate(recs []sweep.Record) []Point {
 		k := key{r.Run.Metric, r.Run.Keep, r.Run.Fraction, r.Run.Balance, r.Run.Size}
 		p, ok := groups[k]
 		if !ok {
-			p = &Point{Metric: k.m, Keep: k.k, Fraction: k.f, Size: k.n, Balance: k.b, Errors: map[uint64]float64{}, Correct: map[uint64]string{}}
+			p = &Point{Metric: k.m, Keep: k.k, Fraction: k.f, Size: k.n, Balance: k.b, Errors: map[uint64]float64{}, Correct: map[uint64]string{}, Backend: map[uint64]string{}}
 			groups[k] = p
 			order = append(order, k)
 		}
 		p.Errors[r.Run.Seed] = r.TestError
-		b := r.Training.Backend
-		if b == "" {
-			b = NoBackendRecorded
-		}
-		if !slices.Contains(p.Backends, b) {
-			p.Backends = append(p.Backends, b)
-		}
+		p.Backend[r.Run.Seed] = cmp.Or(r.Training.Backend, NoBackendRecorded)
 		if r.TestCorrect != "" {
 			p.Correct[r.Run.Seed] = r.TestCorrect
 		}
@@ -87,7 +83,6 @@ func Aggregate(recs []sweep.Record) []Point {
 	var out []Point
 	for _, k := range order {
 		p := groups[k]
-		slices.Sort(p.Backends)
 		p.Seeds = len(p.Errors)
 		p.Trained /= float64(p.Seeds)
 		var xs []float64

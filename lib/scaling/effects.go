@@ -34,7 +34,7 @@ type Effect struct {
 	Metric            string
 	Fraction, Balance float64
 	// Backends are the compute backends the compared runs trained on
-	// (Point.Backends).
+	// (Point.Backend).
 	Backends []string
 }
 
@@ -91,7 +91,7 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 			bounded++
 		}
 	}
-	e := Effect{Claim: claim, Setting: setting, Sign: sign, Backends: BackendsOf(a, b)}
+	e := Effect{Claim: claim, Setting: setting, Sign: sign, Backends: BackendsOf(seeds, a, b)}
 	if bounded > 0 {
 		e.Note = fmt.Sprintf("%d of %d seeds without per-example test results: their disagreements are bounded", bounded, len(seeds))
 	}
@@ -177,7 +177,13 @@ func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 	fresh := slices.DeleteFunc(Seeds(ps), func(s uint64) bool { return !d.fresh(s) })
 	claim := "pruning beats the power law fitted to random pruning"
 	t, err := BeatsPowerLaw(ps, metric, d.Selection, fresh, d.TestExamples)
-	e := Effect{Claim: claim, Sign: -1, Value: unmeasured, Backends: BackendsOf(ps...),
+	// Every seed of the metric's, random pruning's and the unpruned runs
+	// (as configurationCurves picks them) takes part: the selection seeds
+	// choose c*(m), the fresh ones judge it.
+	compared := slices.DeleteFunc(slices.Clone(ps), func(p Point) bool {
+		return p.Balance != 0 || (p.Metric != metric && p.Metric != "random" && p.Fraction != 1)
+	})
+	e := Effect{Claim: claim, Sign: -1, Value: unmeasured, Backends: BackendsOf(nil, compared...),
 		Setting: fmt.Sprintf("%s: mean over m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s", metric, d.Selection, t.ChoicesString())}
 	if err != nil {
 		e.Verdict, e.Note = NotMeasured, err.Error()
@@ -270,7 +276,14 @@ func Summarize(dir, profileLine string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		if len(rows) == 0 || !slices.Equal(rows[0], resultsHeader) {
+		switch {
+		case len(rows) > 0 && slices.Equal(rows[0], resultsHeader):
+		case len(rows) > 0 && slices.Equal(rows[0], resultsHeader[:len(resultsHeader)-1]):
+			// Written before results named backends: read as such.
+			for k := range rows {
+				rows[k] = append(rows[k], NoBackendRecorded)
+			}
+		default:
 			return fmt.Errorf("%s: not a results file of this version (header %v): re-run its notebook", f, rows[:min(1, len(rows))])
 		}
 		for _, r := range rows[1:] {

@@ -1,10 +1,12 @@
 package scaling
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 
 	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/prune"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
 )
 
@@ -383,16 +386,54 @@ func TestSummaryNamesBackends(t *testing.T) {
 	}
 }
 
-// A results file of the version before backends were recorded is refused
-// with the fix, not read with a column missing.
-func TestSummaryRefusesOldResults(t *testing.T) {
-	dir := t.TempDir()
-	old := "notebook,dataset,claim,setting,value,ci95_low,ci95_high,se,seeds,verdict,note\n02,Synthetic,c,s,0.1,0,0.2,0.05,3,yes,\n"
-	if err := os.WriteFile(filepath.Join(dir, "results-02.csv"), []byte(old), 0o644); err != nil {
-		t.Fatal(err)
+// A results file of the version before backends were recorded is read as
+// naming none; an older one is refused with the fix.
+func TestSummaryReadsOlderResults(t *testing.T) {
+	for _, c := range []struct {
+		name, file, want string
+	}{
+		{"no backend column", "notebook,dataset,claim,setting,value,ci95_low,ci95_high,se,seeds,verdict,note\n02,Synthetic,c,s,0.1,0,0.2,0.05,3,yes,\n",
+			"Compute backend the runs trained on (from their records): " + NoBackendRecorded + "."},
+		{"no note column", "notebook,dataset,claim,setting,value,ci95_low,ci95_high,se,seeds,verdict\n02,Synthetic,c,s,0.1,0,0.2,0.05,3,yes\n",
+			"re-run its notebook"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "results-02.csv"), []byte(c.file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			err := Summarize(dir, "profile test")
+			b, _ := os.ReadFile(filepath.Join(dir, "summary.md"))
+			if got := fmt.Sprint(err) + string(b); !strings.Contains(got, c.want) {
+				t.Errorf("got %q, want it to say %q", got, c.want)
+			}
+		})
 	}
-	err := Summarize(dir, "profile test")
-	if err == nil || !strings.Contains(err.Error(), "results-02.csv") || !strings.Contains(err.Error(), "re-run its notebook") {
-		t.Errorf("old results file: %v", err)
+}
+
+// A paired claim names the backends of the runs it compares, on its fresh
+// seeds; the power-law claim also those of the selection seed, which
+// chooses its configurations, but not those of other metrics' runs.
+func TestEffectBackendsAreThoseCompared(t *testing.T) {
+	recs := synthetic()
+	for k, r := range recs {
+		switch {
+		case r.Run.Seed == 1 && r.Run.Size == 8000 && r.Run.Keep == "random":
+			recs[k].Training.Backend = "selection-seed backend"
+		default:
+			recs[k].Training.Backend = "B"
+		}
+	}
+	recs = append(recs, sweep.Record{Run: sweep.Run{Metric: "forgetting", Keep: "hard", Fraction: 0.4, Size: 8000, Seed: 2},
+		TestError: 0.1, Trained: 3200, Training: settings.Applied{Backend: "other metric's backend"}})
+	effects := ScalingEffects(Aggregate(recs), "el2n-20", DesignFor([]uint64{1, 2, 3, 4, 5}, 10000))
+	for _, e := range effects {
+		want := []string{"B"}
+		if e.Claim == "pruning beats the power law fitted to random pruning" {
+			want = []string{"B", "selection-seed backend"}
+		}
+		if !slices.Equal(e.Backends, want) {
+			t.Errorf("%s, %s: backends %v, want %v", e.Claim, e.Setting, e.Backends, want)
+		}
 	}
 }

@@ -8,6 +8,7 @@
 package sweep
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,8 +16,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -388,13 +391,12 @@ func Execute(ctx context.Context, s Spec, st Store, exec Executor, opt Options) 
 			backends[rec.Training.Backend]++
 		}
 	}
-	for b, n := range backends {
-		if b == "" {
-			b = "a backend not recorded"
-		}
-		fmt.Fprintf(log, "warning: sweep %s: %d finished runs were trained on %s, this process trains on %s: reusing them (the summary of results names each backend)\n", s.Name, n, b, opt.Backend)
+	for _, b := range slices.Sorted(maps.Keys(backends)) {
+		fmt.Fprintf(log, "warning: sweep %s: %d finished runs were trained on %s, this process trains on %s: reusing them (the summary of results names each backend)\n",
+			s.Name, backends[b], cmp.Or(b, "a backend not recorded"), opt.Backend)
 	}
-	for v, n := range versions {
+	for _, v := range slices.Sorted(maps.Keys(versions)) {
+		n := versions[v]
 		what := "reusing them (to recompute them, pass --recompute)"
 		if opt.Recompute {
 			what = "recomputing them"

@@ -335,4 +335,15 @@ func TestOtherBackendIsReusedWithWarning(t *testing.T) {
 			t.Errorf("%s: log\n%s\nwant it to say %q", c.backend, log.String(), c.want)
 		}
 	}
+	// Recomputed records (another code version, --recompute) are not
+	// reused, so no backend warning.
+	var log strings.Builder
+	o := opt("Go Backend + oneDNN", &log)
+	o.CodeVersion, o.Recompute = "v2", true
+	if err := Execute(context.Background(), spec, st, on("Go Backend + oneDNN"), o); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 4 || strings.Contains(log.String(), "were trained on") {
+		t.Errorf("recompute: %d calls (want 4), log:\n%s", calls.Load(), log.String())
+	}
 }
