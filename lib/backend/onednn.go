@@ -87,3 +87,7 @@ func OpenOneDNN() (b compute.Backend, why string, err error) {
 // OneDNNCounts returns how many convolutions oneDNN ran and how many fell
 // back to pure Go on an enabled backend, since the process started.
 func OneDNNCounts() (ran, fellBack int64) { return onednn.Counts() }
+
+// OneDNNImplementations counts the oneDNN convolution plans made so far by
+// the implementation oneDNN chose for them.
+func OneDNNImplementations() map[string]int { return onednn.Implementations() }

@@ -296,6 +296,11 @@ type geometry struct {
 	wDims, wStrides              [4]int64
 	dstDims, dstStrides          [4]int64
 	strides, dilates, padL, padR [2]int64
+	// packFrom, when not zero, are the strides of the source as it lies in
+	// its buffer: srcDims crop it and srcStrides describe a dense copy,
+	// which execConvGeneral makes (oneDNN runs a non-dense source only on
+	// its slow reference kernels).
+	packFrom [4]int64
 }
 
 func makePlan(g geometry) (*plan, error) {

@@ -14,6 +14,7 @@ type geometry struct {
 	kind                                                      int
 	srcDims, srcStrides, wDims, wStrides, dstDims, dstStrides [4]int64
 	strides, dilates, padL, padR                              [2]int64
+	packFrom                                                  [4]int64
 }
 
 type plan struct{ impl string }
