@@ -32,15 +32,7 @@ func TestPyTorchPeerBuildsTheSameNetworks(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %q: %v", name, out, err)
 		}
-		net, err := New(name, Options{Classes: 10, Channels: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		specs, err := Specs(b, net, 2, 32, 32, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := CountParams(specs); got != peer {
+		if got := countParams(t, b, name, 10, 32); got != peer {
 			t.Errorf("%s: %d parameters here, %d in the PyTorch peer", name, got, peer)
 		}
 	}

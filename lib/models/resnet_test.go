@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -34,19 +35,26 @@ func TestParameterCounts(t *testing.T) {
 		// 3072·256+256 + 256·10+10
 		{"mlp-256", 10, 32, 3072*256 + 256 + 256*10 + 10, true},
 	} {
-		net, err := New(c.name, Options{Classes: c.classes, Channels: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		specs, err := Specs(b, net, 2, c.size, c.size, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := float64(CountParams(specs))
+		n := float64(countParams(t, b, c.name, c.classes, c.size))
 		if (c.exact && n != c.want) || (!c.exact && math.Abs(n-c.want)/c.want > 0.03) {
 			t.Errorf("%s: %.0f parameters, want %.0f (exact %v)", c.name, n, c.want, c.exact)
 		}
 	}
+}
+
+// countParams is the parameter count of the named network on
+// size×size×3 input with the given number of classes.
+func countParams(t *testing.T, b compute.Backend, name string, classes, size int) int {
+	t.Helper()
+	net, err := New(name, Options{Classes: classes, Channels: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err := Specs(b, net, 2, size, size, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return CountParams(specs)
 }
 
 func TestNewRejectsUnknownNames(t *testing.T) {

@@ -174,9 +174,15 @@ func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []
 		w = reverseSpatial(w, inputs[1].RawShape.Dimensions)
 	}
 	if g.packFrom != ([4]int64{}) {
-		packed := make([]float32, g.srcDims[0]*g.srcDims[1]*g.srcDims[2]*g.srcDims[3])
-		g.packSource(packed, a)
-		a = packed
+		packed, err := backend.GetBuffer(shapes.Make(dtypes.Float32, int(g.srcDims[0]*g.srcDims[1]*g.srcDims[2]*g.srcDims[3])))
+		if err != nil {
+			backend.PutBuffer(output)
+			return nil, err
+		}
+		defer backend.PutBuffer(packed)
+		src := a
+		a = packed.Flat.([]float32)
+		g.packSource(a, src)
 	}
 	if debug {
 		fmt.Fprintf(os.Stderr, "onednn: %+v impl %s\n", g, p.impl)
@@ -410,9 +416,8 @@ func (g *geometry) packIfCropped(d []int) {
 		return
 	}
 	g.packFrom = g.srcStrides
-	// The same axis order as in the buffer, densely: sort axes by stride.
-	order := []int{0, 1, 2, 3}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(g.packFrom[b], g.packFrom[a]) })
+	// The same axis order as in the buffer, densely.
+	order := axesByStride(g.packFrom)
 	acc := int64(1)
 	for k := 3; k >= 0; k-- {
 		g.srcStrides[order[k]] = acc
@@ -423,8 +428,7 @@ func (g *geometry) packIfCropped(d []int) {
 // packSource copies the cropped source out of its buffer into dst (the
 // dense layout of g.srcStrides).
 func (g *geometry) packSource(dst, src []float32) {
-	order := []int{0, 1, 2, 3}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(g.srcStrides[b], g.srcStrides[a]) })
+	order := axesByStride(g.srcStrides)
 	d, from, to := g.srcDims, g.packFrom, g.srcStrides
 	a0, a1, a2, a3 := order[0], order[1], order[2], order[3]
 	run := d[a3]
@@ -443,6 +447,14 @@ func (g *geometry) packSource(dst, src []float32) {
 			}
 		}
 	}
+}
+
+// axesByStride orders the four axes from the largest stride to the smallest
+// (the buffer's order from outermost to innermost).
+func axesByStride(strides [4]int64) [4]int {
+	order := [4]int{0, 1, 2, 3}
+	slices.SortStableFunc(order[:], func(a, b int) int { return cmp.Compare(strides[b], strides[a]) })
+	return order
 }
 
 // elementStrides are a row-major tensor's strides, in elements.
