@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The accuracy check of issue 15 (environment.md, "CPU backends"): 5-epoch
+# The backend accuracy check (environment.md, "CPU backends"): 5-epoch
 # ResNet-8 on CIFAR-10, seeds 1-5, once on the pure-Go backend's own
 # convolutions (PRUNE_ONEDNN=0), once with oneDNN convolutions (the default),
 # once in the PyTorch peer; the seed fixes initialisation, data order and

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Stress test for the crash of issue 12: run notebook 06's (or 05's) sweeps at
-# the smoke profile N times, each in a fresh PRUNE_OUT (so every run trains its
-# probe and sweep networks from scratch, as the notebook test does), under
-# GOTRACEBACK=all and nice, and count the runs that crash.
+# Stress test for the SIMD crash (environment.md, "The SIMD crash"): run
+# notebook 06's (or 05's) sweeps at the smoke profile N times, each in a
+# fresh PRUNE_OUT (so every run trains its probe and sweep networks from
+# scratch, as the notebook test does), under GOTRACEBACK=all and nice, and
+# count the runs that crash.
 #
 #   scripts/stress.sh [-n RUNS] [-notebook 05|06] [-profile smoke] [-runs K] [-logs DIR] [-- extra go build flags]
 #
 # -runs K runs only the first K runs of the notebook's first sweep (-runs 1 on
 # notebook 06: one CNN probe network and one MLP, a few seconds; the crash
 # struck there) instead of the whole sweep (half a minute on a quiet machine).
-# GOEXPERIMENT is taken from the environment: the project's default is none;
-# GOEXPERIMENT=simd scripts/stress.sh shows the crash.
+# GOEXPERIMENT is taken from the environment: make stress passes the
+# Makefile's (simd unless PRUNE_SIMD=0); run by hand, none unless set.
+# GOEXPERIMENT=simd PRUNE_NO_HEAP_SLACK=1 scripts/stress.sh shows the crash;
+# with the heap slack (lib/backend, the default) it should not appear.
 #
 # A crashed run's whole log is kept in the logs folder (default
 # .cache/stress); its first lines (the fatal error or panic and the first
@@ -18,8 +21,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
-# GOEXPERIMENT as given (the project's default is none; GOEXPERIMENT=simd
-# shows the crash of issue 12, see environment.md).
+# GOEXPERIMENT as given (none unless set; see the header).
 export GOEXPERIMENT=${GOEXPERIMENT:-}
 export GOTRACEBACK=all
 if [ -z "${PRUNE_SHARED_DATA:-}" ] && [ -d ../shared/data ]; then

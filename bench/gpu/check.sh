@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The GPU check (issue 15): one prepared run on a machine with an NVIDIA GPU
-# and an installed jax CUDA plugin (the project's lent GPU machines have one),
-# with one stripped binary built on a CPU machine:
+# The GPU check: one prepared run on a machine with an NVIDIA GPU and an
+# installed jax CUDA plugin (the jax_plugins/xla_cuda* package of jax's CUDA
+# wheels), with one stripped binary built on a CPU machine and copied there
+# in the ignored folder .carry/ (the GPU machine needs no Go toolchain):
 #
 #   GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd go build -tags xla -ldflags='-s -w' -o .carry/prune-xla ./cmd/prune
 #   bash bench/gpu/check.sh            # on the GPU machine, from the project root
 #
-# and, optionally, the two XLA test binaries, compressed to fit the device
-# tool's 64 MiB (step 3 runs them when present):
+# and, optionally, the two XLA test binaries, compressed with xz to keep the
+# copy small (step 3 runs them when present):
 #
 #   for p in models train; do GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd go test -c -tags xla -ldflags='-s -w' \
 #     -o .carry/$p-xla.test ./lib/$p && xz -f -T2 .carry/$p-xla.test; done

@@ -46,7 +46,8 @@ func runBackend(args []string, stdout io.Writer) error {
 	return nil
 }
 
-// compareWithGo is the backend agreement of issue 15, runnable wherever a
+// compareWithGo is the backend agreement (models.AgreementCases, tolerances
+// in lib/models/agreement.go), runnable wherever a
 // backend is installed (the GPU check runs it from the -tags xla binary), and
 // for the pure-Go backend with oneDNN convolutions against pure Go alone.
 func compareWithGo(b compute.Backend, seed uint64, stdout io.Writer) error {

@@ -86,7 +86,7 @@ func benchCorrelate(args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "its output:\n%s", out)
 		}
 	}
-	fmt.Fprintln(stdout, "targets (issue 13, 2 cores): 6 files < 25 s, 15 files < 60 s, each < 1 GiB; times depend on the machine's load")
+	fmt.Fprintln(stdout, "targets on 2 cores: 6 files < 25 s, 15 files < 60 s, each < 1 GiB; times depend on the machine's load")
 	return nil
 }
 

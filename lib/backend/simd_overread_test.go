@@ -15,7 +15,7 @@ import (
 )
 
 // TestSIMDPartialLoadReadsPastSlice checks the upstream defect behind the
-// crash of issue 12 (environment.md, "The SIMD crash"): with
+// SIMD crash (environment.md, "The SIMD crash"): with
 // GOEXPERIMENT=simd, Go 1.27.3's archsimd.LoadFloat32x8Part and
 // LoadFloat32x16Part, which compute's SIMD kernels use for the tail of every
 // row, load a whole vector and mask it afterwards, so they read past the end

@@ -305,7 +305,7 @@ func TestRunRecordsWhatItTrained(t *testing.T) {
 }
 
 // A paper-profile CIFAR-10 run and an ImageNet run train with the paper's
-// recipes (shared/paper-notes.md, "Training recipes"), written out here
+// recipes (docs/paper.md, "Training recipes"), written out here
 // independently of the settings table. Before lib/settings, Runner.Run
 // replaced the recipe's lr 0.1 by the spec's 0 and then by 0.05, and
 // ImageNet runs got the CIFAR recipe.

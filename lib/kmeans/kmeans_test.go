@@ -123,8 +123,9 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// BenchmarkKMeans50k is the size: 50,000 × 512 embeddings, k = 100
-// (target ≤ 30 s on 2 cores).
+// BenchmarkKMeans50k is the size of self-supervised prototypes on a
+// CIFAR-10-sized set: 50,000 × 512 embeddings, k = 100 (target ≤ 30 s on
+// 2 cores).
 // "noise" has almost no cluster structure, so it runs to the 50-iteration
 // cap: the worst case.
 func BenchmarkKMeans50k(b *testing.B) {

@@ -10,7 +10,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// Tolerances of the backend agreement (issue 15): the same initial weights
+// Tolerances of the backend agreement: the same initial weights
 // must give logits within 1e-4 and every gradient within 1e-3, as max
 // relative differences (max |a−b| over max |b|). The patch convolution
 // against the native one measured 8e-5 on the logits.

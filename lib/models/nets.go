@@ -53,7 +53,8 @@ func New(name string, o Options) (Net, error) {
 		return MLP{Hidden: []int{512, 256}, Classes: o.Classes, name: name}, nil
 	case "mlp-256":
 		// One hidden layer of 256: 38% of mlp's multiply-adds, the cpu
-		// profile's network for the full Fashion-MNIST set (issue 11).
+		// profile's network for the full Fashion-MNIST set (the abundant-data
+		// design, lib/settings/abundant.go).
 		return MLP{Hidden: []int{256}, Classes: o.Classes, name: name}, nil
 	case "cnn":
 		w := 32

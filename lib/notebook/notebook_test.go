@@ -172,7 +172,7 @@ func TestExperiments(t *testing.T) {
 }
 
 // The notebooks' programs are built with GOEXPERIMENT=simd unless
-// PRUNE_SIMD=0, whatever the shell sets (the SIMD crash of issue 12).
+// PRUNE_SIMD=0, whatever the shell sets (environment.md, "The SIMD crash").
 func TestGoEnvSIMDSwitch(t *testing.T) {
 	lookup := func(env []string, k string) (string, bool) {
 		for _, kv := range env {

@@ -8,7 +8,8 @@ import (
 )
 
 // FuzzReadScores feeds the score reader arbitrary bytes (seed corpus in
-// testdata/fuzz/FuzzReadScores: the layouts and failures of issue 13). It
+// testdata/fuzz/FuzzReadScores: the layouts and failures of real score
+// files, as in scorefile_failures_test.go). It
 // must not panic, and what it accepts must be whole: as many IDs as
 // scores, every ID once and non-empty, every score finite, and no more rows
 // than the text has lines (no row invented).

@@ -9,9 +9,10 @@ import (
 	"testing"
 )
 
-// The misreads and silent acceptances of issue 13, through ReadScores as
-// every command calls it. Each case is either read to want, or refused with
-// an error containing every string of errHas.
+// The misreads and silent acceptances that score files from elsewhere
+// (pandas, numpy, spreadsheets, the authors' release) invite, through
+// ReadScores as every command calls it. Each case is either read to want,
+// or refused with an error containing every string of errHas.
 func TestReadScoresRealWorldFailures(t *testing.T) {
 	ilsvrc := func(n int) string { // n ILSVRC training IDs: a file cut short
 		var b strings.Builder

@@ -3,8 +3,8 @@
 // (runs.Execute on the profile's specs, progress to standard output),
 // once, in the store under PRUNE_OUT. With -runs K it runs only the first K
 // runs of the first sweep (for notebook 06, K = 1 trains the probe network of
-// supervised prototypes, a CNN, and one MLP: where the crash of issue 12
-// struck, within seconds of the start, while the heap grows).
+// supervised prototypes, a CNN, and one MLP: where the SIMD crash
+// (environment.md) struck, within seconds of the start, while the heap grows).
 // scripts/stress.sh builds it once and runs it many times, each time in a
 // fresh PRUNE_OUT so that every run trains its networks from scratch, as the
 // notebook test does.
