@@ -162,10 +162,11 @@ type scoreKey struct {
 	Dataset, DatasetSHA, IDs, Validation string
 	Probes                               *settings.Probes
 	ProbeRecipe                          *settings.Recipe
+	ProbeDraw                            uint64 `json:",omitempty"`
 }
 
 func (r *Runner) scoreKey(run sweep.Run, set, validation data.Subset) scoreKey {
-	return scoreKey{run.Dataset, r.sha(set.DS), settings.HashStrings(set.IDs()), settings.HashStrings(validation.IDs()), run.Probes, run.ProbeRecipe}
+	return scoreKey{run.Dataset, r.sha(set.DS), settings.HashStrings(set.IDs()), settings.HashStrings(validation.IDs()), run.Probes, run.ProbeRecipe, run.ProbeDraw}
 }
 
 func scorePrefix(run sweep.Run) string {
@@ -243,7 +244,7 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 	}
 	probeRecipe.Recipe = *run.ProbeRecipe
 	env := &scoring.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
-		WorkDir: filepath.Join(dir, "probes"), Logger: r.Logger, Recompute: r.Recompute}
+		WorkDir: filepath.Join(dir, "probes"), Logger: r.Logger, Recompute: r.Recompute, ProbeDraw: run.ProbeDraw}
 	sc, err = scoring.Compute(ctx, env, run.Metric, run.Seed)
 	if err != nil {
 		return nil, err
@@ -460,13 +461,18 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	if err != nil {
 		return sweep.Record{}, err
 	}
+	trainErr, err := t.TrainError(kept)
+	if err != nil {
+		return sweep.Record{}, err
+	}
 	valFile, valSHA, err := r.validationFile(val)
 	if err != nil {
 		return sweep.Record{}, err
 	}
 	resolved := settings.Resolved{Recipe: run.Recipe, Row: run.RecipeRow}
 	return sweep.Record{TestError: 1 - ev.Top1, TestTop5: ev.Top5, TestCorrect: sweep.PackCorrect(ev.Correct), Trained: len(kept.Idx), Seconds: time.Since(start).Seconds(),
-		Extra:         map[string]float64{"train_loss": res.LastLoss, "train_accuracy": res.LastAccuracy, "steps": float64(res.Steps)},
+		Extra: map[string]float64{"train_loss": res.LastLoss, "train_accuracy": res.LastAccuracy, "steps": float64(res.Steps),
+			sweep.TrainErrorKey: trainErr},
 		Training:      train.Applied(cfg, resolved, run.Recipe.Augmentation, res, len(kept.Idx), backend.Name(r.Backend)),
 		DatasetSHA256: r.sha(trainDS), TrainedIDs: settings.HashStrings(kept.IDs()),
 		ValidationIDs: valFile, ValidationSHA: valSHA, Fallbacks: fallbacks}, nil

@@ -1,8 +1,13 @@
 package plans
 
 import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/profile"
@@ -30,12 +35,84 @@ func CIFARScaling(p profile.Name) sweep.Spec {
 // SVHN is absent (the caller passes the dataset), adding EL2N from a weak
 // probe (an early snapshot) against the usual one where the profile runs
 // it (settings.WeakProbeMetric).
+//
+// Where the profile has a headline block (Headline), the grid draws probe
+// networks per seed as the block does, so that the grid's runs at the full
+// set are the block's runs on the seeds they share (one run each).
 func SVHNScaling(p profile.Name, dataset string) sweep.Spec {
 	s := scalingSpec(p, dataset, "03 "+dataset+" scaling")
 	if weak := settings.WeakProbeMetric(p, dataset); weak != "" {
 		s.Metrics = append(s.Metrics, weak)
 	}
+	_, s.ProbesPerSeed = settings.HeadlinePlan(p, dataset)
 	return s
+}
+
+// Headline is notebook 03's headline block (settings.HeadlinePlan): EL2N
+// keep hard and keep easy with random pruning at the full set, on the
+// block's fresh seeds, probes drawn per seed, with the grid's recipe. It
+// is one spec, or none where the profile has no block.
+func Headline(p profile.Name, dataset string) []sweep.Spec {
+	pl, ok := settings.HeadlinePlan(p, dataset)
+	if !ok {
+		return nil
+	}
+	return []sweep.Spec{{Name: "03 " + dataset + " headline", Dataset: dataset, Preset: string(p), Keeps: []string{"hard", "easy"},
+		Metrics: []string{"el2n-20", "random"}, Model: pl.Model, Sizes: pl.Sizes, Fractions: pl.Fractions, Seeds: pl.Seeds, ProbesPerSeed: true}}
+}
+
+// HeadlineCandidates are the recipes the headline pilot compared, each as
+// a schedule and a number of epochs of the design's optimiser (Adam, lr
+// 1e-3, batch 128): today's constant rate at 10 epochs, a cosine decay to
+// zero at the same cost, and the cosine at twice the cost.
+var HeadlineCandidates = []struct {
+	Schedule string
+	Epochs   int
+}{{"constant", 10}, {"cosine", 10}, {"cosine", 20}}
+
+// HeadlinePilot is the pilot that chose the headline block's recipe: each
+// candidate recipe on the pilot seeds at the full set, keep hard, keep easy
+// and random at the block's fractions and the unpruned run, probes per
+// seed. Run it with prune sweep run (its records are embedded:
+// HeadlinePilotRecords).
+func HeadlinePilot(p profile.Name, dataset string) []sweep.Spec {
+	blocks := Headline(p, dataset)
+	if len(blocks) == 0 || !settings.UsesCPUAbundant(p, dataset) {
+		return nil
+	}
+	block := blocks[0]
+	var out []sweep.Spec
+	for _, c := range HeadlineCandidates {
+		s := block
+		s.Name = fmt.Sprintf("03 headline pilot, %s %d epochs", c.Schedule, c.Epochs)
+		s.Schedule, s.Epochs = c.Schedule, c.Epochs
+		s.Fractions = append(slices.Clone(block.Fractions), 1)
+		s.Seeds = settings.CPUAbundant.HeadlinePilotSeeds
+		out = append(out, s)
+	}
+	return out
+}
+
+// headlinePilotRecords are the pilot's run records as the sweeps wrote
+// them, one JSON record a line (made by prune sweep run on the
+// HeadlinePilot specs; lib/settings/abundant-design.md gives the command).
+//
+//go:embed headline-pilot.jsonl
+var headlinePilotRecords []byte
+
+// HeadlinePilotRecords reads the headline pilot's records.
+func HeadlinePilotRecords() ([]sweep.Record, error) {
+	var out []sweep.Record
+	sc := bufio.NewScanner(bytes.NewReader(headlinePilotRecords))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for line := 1; sc.Scan(); line++ {
+		var r sweep.Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("lib/plans/headline-pilot.jsonl, line %d: %w", line, err)
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err()
 }
 
 // ImageNetScaling is notebook 04's sweep on an ImageNet variant: at the

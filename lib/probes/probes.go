@@ -47,6 +47,11 @@ type Trainer struct {
 	// version (otherwise they are reused with a warning naming both).
 	Recompute  bool
 	DatasetSHA string // Train.DS.Checksum(); Run computes it when empty
+	// Draw re-draws the probe networks: 0 keeps Spec.Seed's seeds, shared
+	// by every scored set; any other value mixes it into every network's
+	// seed, so that an experiment seed can draw its own probes of a set
+	// that every seed shares (the full training set).
+	Draw uint64
 
 	// Steps are the training steps per probe kind (trained or reused),
 	// for the score file's sidecar; Run fills it.
@@ -136,6 +141,15 @@ func (s Spec) Seed() uint64 {
 	return binary.LittleEndian.Uint64(h[:8])
 }
 
+// seed is the probe network's seed under the trainer's Draw.
+func (t *Trainer) seed(s Spec) uint64 {
+	if t.Draw == 0 {
+		return s.Seed()
+	}
+	h := sha256.Sum256([]byte(fmt.Sprintf("probe/%d/draw/%d", s.Seed(), t.Draw)))
+	return binary.LittleEndian.Uint64(h[:8])
+}
+
 // probeKey is everything that determines a probe network's outputs.
 type probeKey struct {
 	Kind     string  `json:"kind"`
@@ -160,7 +174,7 @@ type probeKey struct {
 }
 
 func (s Spec) keyFields(t *Trainer) probeKey {
-	k := probeKey{Kind: s.Kind, Index: s.Index, Seed: s.Seed(), Features: s.Features, Test: s.Test, Dynamics: s.Dynamics,
+	k := probeKey{Kind: s.Kind, Index: s.Index, Seed: t.seed(s), Features: s.Features, Test: s.Test, Dynamics: s.Dynamics,
 		Fraction: s.Fraction, StopEpoch: s.StopEpoch, Model: t.Preset.Model, Recipe: t.Recipe.Recipe, Augment: t.Augment,
 		Dataset: t.Train.DS.Name + "/" + t.Train.DS.Split, DatasetSHA: t.DatasetSHA, IDs: settings.HashStrings(t.Train.IDs())}
 	if s.Test {
@@ -248,7 +262,7 @@ func (t *Trainer) Run(ctx context.Context, s Spec) (*Outputs, error) {
 	if err := t.Recipe.CheckSize(len(trainSet.Idx)); err != nil {
 		return nil, fmt.Errorf("probe %s-%02d: %w", s.Kind, s.Index, err)
 	}
-	cfg.Seed = s.Seed()
+	cfg.Seed = t.seed(s)
 	cfg.StopEpoch = s.StopEpoch
 	cfg.RecordDynamics = s.Dynamics
 	cfg.Log = t.progress()
@@ -256,7 +270,7 @@ func (t *Trainer) Run(ctx context.Context, s Spec) (*Outputs, error) {
 		cfg.CheckpointDir = filepath.Join(s.dir(t), "checkpoints")
 	}
 	aug := t.Augment
-	aug.Seed = s.Seed()
+	aug.Seed = t.seed(s)
 	tr, err := train.New(t.Backend, cfg, trainSet, aug)
 	if err != nil {
 		return nil, err

@@ -130,3 +130,23 @@ func TestSubsetNetworksKeyedByCount(t *testing.T) {
 		t.Errorf("5 subset networks after 4: %d trained, want 5 (the others' held-out design differs):\n%s", n, log.String())
 	}
 }
+
+// Draw 0 keeps every network's seed (shared by every scored set); another
+// draw gives each network a seed of its own, different for every draw.
+func TestDrawRedrawsProbeSeeds(t *testing.T) {
+	s := Spec{Kind: "early-e2", Index: 3}
+	if got := (&Trainer{}).seed(s); got != s.Seed() {
+		t.Errorf("draw 0: seed %d, want Spec.Seed %d", got, s.Seed())
+	}
+	seen := map[uint64]uint64{s.Seed(): 0}
+	for _, draw := range []uint64{1, 2, 201, 202} {
+		got := (&Trainer{Draw: draw}).seed(s)
+		if other, ok := seen[got]; ok {
+			t.Errorf("draw %d gives the seed of draw %d", draw, other)
+		}
+		seen[got] = draw
+		if again := (&Trainer{Draw: draw}).seed(s); again != got {
+			t.Errorf("draw %d: seed %d then %d", draw, got, again)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func TestOnSeeds(t *testing.T) {
 	}
 }
 
-// The unpruned runs (f = 1) of a plan like issue 11's, with a selection
+// The unpruned runs (f = 1) of a plan like the cpu abundant design's, with a selection
 // seed: they form the unpruned curve at every initial size, enter the
 // random power law, and compete in the frontier and in c*(m).
 func TestUnprunedRunsAtEverySize(t *testing.T) {

@@ -356,7 +356,7 @@ func Seeds(ps []Point) []uint64 {
 // standard error and count from those seeds' errors; Errors keeps only
 // them), dropping points that have none of them. Figures and tables of
 // reported results use it with the fresh seeds: the selection seeds' errors
-// choose c*(m) and are never reported (shared/experiment-protocol.md).
+// choose c*(m) and are never reported (docs/protocol.md).
 func OnSeeds(ps []Point, seeds []uint64) []Point {
 	var out []Point
 	for _, p := range ps {

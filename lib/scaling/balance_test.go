@@ -64,12 +64,14 @@ func TestBalancingChangeString(t *testing.T) {
 	}
 }
 
-// Paired claims count the test examples on which exactly one network is
-// right from the records' per-example results: on 80 examples, a errs on
-// every eighth (10), b on every fourth (20); they disagree on the 10
-// examples b alone gets wrong, so the test variance of d = −0.125 is
-// (10/80 − 0.125²)/80 (by hand). Without per-example results the bound
-// T·min(1, e₁+e₂) = 30 is used and the note says so.
+// Paired claims take the test-set term from the records' per-example
+// results: on 80 examples, a errs on every eighth (10), b on every fourth
+// (20); on every seed x_i = correct(b) − correct(a) is −1 on the 10
+// examples b alone gets wrong and 0 elsewhere, so the seeds agree (no
+// spread, w = 0) and s.e.² = var_i(x_i)/T with T − 1 in the variance (by
+// hand). Without per-example results for some seed the term is the mean
+// per-seed variance with the disagreements bounded by T·min(1, e₁+e₂) = 30,
+// and the note says so.
 func TestPairedEffectCountsDisagreements(t *testing.T) {
 	const T = 80
 	ca, cb := make([]bool, T), make([]bool, T)
@@ -87,12 +89,13 @@ func TestPairedEffectCountsDisagreements(t *testing.T) {
 	}
 	e := PairedEffect("c", "s", a, b, -1, Design{TestExamples: T})
 	const d2 = 0.125 * 0.125
-	if want := math.Sqrt((10.0/T - d2) / T); math.Abs(e.Value.SE-want) > 1e-12 || e.Note != "" {
+	sumSq := 10*0.875*0.875 + 70*0.125*0.125
+	if want := math.Sqrt(sumSq / (T - 1) / T); math.Abs(e.Value.SE-want) > 1e-12 || e.Note != "" {
 		t.Errorf("measured: s.e. %g, want %g (note %q)", e.Value.SE, want, e.Note)
 	}
 	delete(b.Correct, 2)
 	e = PairedEffect("c", "s", a, b, -1, Design{TestExamples: T})
-	want := math.Sqrt((2*(10.0/T-d2)/T + (30.0/T-d2)/T) / 3)
+	want := math.Sqrt((30.0/T - d2) / T)
 	if math.Abs(e.Value.SE-want) > 1e-12 || !strings.Contains(e.Note, "1 of 3 seeds") {
 		t.Errorf("one seed bounded: s.e. %g, want %g (note %q)", e.Value.SE, want, e.Note)
 	}
@@ -121,13 +124,19 @@ func TestBenchmarkEffectsNotesBalancingChanges(t *testing.T) {
 	plain := sweep.Spec{Dataset: "cifar10", Sizes: []int{1000}, Fractions: []float64{0.5, 0.7, 1}, Metrics: []string{"el2n", "forgetting", "random"}}
 	balanced := sweep.Spec{Dataset: "cifar10", Sizes: []int{1000}, Fractions: []float64{0.5, 0.7}, Balance: 0.5, Metrics: plain.Metrics}
 	changes := []BalancingChange{{"el2n", 0.5, 0.5, 50, 14}, {"forgetting", 0.5, 0.5, 50, 0}}
-	effects, err := BenchmarkEffects(ps, plain, balanced, changes)
+	effects, err := BenchmarkEffects(ps, plain, balanced, changes, []float64{0.9})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(effects) != 8 {
-		t.Fatalf("%d effects, want 2 metrics × 2 fractions × 2 balances", len(effects))
+	if len(effects) != 10 {
+		t.Fatalf("%d effects, want 2 metrics × 2 fractions × 2 balances and 2 cut claims", len(effects))
 	}
+	for _, e := range effects[8:] {
+		if e.Verdict != NotRun || e.Fraction != 0.9 || !strings.Contains(e.Setting, "f = 0.9") {
+			t.Errorf("cut claim %+v", e)
+		}
+	}
+	effects = effects[:8]
 	noted := 0
 	for _, e := range effects {
 		want := ""

@@ -3,6 +3,7 @@ package scaling
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -39,15 +40,27 @@ type Choice struct {
 
 // PowerLawTest is the outcome of BeatsPowerLaw.
 type PowerLawTest struct {
-	Choices  []Choice
-	Fresh    []uint64        // the fresh seeds, in order
-	D        []float64       // d_s of each fresh seed
-	TestVar  []float64       // the test set's sampling variance of each d_s
-	Laws     []fit.PowerLaw  // fit_s of each fresh seed
-	Estimate Estimate        // of the mean of d_s
-	Verdict  string          // Verdict's, predicted sign negative
+	Choices []Choice
+	// Range is the index in Choices of the smallest m from which the
+	// claim is judged: the first m at which the selection seeds chose a
+	// pruned (keep hard) configuration; Choices[Range:] is the abundant
+	// range.
+	Range    int
+	Fresh    []uint64       // the fresh seeds, in order
+	D        []float64      // d_s of each fresh seed
+	TestTerm float64        // the test-set term of the verdict (BootstrapTestTerm)
+	Laws     []fit.PowerLaw // fit_s of each fresh seed
+	Estimate Estimate       // of the mean of d_s
+	Verdict  string         // Verdict's, predicted sign negative
+	// Note says what else to know (records without per-example results).
+	Note     string
 	Excluded []Configuration // baseline configurations left out of the fits (chosen ones)
 }
+
+// Resamples is the number of bootstrap resamples of the test examples
+// behind BeatsPowerLaw's test-set term (its relative precision is about
+// sqrt(2/Resamples), 8%).
+const Resamples = 300
 
 // curve is one configuration's points, sorted by examples trained on.
 type curve struct {
@@ -55,9 +68,9 @@ type curve struct {
 	points  []Point
 }
 
-// BeatsPowerLaw is the protocol's one definition of "pruning beats the
-// power law" (/work/shared/experiment-protocol.md), for a metric's keep
-// policies over the points of a scaling sweep (balance 0):
+// BeatsPowerLaw is the one definition of "pruning beats the power law"
+// (docs/protocol.md), for a metric's keep policies over the points of a
+// scaling sweep (balance 0):
 //
 //  1. Selection, on the selection seeds only: each configuration's curve
 //     (mean error over the selection seeds against examples trained on) is
@@ -65,16 +78,20 @@ type curve struct {
 //     never extrapolated; at each m of the random-pruning grid the
 //     configuration with the lowest interpolated error is c*(m). Every
 //     configuration competes: the metric's keep policies at each f < 1,
-//     random pruning at each f, and no pruning.
+//     random pruning at each f, and no pruning. The claim is judged over
+//     the abundant range only: from the smallest m at which c*(m) is keep
+//     hard upward (below it c*(m) is mostly random pruning, which
+//     contributes about nothing by construction and dilutes the mean).
 //  2. Test, on each fresh seed s: error = a·m^(−ν) is fitted to that seed's
 //     random-pruning and unpruned runs, leaving out every run of a chosen
-//     configuration, and d_s = mean over m of log(error_s(c*(m), m)/fit_s(m)),
-//     error_s interpolated the same way from seed s's runs.
+//     configuration, and d_s = mean over the range's m of
+//     log(error_s(c*(m), m)/fit_s(m)), error_s interpolated the same way
+//     from seed s's runs.
 //  3. The verdict is Verdict's on d_s over the fresh seeds, predicted sign
-//     negative. The test-set variance of d_s is the mean over m of the
-//     standard deviation of log(error/fit), the paired-difference variance
-//     (with the disagreement bound) divided by error·fit, squared: the m
-//     share one test set, so their errors are taken as fully correlated.
+//     negative. Its test-set term comes from a bootstrap over test
+//     examples (BootstrapTestTerm): each of Resamples resamples of the
+//     test examples (a fixed random stream) recomputes every run's error
+//     on every fresh seed, hence the fits and d_s.
 //
 // Selection and fresh seeds must not overlap; testExamples is the size of
 // the test set every run was graded on.
@@ -130,49 +147,163 @@ func BeatsPowerLaw(ps []Point, metric string, selection, fresh []uint64, testExa
 			out.Excluded = append(out.Excluded, c)
 		}
 	}
-	// 2. Test on each fresh seed.
-	for _, s := range fresh {
+	out.Range = slices.IndexFunc(out.Choices, func(c Choice) bool { return !c.Config.powerLawBaseline() && c.Config.Keep == "hard" })
+	if out.Range < 0 {
+		return out, fmt.Errorf("beats the power law: the selection seeds %v chose keep hard at no m, so there is no abundant range to judge (choices: %s)", selection, out.ChoicesString())
+	}
+	judged := out.Choices[out.Range:]
+	// 2. Test on each fresh seed, on the test set itself.
+	d := func(s uint64, errOf func(Point) (float64, bool)) (float64, fit.PowerLaw, error) {
 		var n, eps []float64
 		for _, c := range configs {
 			if !c.powerLawBaseline() || chosen[c] {
 				continue
 			}
 			for _, p := range curves[c].points {
-				if e, ok := p.Errors[s]; ok {
+				if e, ok := errOf(p); ok {
 					n, eps = append(n, p.Trained), append(eps, e)
 				}
 			}
 		}
 		law, err := fit.Fit(n, eps, fit.Options{Bootstrap: -1})
 		if err != nil {
-			return out, fmt.Errorf("beats the power law, fresh seed %d: random-pruning and unpruned runs outside the chosen configurations: %w", s, err)
+			return 0, law, fmt.Errorf("beats the power law, fresh seed %d: random-pruning and unpruned runs outside the chosen configurations: %w", s, err)
 		}
-		sum, sd := 0.0, 0.0
-		for _, ch := range out.Choices {
-			e, ok := curves[ch.Config].at(ch.Trained, []uint64{s})
+		sum := 0.0
+		for _, ch := range judged {
+			e, ok := curves[ch.Config].atWith(ch.Trained, errOf)
 			if !ok {
-				return out, fmt.Errorf("beats the power law, fresh seed %d: no runs of %s around %g examples", s, ch.Config, ch.Trained)
+				return 0, law, fmt.Errorf("beats the power law, fresh seed %d: no runs of %s around %g examples", s, ch.Config, ch.Trained)
 			}
-			f := law.Eval(ch.Trained)
-			sum += math.Log(e / f)
-			sd += math.Sqrt(pairedTestVariance(e, f, testExamples) / (e * f))
+			sum += math.Log(e / law.Eval(ch.Trained))
 		}
-		k := float64(len(out.Choices))
+		return sum / float64(len(judged)), law, nil
+	}
+	for _, s := range fresh {
+		ds, law, err := d(s, func(p Point) (float64, bool) { e, ok := p.Errors[s]; return e, ok })
+		if err != nil {
+			return out, err
+		}
 		out.Fresh = append(out.Fresh, s)
-		out.D = append(out.D, sum/k)
-		out.TestVar = append(out.TestVar, (sd/k)*(sd/k))
+		out.D = append(out.D, ds)
 		out.Laws = append(out.Laws, law)
 	}
+	// 3. The test-set term: the same resamples of the test examples for
+	// every run of every fresh seed.
+	if len(out.Fresh) >= 2 {
+		term, missing, err := bootstrapPowerLaw(ps, out.Fresh, testExamples, d)
+		if err != nil {
+			return out, err
+		}
+		out.TestTerm = term
+		if missing > 0 {
+			out.Note = fmt.Sprintf("%d runs without per-example test results: the test-set term is left out (it cannot be bootstrapped)", missing)
+		}
+	}
 	var err error
-	out.Estimate, out.Verdict, err = Verdict(out.D, out.TestVar, -1)
+	out.Estimate, out.Verdict, err = Verdict(out.D, out.TestTerm, -1)
 	return out, err
 }
 
-// ChoicesString lists c*(m), for a notebook's parameters and a summary.
+// bootstrapPowerLaw is BootstrapTestTerm of d_s (recomputed by d with the
+// errors of a resample, less d_s from the same per-example results
+// unresampled) over Resamples resamples of the test examples; it
+// also returns how many of the fresh seeds' runs lack per-example results
+// (then the term is 0: no resample can be made).
+func bootstrapPowerLaw(ps []Point, fresh []uint64, testExamples int,
+	d func(uint64, func(Point) (float64, bool)) (float64, fit.PowerLaw, error)) (float64, int, error) {
+	correct := map[runID][]uint8{}
+	missing := 0
+	for _, p := range ps {
+		for _, s := range fresh {
+			if _, ok := p.Errors[s]; !ok {
+				continue
+			}
+			bits, ok := unpackBits(p.Correct[s], testExamples)
+			if !ok {
+				missing++
+				continue
+			}
+			correct[p.run(s)] = bits
+		}
+	}
+	if missing > 0 {
+		return 0, missing, nil
+	}
+	// dAt is every fresh seed's d_s with each run's error counted over the
+	// test examples weighted by counts (all ones: the test set itself).
+	dAt := func(counts []int32) ([]float64, error) {
+		errs := make(map[runID]float64, len(correct))
+		for r, bits := range correct {
+			right := int32(0)
+			for i, c := range bits {
+				right += int32(c) * counts[i]
+			}
+			errs[r] = 1 - float64(right)/float64(testExamples)
+		}
+		out := make([]float64, len(fresh))
+		for k, s := range fresh {
+			var err error
+			if out[k], _, err = d(s, func(p Point) (float64, bool) { e, ok := errs[p.run(s)]; return e, ok }); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	counts := make([]int32, testExamples)
+	for i := range counts {
+		counts[i] = 1
+	}
+	// The baseline of the deltas is d_s from the same per-example results
+	// (equal to ds where the records' errors are their mean).
+	base, err := dAt(counts)
+	if err != nil {
+		return 0, 0, err
+	}
+	rng := rand.New(rand.NewPCG(0x5eed, 0xb007))
+	delta := make([][]float64, Resamples)
+	for b := range delta {
+		clear(counts)
+		for range testExamples {
+			counts[rng.IntN(testExamples)]++
+		}
+		db, err := dAt(counts)
+		if err != nil {
+			return 0, 0, fmt.Errorf("bootstrap resample %d: %w", b, err)
+		}
+		for k := range db {
+			db[k] -= base[k]
+		}
+		delta[b] = db
+	}
+	term, err := BootstrapTestTerm(delta)
+	return term, 0, err
+}
+
+// runID names one run of a point: its configuration and seed.
+type runID struct {
+	Metric, Keep      string
+	Fraction, Balance float64
+	Size              int
+	Seed              uint64
+}
+
+func (p Point) run(seed uint64) runID {
+	return runID{p.Metric, p.Keep, p.Fraction, p.Balance, p.Size, seed}
+}
+
+// ChoicesString lists c*(m), for a notebook's parameters and a summary,
+// marking where the abundant range that the claim is judged on starts.
 func (t PowerLawTest) ChoicesString() string {
 	var b strings.Builder
 	for i, c := range t.Choices {
-		if i > 0 {
+		switch {
+		case i == t.Range && len(t.Choices) > 0 && t.Range >= 0:
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString("judged from here: ")
+		case i > 0:
 			b.WriteString("; ")
 		}
 		fmt.Fprintf(&b, "m = %.0f: %s", c.Trained, c.Config)
@@ -213,23 +344,31 @@ func configurationCurves(ps []Point, metric string) map[Configuration]curve {
 }
 
 // at interpolates the curve's error, averaged over seeds, at m examples
-// trained on: linearly in log error against log m between the two
-// neighbouring points that have every seed, never beyond the first or last
-// such point (false there, or without such points).
+// trained on (atWith, with the mean over the seeds, which a point must all
+// have).
 func (cv curve) at(m float64, seeds []uint64) (float64, bool) {
-	var xs, ys []float64
-	for _, p := range cv.points {
-		sum, ok := 0.0, true
+	return cv.atWith(m, func(p Point) (float64, bool) {
+		sum := 0.0
 		for _, s := range seeds {
 			e, has := p.Errors[s]
-			if !has || !(e > 0) {
-				ok = false
-				break
+			if !has {
+				return 0, false
 			}
 			sum += e
 		}
-		if ok {
-			xs, ys = append(xs, math.Log(p.Trained)), append(ys, math.Log(sum/float64(len(seeds))))
+		return sum / float64(len(seeds)), len(seeds) > 0
+	})
+}
+
+// atWith interpolates the curve's error at m examples trained on, each
+// point's error given by errOf: linearly in log error against log m between
+// the two neighbouring points that have a positive error, never beyond the
+// first or last such point (false there, or without such points).
+func (cv curve) atWith(m float64, errOf func(Point) (float64, bool)) (float64, bool) {
+	var xs, ys []float64
+	for _, p := range cv.points {
+		if e, ok := errOf(p); ok && e > 0 {
+			xs, ys = append(xs, math.Log(p.Trained)), append(ys, math.Log(e))
 		}
 	}
 	x := math.Log(m)

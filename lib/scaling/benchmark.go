@@ -53,8 +53,10 @@ func WriteRankCorrelations(w io.Writer, names []string, rho [][]float64) error {
 // random at each fraction below 1, unbalanced, then in the balanced sweep,
 // graded on the dataset's test split. Each balanced claim's note says how
 // many kept examples balancing changed for its metric (changes, from
-// BalancingChanges at the balanced sweep's fraction; nil: no note).
-func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec, changes []BalancingChange) ([]Effect, error) {
+// BalancingChanges at the balanced sweep's fraction; nil: no note). The
+// claims at the fractions in cut, planned and left out to keep the main
+// job within its budget, are listed as not run.
+func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec, changes []BalancingChange, cut []float64) ([]Effect, error) {
 	tests, err := TestExamples(plain.Dataset)
 	if err != nil {
 		return nil, err
@@ -75,6 +77,15 @@ func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec, changes []Balancin
 			}
 		}
 		effects = append(effects, e)
+	}
+	for _, f := range cut {
+		for _, m := range plain.Metrics {
+			if m != "random" {
+				effects = append(effects, Effect{Claim: fmt.Sprintf("%s pruning beats random", m), Sign: -1, Value: unmeasured, Verdict: NotRun,
+					Setting: fmt.Sprintf("n = %d, f = %g, balance 0: error(%s) − error(random)", n, f, m), Metric: m, Fraction: f,
+					Note: "planned, left out to keep the main job within its hour"})
+			}
+		}
 	}
 	return effects, nil
 }

@@ -1,7 +1,10 @@
 package scaling
 
 import (
+	"cmp"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
@@ -36,6 +39,29 @@ type Effect struct {
 	// Backends are the compute backends the compared runs trained on
 	// (Point.Backend).
 	Backends []string
+	// Runs is a digest of the compared runs' results on the claim's seeds
+	// (runsDigest): two claims with the same digest and sign judge the same
+	// runs, and the summary lists them once.
+	Runs string
+	// Primary marks the design's headline claims, written before the
+	// reported run; the others are secondary (exploratory).
+	Primary bool
+}
+
+// runsDigest identifies the runs a paired claim compares by their results
+// on each seed: the per-example test correctness where the records keep
+// it, the error rates otherwise. Two claims over the same runs (one
+// notebook's claim repeated by another, or a balanced selection equal to
+// the unbalanced one) get the same digest.
+func runsDigest(seeds []uint64, ps ...Point) string {
+	h := sha256.New()
+	for _, s := range seeds {
+		fmt.Fprintf(h, "seed %d\n", s)
+		for _, p := range ps {
+			fmt.Fprintf(h, "%x %s\n", math.Float64bits(p.Errors[s]), p.Correct[s])
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // Design is what the effects need besides the points: the size of the
@@ -45,6 +71,15 @@ type Effect struct {
 type Design struct {
 	TestExamples int
 	Selection    []uint64
+	// Primary marks the sweep's headline claims (Effect.Primary): the
+	// abundant-data claims at the largest size, keep easy beating keep hard
+	// at the smallest size and fraction, and the power-law claim.
+	Primary bool
+	// Headline, when not empty, holds the points of a headline block at
+	// the full set (more fresh seeds, probes drawn per seed): the claims at
+	// the largest size are judged on them, at their fractions, instead of
+	// on the grid's points. Its seeds outside Selection are its fresh seeds.
+	Headline []Point
 }
 
 // DesignFor is the design of a sweep analysed by ScalingEffects: its first
@@ -70,8 +105,11 @@ var unmeasured = Estimate{Mean: math.NaN(), SE: math.NaN(), Lo: math.NaN(), Hi: 
 func (d Design) fresh(seed uint64) bool { return !slices.Contains(d.Selection, seed) }
 
 // PairedEffect is a claim on the paired difference error(a) − error(b) over
-// the fresh seeds that both points have, judged by Verdict with the test
-// set's sampling variance of each seed's difference.
+// the fresh seeds that both points have, judged by Verdict with the
+// test-set term of the per-example differences (PairedTestTerm). Where a
+// seed's records lack per-example test results (made before they were
+// kept), the term falls back to the mean per-seed test variance with the
+// disagreements bounded, which is conservative, and the note says so.
 func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect {
 	var seeds []uint64
 	for s := range a.Errors {
@@ -80,23 +118,29 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 		}
 	}
 	slices.Sort(seeds)
-	diffs, vars := make([]float64, len(seeds)), make([]float64, len(seeds))
-	bounded := 0
+	diffs := make([]float64, len(seeds))
+	var x [][]int8
+	fallback := 0.0
 	for k, s := range seeds {
 		diffs[k] = a.Errors[s] - b.Errors[s]
-		if disagree, ok := Disagreements(a.Correct[s], b.Correct[s], d.TestExamples); ok {
-			vars[k] = PairedTestVariance(diffs[k], disagree, d.TestExamples)
-		} else {
-			vars[k] = pairedTestVariance(a.Errors[s], b.Errors[s], d.TestExamples)
-			bounded++
+		if xs, ok := pairedExamples(a.Correct[s], b.Correct[s], d.TestExamples); ok {
+			x = append(x, xs)
 		}
+		fallback += pairedTestVariance(a.Errors[s], b.Errors[s], d.TestExamples) / float64(len(seeds))
 	}
-	e := Effect{Claim: claim, Setting: setting, Sign: sign, Backends: BackendsOf(seeds, a, b)}
-	if bounded > 0 {
-		e.Note = fmt.Sprintf("%d of %d seeds without per-example test results: their disagreements are bounded", bounded, len(seeds))
+	e := Effect{Claim: claim, Setting: setting, Sign: sign, Backends: BackendsOf(seeds, a, b), Runs: runsDigest(seeds, a, b)}
+	term, err := 0.0, error(nil)
+	if len(x) == len(seeds) {
+		term, err = PairedTestTerm(x)
+	} else {
+		term = fallback
+		e.Note = fmt.Sprintf("%d of %d seeds without per-example test results: the test-set term is the per-seed variance with disagreements bounded (conservative)",
+			len(seeds)-len(x), len(seeds))
 	}
-	var err error
-	if e.Value, e.Verdict, err = Verdict(diffs, vars, sign); err != nil {
+	if err == nil {
+		e.Value, e.Verdict, err = Verdict(diffs, term, sign)
+	}
+	if err != nil {
 		e.Value, e.Verdict, e.Note = unmeasured, NotMeasured, err.Error()
 	} else if len(seeds) == 0 {
 		e.Note = "no fresh seed has both runs"
@@ -124,54 +168,97 @@ func Disagreements(a, b string, testExamples int) (int, bool) {
 	return n, true
 }
 
+// unpackBits is a record's per-example correctness (sweep.PackCorrect) as
+// one 0 or 1 per test example; false when missing or malformed.
+func unpackBits(packed string, testExamples int) ([]uint8, bool) {
+	if packed == "" {
+		return nil, false
+	}
+	b, err := sweep.UnpackCorrect(packed, testExamples)
+	if err != nil {
+		return nil, false
+	}
+	out := make([]uint8, testExamples)
+	for i := range out {
+		out[i] = b[i/8] >> (i % 8) & 1
+	}
+	return out, true
+}
+
+// pairedTestVariance is PairedTestVariance of e1 − e2 with the
+// disagreement bound.
+func pairedTestVariance(e1, e2 float64, testExamples int) float64 {
+	return PairedTestVariance(e1-e2, DisagreementBound(e1, e2, testExamples), testExamples)
+}
+
 // ClaimFractions are the fractions kept at which ScalingEffects judges the
-// abundant-data claims at the largest initial size (issue 11: f = 0.5 and
-// 0.7, where the paper's keep-hard gains are largest).
+// abundant-data claims at the largest initial size (f = 0.5 and 0.7,
+// where the paper's keep-hard gains are largest).
 var ClaimFractions = []float64{0.5, 0.7}
 
 // ScalingEffects are notebook 02/03's claims: at the smallest initial size,
 // keep easy beats keep hard (at the smallest pruned fraction and at each of
 // ClaimFractions); at the largest initial size, keep hard beats keep easy
-// and beats random pruning (at each of ClaimFractions); and pruning beats
-// the power law fitted to random pruning (BeatsPowerLaw, the protocol's one
-// definition). A claim fraction the grid lacks is skipped.
+// and beats random pruning (at each of ClaimFractions, or on the design's
+// headline block at its fractions); and pruning beats the power law fitted
+// to random pruning (BeatsPowerLaw, the one definition). A claim fraction
+// the grid lacks is skipped. With d.Primary, the claims at the largest
+// size, the scarce claim at the smallest fraction and the power-law claim
+// are marked primary.
 func ScalingEffects(ps []Point, metric string, d Design) []Effect {
-	fractions, sizes, _ := HardMinusEasy(ps, metric)
 	var out []Effect
-	if len(sizes) > 0 && len(fractions) > 0 {
-		pair := func(claim string, keepA, keepB string, f float64, n, sign int) {
-			metricB := metric
-			if keepB == "random" {
-				metricB = "random"
-			}
-			setting := fmt.Sprintf("%s, n = %d, f = %g: error(%s) − error(%s)", metric, n, f, keepA, keepB)
-			a, ok1 := find(ps, metric, keepA, f, n, 0)
-			b, ok2 := find(ps, metricB, keepB, f, n, 0)
-			if !ok1 || !ok2 {
-				out = append(out, Effect{Claim: claim, Setting: setting, Value: unmeasured, Sign: sign, Verdict: NotMeasured, Note: "runs missing"})
-				return
-			}
-			out = append(out, PairedEffect(claim, setting, a, b, sign, d))
+	pair := func(from []Point, claim string, keepA, keepB string, f float64, n, sign int, primary bool) {
+		metricB := metric
+		if keepB == "random" {
+			metricB = "random"
 		}
-		var claimAt []float64
+		setting := fmt.Sprintf("%s, n = %d, f = %g: error(%s) − error(%s)", metric, n, f, keepA, keepB)
+		a, ok1 := find(from, metric, keepA, f, n, 0)
+		b, ok2 := find(from, metricB, keepB, f, n, 0)
+		e := Effect{Claim: claim, Setting: setting, Value: unmeasured, Sign: sign, Verdict: NotMeasured, Note: "runs missing"}
+		if ok1 && ok2 {
+			e = PairedEffect(claim, setting, a, b, sign, d)
+		}
+		e.Primary = primary && d.Primary
+		out = append(out, e)
+	}
+	claimFractions := func(fractions []float64) []float64 {
+		var at []float64
 		for _, f := range ClaimFractions {
 			if slices.Contains(fractions, f) {
-				claimAt = append(claimAt, f)
+				at = append(at, f)
 			}
 		}
+		return at
+	}
+	fractions, sizes, _ := HardMinusEasy(ps, metric)
+	if len(sizes) > 0 && len(fractions) > 0 {
+		claimAt := claimFractions(fractions)
 		scarce := claimAt
 		if !slices.Contains(scarce, fractions[0]) {
 			scarce = append([]float64{fractions[0]}, scarce...)
 		}
-		small, large := sizes[0], sizes[len(sizes)-1]
 		for _, f := range scarce {
-			pair("keep easy beats keep hard when data is scarce", "hard", "easy", f, small, +1)
+			pair(ps, "keep easy beats keep hard when data is scarce", "hard", "easy", f, sizes[0], +1, f == fractions[0])
 		}
-		for _, f := range claimAt {
-			pair("keep hard beats keep easy when data is abundant", "hard", "easy", f, large, -1)
+		if len(d.Headline) == 0 {
+			for _, f := range claimAt {
+				pair(ps, "keep hard beats keep easy when data is abundant", "hard", "easy", f, sizes[len(sizes)-1], -1, true)
+			}
+			for _, f := range claimAt {
+				pair(ps, "keep hard beats random when data is abundant", "hard", "random", f, sizes[len(sizes)-1], -1, true)
+			}
 		}
-		for _, f := range claimAt {
-			pair("keep hard beats random when data is abundant", "hard", "random", f, large, -1)
+	}
+	if len(d.Headline) > 0 {
+		hf, hs, _ := HardMinusEasy(d.Headline, metric)
+		if len(hs) > 0 {
+			for _, f := range hf {
+				pair(d.Headline, "keep hard beats keep easy when data is abundant", "hard", "easy", f, hs[len(hs)-1], -1, true)
+			}
+			for _, f := range hf {
+				pair(d.Headline, "keep hard beats random when data is abundant", "hard", "random", f, hs[len(hs)-1], -1, true)
+			}
 		}
 	}
 	fresh := slices.DeleteFunc(Seeds(ps), func(s uint64) bool { return !d.fresh(s) })
@@ -183,12 +270,13 @@ func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 	compared := slices.DeleteFunc(slices.Clone(ps), func(p Point) bool {
 		return p.Balance != 0 || (p.Metric != metric && p.Metric != "random" && p.Fraction != 1)
 	})
-	e := Effect{Claim: claim, Sign: -1, Value: unmeasured, Backends: BackendsOf(nil, compared...),
-		Setting: fmt.Sprintf("%s: mean over m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s", metric, d.Selection, t.ChoicesString())}
+	e := Effect{Claim: claim, Sign: -1, Value: unmeasured, Backends: BackendsOf(nil, compared...), Primary: d.Primary,
+		Setting: fmt.Sprintf("%s: mean over the abundant range's m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s",
+			metric, d.Selection, t.ChoicesString())}
 	if err != nil {
 		e.Verdict, e.Note = NotMeasured, err.Error()
 	} else {
-		e.Value, e.Verdict = t.Estimate, t.Verdict
+		e.Value, e.Verdict, e.Note = t.Estimate, t.Verdict, t.Note
 	}
 	return append(out, e)
 }
@@ -216,12 +304,25 @@ func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, ba
 	return out
 }
 
-// resultsHeader is the header of a results-NOTEBOOK.csv file; its last
-// column names the backends the compared runs trained on, joined by
-// backendSeparator.
-var resultsHeader = []string{"notebook", "dataset", "claim", "setting", "value", "ci95_low", "ci95_high", "se", "seeds", "verdict", "note", "backend"}
+// resultsHeader is the header of a results-NOTEBOOK.csv file: the
+// backend column names the backends the compared runs trained on, joined
+// by backendSeparator; primary is "yes" for a primary claim; sign is the
+// predicted sign; runs is Effect.Runs.
+var resultsHeader = []string{"notebook", "dataset", "claim", "setting", "value", "ci95_low", "ci95_high", "se", "seeds", "verdict", "note",
+	"backend", "primary", "sign", "runs"}
+
+// Columns of results files written before later columns existed: without
+// primary, sign and runs, and without backend too.
+const (
+	resultsColumnsBeforePrimary = 12
+	resultsColumnsBeforeBackend = 11
+)
 
 const backendSeparator = "; "
+
+// NotRun is the verdict of a planned claim cut to keep the main job within
+// its budget.
+const NotRun = "not run (budget)"
 
 // WriteEffects writes a notebook's effects, measured on the dataset that
 // the label names as figures name it (e.g. "Fashion-MNIST (in place of
@@ -231,7 +332,11 @@ const backendSeparator = "; "
 func WriteEffects(dir, notebook, dataset string, effects []Effect, w io.Writer) error {
 	if w != nil {
 		for _, e := range effects {
-			fmt.Fprintf(w, "%-62s %s\n    %s: %s\n", e.Claim, e.Verdict, e.Setting, e.Value)
+			kind := "secondary"
+			if e.Primary {
+				kind = "PRIMARY"
+			}
+			fmt.Fprintf(w, "%-9s %-62s %s\n    %s: %s\n", kind, e.Claim, e.Verdict, e.Setting, e.Value)
 			if e.Note != "" {
 				fmt.Fprintf(w, "    (%s)\n", e.Note)
 			}
@@ -247,46 +352,77 @@ func WriteEffects(dir, notebook, dataset string, effects []Effect, w io.Writer) 
 		cw := csv.NewWriter(w)
 		cw.Write(resultsHeader)
 		for _, e := range effects {
+			primary := "no"
+			if e.Primary {
+				primary = "yes"
+			}
 			cw.Write([]string{notebook, dataset, e.Claim, e.Setting, num(e.Value.Mean, 5), num(e.Value.Lo, 5), num(e.Value.Hi, 5),
-				num(e.Value.SE, 3), strconv.Itoa(e.Value.Seeds), e.Verdict, e.Note, strings.Join(e.Backends, backendSeparator)})
+				num(e.Value.SE, 3), strconv.Itoa(e.Value.Seeds), e.Verdict, e.Note, strings.Join(e.Backends, backendSeparator),
+				primary, strconv.Itoa(e.Sign), e.Runs})
 		}
 		cw.Flush()
 		return cw.Error()
 	})
 }
 
-// Summarize gathers every DIR/results-*.csv into DIR/summary.md, the short
-// table of measured results that the main job leaves beside the figures,
-// headed by the profile, the compute backends the runs trained on (from
-// their records) and the verdict rule.
+// summaryRow is one claim of the summary, read back from a results file.
+type summaryRow struct {
+	notebooks                                     []string
+	dataset, claim, setting, value, verdict, note string
+	primary                                       bool
+	key                                           string // runs and sign: equal for the same runs judged again
+}
+
+// readResults reads a results file of this version or an earlier one.
+func readResults(path string) ([][]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := csv.NewReader(fh).ReadAll()
+	fh.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	switch {
+	case len(rows) > 0 && slices.Equal(rows[0], resultsHeader):
+	case len(rows) > 0 && slices.Equal(rows[0], resultsHeader[:resultsColumnsBeforePrimary]):
+		// Written before results marked primary claims: secondary, each row its own claim.
+		for k := range rows {
+			rows[k] = append(rows[k], "no", "", "")
+		}
+	case len(rows) > 0 && slices.Equal(rows[0], resultsHeader[:resultsColumnsBeforeBackend]):
+		// Written before results named backends: read as such.
+		for k := range rows {
+			rows[k] = append(rows[k], NoBackendRecorded, "no", "", "")
+		}
+	default:
+		return nil, fmt.Errorf("%s: not a results file of this version (header %v): re-run its notebook", path, rows[:min(1, len(rows))])
+	}
+	return rows[1:], nil
+}
+
+// Summarize gathers every DIR/results-*.csv into DIR/summary.md, the table
+// of measured results that the main job leaves beside the figures, headed
+// by the profile, the compute backends the runs trained on (from their
+// records), how many claims were tested and the rules. Primary claims come
+// first; a claim that judges the same runs as an earlier one (same runs
+// digest and predicted sign) is listed once, naming every notebook that
+// makes it.
 func Summarize(dir, profileLine string) error {
 	files, _ := filepath.Glob(filepath.Join(dir, "results-*.csv"))
 	sort.Strings(files)
-	var table strings.Builder
-	fmt.Fprintf(&table, "| notebook | dataset | claim | setting | value [95%% interval] (seeds) | verdict |\n|---|---|---|---|---|---|\n")
 	backends := map[string][]string{} // by notebook
 	var notebooks []string
+	var rows []*summaryRow
+	byKey := map[string]*summaryRow{}
+	repeats := 0
 	for _, f := range files {
-		fh, err := os.Open(f)
+		records, err := readResults(f)
 		if err != nil {
 			return err
 		}
-		rows, err := csv.NewReader(fh).ReadAll()
-		fh.Close()
-		if err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-		switch {
-		case len(rows) > 0 && slices.Equal(rows[0], resultsHeader):
-		case len(rows) > 0 && slices.Equal(rows[0], resultsHeader[:len(resultsHeader)-1]):
-			// Written before results named backends: read as such.
-			for k := range rows {
-				rows[k] = append(rows[k], NoBackendRecorded)
-			}
-		default:
-			return fmt.Errorf("%s: not a results file of this version (header %v): re-run its notebook", f, rows[:min(1, len(rows))])
-		}
-		for _, r := range rows[1:] {
+		for _, r := range records {
 			if !slices.Contains(notebooks, r[0]) {
 				notebooks = append(notebooks, r[0])
 			}
@@ -295,28 +431,84 @@ func Summarize(dir, profileLine string) error {
 					backends[r[0]] = append(backends[r[0]], name)
 				}
 			}
-			value, verdict := r[4], r[9]
-			switch {
+			row := &summaryRow{notebooks: []string{r[0]}, dataset: r[1], claim: r[2], setting: cmp.Or(r[3], "—"), verdict: r[9], note: r[10], primary: r[12] == "yes"}
+			if r[14] != "" {
+				row.key = r[14] + " " + r[13]
+			}
+			if first, ok := byKey[row.key]; ok && row.key != "" {
+				if !slices.Contains(first.notebooks, r[0]) {
+					first.notebooks = append(first.notebooks, r[0])
+				}
+				first.primary = first.primary || row.primary
+				repeats++
+				continue
+			}
+			switch value := r[4]; {
 			case value == "":
-				value = "—"
+				row.value = "—"
 			case r[5] != "":
-				value += " [" + r[5] + ", " + r[6] + "] (" + r[8] + " seeds)"
+				row.value = value + " [" + r[5] + ", " + r[6] + "] (" + r[8] + " seeds)"
 			default:
-				value += " (no interval, " + r[8] + " seeds)"
+				row.value = value + " (no interval, " + r[8] + " seeds)"
 			}
-			if r[10] != "" {
-				verdict += " (" + r[10] + ")"
+			byKey[row.key] = row
+			rows = append(rows, row)
+		}
+	}
+	var primary, secondary []*summaryRow
+	for _, r := range rows {
+		if r.primary {
+			primary = append(primary, r)
+		} else {
+			secondary = append(secondary, r)
+		}
+	}
+	count := func(rs []*summaryRow, verdict string) int {
+		n := 0
+		for _, r := range rs {
+			if r.verdict == verdict {
+				n++
 			}
-			setting := r[3]
-			if setting == "" {
-				setting = "—"
+		}
+		return n
+	}
+	tested := len(rows) - count(rows, NotRun)
+	table := func(b *strings.Builder, rs []*summaryRow) {
+		fmt.Fprintf(b, "| notebook | dataset | claim | setting | value [95%% interval] (seeds) | verdict |\n|---|---|---|---|---|---|\n")
+		for _, r := range rs {
+			verdict := r.verdict
+			if r.note != "" {
+				verdict += " (" + r.note + ")"
 			}
-			fmt.Fprintf(&table, "| %s | %s | %s | %s | %s | %s |\n", r[0], r[1], r[2], setting, value, verdict)
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", strings.Join(r.notebooks, ", "), r.dataset, r.claim, r.setting, r.value, verdict)
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n%s\n\n%s\n\n", profileLine, backendLine(notebooks, backends), VerdictRule, PowerLawRule)
-	b.WriteString(table.String())
+	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n", profileLine, backendLine(notebooks, backends))
+	fmt.Fprintf(&b, "%d claims tested: %d primary, %d secondary", tested, len(primary)-count(primary, NotRun), len(secondary)-count(secondary, NotRun))
+	if n := count(rows, NotRun); n > 0 {
+		fmt.Fprintf(&b, "; %d more planned and not run (budget)", n)
+	}
+	if repeats > 0 {
+		rows := "rows that judge the same runs as another claim are"
+		if repeats == 1 {
+			rows = "row that judges the same runs as another claim is"
+		}
+		fmt.Fprintf(&b, "; %d %s listed once, under every notebook that makes them", repeats, rows)
+	}
+	b.WriteString(". The primary claims are the paper's headline at this scale, written before the reported run with a power analysis " +
+		"(notebook 03). The secondary verdicts are exploratory: each is a 95% interval on its own, with no correction for multiplicity, " +
+		"so among this many claims about one in twenty with no true effect is expected to come out \"yes\" or \"opposite\" by chance.\n\n")
+	fmt.Fprintf(&b, "%s\n\n%s\n\nThe protocol behind these rules: docs/protocol.md.\n\n", VerdictRule, PowerLawRule)
+	if len(primary) > 0 {
+		b.WriteString("## Primary claims\n\n")
+		table(&b, primary)
+		b.WriteString("\n")
+	}
+	if len(secondary) > 0 {
+		b.WriteString("## Secondary claims (exploratory)\n\n")
+		table(&b, secondary)
+	}
 	return atomicfile.WriteBytes(filepath.Join(dir, "summary.md"), []byte(b.String()))
 }
 
@@ -352,6 +544,8 @@ func backendLine(notebooks []string, backends map[string][]string) string {
 const PowerLawRule = `"Pruning beats the power law" is computed one way (BeatsPowerLaw): on the selection seeds, ` +
 	`whose errors are never reported, each configuration (keep policy and fraction kept, random pruning at each fraction, no pruning) ` +
 	`is interpolated linearly in log error against log examples trained on, without extrapolation, and at each number m of examples ` +
-	`trained on of the random-pruning grid the configuration c*(m) with the lowest error is chosen; on each fresh seed s, ` +
+	`trained on of the random-pruning grid the configuration c*(m) with the lowest error is chosen. The claim is judged over the abundant ` +
+	`range only: from the smallest m at which c*(m) is keep hard upward. On each fresh seed s, ` +
 	`error = a·m^(−ν) is fitted to that seed's random-pruning and unpruned runs outside the chosen configurations, and ` +
-	`d_s = mean over m of log(error_s(c*(m), m)/fit_s(m)); the verdict rule applies to d_s, predicted sign negative.`
+	`d_s = mean over the range's m of log(error_s(c*(m), m)/fit_s(m)); the verdict rule applies to d_s, predicted sign negative, ` +
+	`its test-set term from the bootstrap over test examples.`

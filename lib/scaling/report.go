@@ -40,3 +40,28 @@ func ScalingEffectsOf(ps []Point, spec sweep.Spec, w io.Writer, metrics ...strin
 	}
 	return effects, nil
 }
+
+// HeadlineEffectsOf is ScalingEffectsOf for a sweep with a headline block
+// (notebook 03): for the first metric, the claims at the full set are
+// judged on the block's points (head; its seeds other than the grid's
+// selection seed are fresh), and they, the scarce claim at the smallest
+// fraction and the power-law claim are the primary claims. Further
+// metrics (a weak probe) are judged on the grid alone, as secondary.
+func HeadlineEffectsOf(grid []Point, spec sweep.Spec, head []Point, w io.Writer, metrics ...string) ([]Effect, error) {
+	n, err := TestExamples(spec.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	design := DesignFor(spec.Seeds, n)
+	fmt.Fprintf(w, "selection seed %v: chooses the configurations compared with the power law and is never reported; the other seeds are fresh\n", design.Selection)
+	var effects []Effect
+	for k, m := range metrics {
+		d := design
+		if k == 0 {
+			d.Primary, d.Headline = true, head
+			fmt.Fprintf(w, "headline block: %d fresh seeds %v at the full set\n", len(Seeds(head)), Seeds(head))
+		}
+		effects = append(effects, ScalingEffects(grid, m, d)...)
+	}
+	return effects, nil
+}

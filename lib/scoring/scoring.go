@@ -53,6 +53,9 @@ type Env struct {
 	// Recompute retrains cached probe networks made by another code
 	// version (otherwise they are reused with a warning naming both).
 	Recompute bool
+	// ProbeDraw re-draws the probe networks (probes.Trainer.Draw; 0: the
+	// shared ones).
+	ProbeDraw uint64
 
 	probes *probes.Trainer // Compute's, for the metric it computes
 }
@@ -179,7 +182,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	env.Recipe.Epochs = env.Preset.Epochs
 	env.probes = &probes.Trainer{Backend: env.Backend, Train: env.Train, Validation: env.Validation, Augment: env.Augment,
 		Preset: env.Preset, Recipe: env.Recipe, WorkDir: env.WorkDir, Logger: env.Logger, Recompute: env.Recompute,
-		DatasetSHA: env.Train.DS.Checksum(), Steps: map[string]int{}}
+		DatasetSHA: env.Train.DS.Checksum(), Steps: map[string]int{}, Draw: env.ProbeDraw}
 	values, err := m.score(ctx, env, seed)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

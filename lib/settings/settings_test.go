@@ -7,7 +7,7 @@ import (
 	"beyondscaling/lib/profile"
 )
 
-// The paper profile resolves to the paper's recipes (shared/paper-notes.md,
+// The paper profile resolves to the paper's recipes (docs/paper.md,
 // "Training recipes"), written out here independently of the table.
 func TestPaperRecipes(t *testing.T) {
 	for _, c := range []struct {
@@ -55,7 +55,7 @@ func TestRecipeLookup(t *testing.T) {
 	}
 }
 
-// The cpu profile's Fashion-MNIST MLP recipe is the issue 11 pilot's:
+// The cpu profile's Fashion-MNIST MLP recipe is the abundant design pilot's:
 // Adam lr 1e-3, weight decay 1e-5 (L2), batch 128, 20 epochs but at least
 // 300 steps, standardised inputs; other datasets and models keep theirs.
 func TestCPUFashionMLPRecipe(t *testing.T) {

@@ -51,9 +51,16 @@ type Spec struct {
 	// EqualIterations trains pruned sets for as many steps as the full
 	// initial set would take (the default is equal epochs).
 	EqualIterations bool `json:"equal_iterations,omitempty"`
-	// Batch and LR override the recipe's (0: the recipe's).
-	Batch int     `json:"batch,omitempty"`
-	LR    float64 `json:"lr,omitempty"`
+	// Batch, LR and Schedule override the recipe's (zero: the recipe's).
+	Batch    int     `json:"batch,omitempty"`
+	LR       float64 `json:"lr,omitempty"`
+	Schedule string  `json:"schedule,omitempty"`
+	// ProbesPerSeed draws new probe networks for every seed (Run.ProbeDraw).
+	// Below the full set each seed scores its own initial set anyway; at
+	// the full set every seed scores the same examples, and without it the
+	// seeds share one set of probes, so an interval over seeds would leave
+	// out the probes' own variability.
+	ProbesPerSeed bool `json:"probes_per_seed,omitempty"`
 }
 
 // Run is one configuration. Its key hashes everything that determines its
@@ -79,6 +86,9 @@ type Run struct {
 	Probes        *settings.Probes `json:"probes,omitempty"`
 	ProbeRecipe   *settings.Recipe `json:"probe_recipe,omitempty"`
 	MetricVersion int              `json:"metric_version,omitempty"`
+	// ProbeDraw, when not 0, re-draws the probe networks that score the
+	// run's initial set (the run's seed, for a spec with ProbesPerSeed).
+	ProbeDraw uint64 `json:"probe_draw,omitempty"`
 	// Validation and ValidationSeed are the size and seed of the held-out
 	// validation split (settings.ValidationSizes, ValidationSeed).
 	Validation     int    `json:"validation"`
@@ -105,6 +115,8 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("sweep spec: epochs = %d (0 takes the recipe's)", s.Epochs)
 	case s.Batch < 0 || s.LR < 0:
 		return fmt.Errorf("sweep spec: batch %d and lr %g must not be negative (0 takes the recipe's)", s.Batch, s.LR)
+	case s.ProbesPerSeed && slices.Contains(s.Seeds, 0):
+		return errors.New("sweep spec: seed 0 cannot draw its own probes (probes_per_seed): use seeds from 1")
 	case len(s.Sizes) == 0 || len(s.Fractions) == 0 || len(s.Seeds) == 0:
 		return errors.New("sweep spec needs sizes, fractions and seeds")
 	}
@@ -144,6 +156,11 @@ func (s Spec) Recipe() (settings.Resolved, error) {
 	r.Recipe = r.WithBatch(s.Batch)
 	if s.LR > 0 {
 		r.LR = s.LR
+	}
+	if s.Schedule != "" {
+		// lib/train parses it when the first run starts (an unknown
+		// schedule fails there, naming the forms it accepts).
+		r.Schedule = s.Schedule
 	}
 	return r, nil
 }
@@ -185,6 +202,9 @@ func (s Spec) Runs() []Run {
 						} else if perr == nil {
 							pr, rec := probes, probeRecipe.Recipe
 							r.Probes, r.ProbeRecipe, r.MetricVersion = &pr, &rec, settings.MetricVersion(m)
+							if s.ProbesPerSeed {
+								r.ProbeDraw = seed
+							}
 						}
 						add(r)
 					}
@@ -240,6 +260,12 @@ type Record struct {
 	// any model, clusters capped at the set size, ...), empty if none.
 	Fallbacks []string `json:"fallbacks,omitempty"`
 }
+
+// TrainErrorKey names a record's Extra value for the error of the trained
+// network on the examples it trained on, by an evaluation pass after
+// training (train_accuracy is training's running mean over its last
+// epoch).
+const TrainErrorKey = "train_error"
 
 // Store keeps records as DIR/runs/KEY.json.
 type Store struct{ Dir string }

@@ -347,3 +347,36 @@ func TestOtherBackendIsReusedWithWarning(t *testing.T) {
 		t.Errorf("recompute: %d calls (want 4), log:\n%s", calls.Load(), log.String())
 	}
 }
+
+// A spec that draws probes per seed gives every metric run its seed as the
+// probe draw (random pruning and unpruned runs use no probes); a schedule
+// override reaches the runs' recipes and so their keys; seed 0 cannot
+// draw probes of its own.
+func TestProbesPerSeedAndSchedule(t *testing.T) {
+	s := testSpec()
+	plain := s.Runs()
+	s.ProbesPerSeed, s.Schedule = true, "cosine"
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	runs := s.Runs()
+	if len(runs) != len(plain) {
+		t.Fatalf("%d runs with probes per seed, %d without", len(runs), len(plain))
+	}
+	for k, r := range runs {
+		want := uint64(0)
+		if r.Metric != "random" && r.Fraction < 1 {
+			want = r.Seed
+		}
+		if r.ProbeDraw != want || r.Recipe.Schedule != "cosine" {
+			t.Errorf("%s: probe draw %d, schedule %q; want %d, cosine", r, r.ProbeDraw, r.Recipe.Schedule, want)
+		}
+		if r.Key() == plain[k].Key() {
+			t.Errorf("%s: same key as the run without the overrides", r)
+		}
+	}
+	s.Seeds = []uint64{0, 1}
+	if err := s.Validate(); err == nil {
+		t.Error("seed 0 with probes per seed accepted")
+	}
+}

@@ -550,4 +550,25 @@ func (t *Trainer) EvaluateExamples(trainSet data.Subset, test *data.Dataset) (Ev
 	return e, nil
 }
 
+// TrainError is the error (1 − top-1 accuracy) of the trained network on
+// the examples it trained on, by an evaluation pass after training: no
+// augmentation, evaluation mode, the final weights. The running mean that
+// training reports mixes the weights of a whole epoch; this is how well
+// the network fits its training set.
+func (t *Trainer) TrainError(trainSet data.Subset) (float64, error) {
+	if len(trainSet.Idx) == 0 {
+		return 0, fmt.Errorf("train error: no training examples")
+	}
+	out, err := t.Model.Predict(trainSet.DS, trainSet.Idx, t.Augment, evalBatch(t.Cfg.Batch), t.Cfg.Log)
+	if err != nil {
+		return 0, err
+	}
+	labels := make([]int32, len(trainSet.Idx))
+	for k, i := range trainSet.Idx {
+		labels[k] = trainSet.DS.Labels[i]
+	}
+	top1, _ := out.Accuracy(labels)
+	return 1 - top1, nil
+}
+
 func evalBatch(train int) int { return max(train, 256) }
