@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -106,10 +105,7 @@ func (d Design) fresh(seed uint64) bool { return !slices.Contains(d.Selection, s
 
 // PairedEffect is a claim on the paired difference error(a) − error(b) over
 // the fresh seeds that both points have, judged by Verdict with the
-// test-set term of the per-example differences (PairedTestTerm). Where a
-// seed's records lack per-example test results (made before they were
-// kept), the term falls back to the mean per-seed test variance with the
-// disagreements bounded, which is conservative, and the note says so.
+// test-set term of pairedData.
 func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect {
 	var seeds []uint64
 	for s := range a.Errors {
@@ -118,27 +114,11 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 		}
 	}
 	slices.Sort(seeds)
-	diffs := make([]float64, len(seeds))
-	var x [][]int8
-	fallback := 0.0
-	for k, s := range seeds {
-		diffs[k] = a.Errors[s] - b.Errors[s]
-		if xs, ok := pairedExamples(a.Correct[s], b.Correct[s], d.TestExamples); ok {
-			x = append(x, xs)
-		}
-		fallback += pairedTestVariance(a.Errors[s], b.Errors[s], d.TestExamples) / float64(len(seeds))
-	}
 	e := Effect{Claim: claim, Setting: setting, Sign: sign, Backends: BackendsOf(seeds, a, b), Runs: runsDigest(seeds, a, b)}
-	term, err := 0.0, error(nil)
-	if len(x) == len(seeds) {
-		term, err = PairedTestTerm(x)
-	} else {
-		term = fallback
-		e.Note = fmt.Sprintf("%d of %d seeds without per-example test results: the test-set term is the per-seed variance with disagreements bounded (conservative)",
-			len(seeds)-len(x), len(seeds))
-	}
+	p, err := pairedData(a, b, seeds, d.TestExamples)
+	e.Note = p.note
 	if err == nil {
-		e.Value, e.Verdict, err = Verdict(diffs, term, sign)
+		e.Value, e.Verdict, err = Verdict(p.d, p.term, sign)
 	}
 	if err != nil {
 		e.Value, e.Verdict, e.Note = unmeasured, NotMeasured, err.Error()
@@ -148,24 +128,41 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect 
 	return e
 }
 
-// Disagreements counts the test examples on which exactly one of two
-// networks is right, from their records' per-example correctness
-// (sweep.PackCorrect) on T test examples; false when either is missing or
-// malformed.
-func Disagreements(a, b string, testExamples int) (int, bool) {
-	if a == "" || b == "" {
-		return 0, false
+// pairedClaim is a paired claim's data on its seeds: each seed's difference
+// error(a) − error(b), the verdict rule's test-set term, and a note when
+// the term had to fall back.
+type pairedClaim struct {
+	d    []float64
+	term float64
+	note string
+}
+
+// pairedData gathers a paired claim's data on seeds that both points have.
+// The test-set term is PairedTestTerm of the per-example differences; where
+// some seed's records lack per-example test results (made before they were
+// kept) it falls back to the mean per-seed test variance with the
+// disagreements bounded (DisagreementBound), which is conservative, and the
+// note says so.
+func pairedData(a, b Point, seeds []uint64, testExamples int) (pairedClaim, error) {
+	var p pairedClaim
+	var x [][]int8
+	bounded := 0.0
+	for _, s := range seeds {
+		p.d = append(p.d, a.Errors[s]-b.Errors[s])
+		if xs, ok := pairedExamples(a.Correct[s], b.Correct[s], testExamples); ok {
+			x = append(x, xs)
+		}
+		bounded += pairedTestVariance(a.Errors[s], b.Errors[s], testExamples) / float64(len(seeds))
 	}
-	x, err1 := sweep.UnpackCorrect(a, testExamples)
-	y, err2 := sweep.UnpackCorrect(b, testExamples)
-	if err1 != nil || err2 != nil {
-		return 0, false
+	if len(x) == len(seeds) {
+		var err error
+		p.term, err = PairedTestTerm(x)
+		return p, err
 	}
-	n := 0
-	for i := range x {
-		n += bits.OnesCount8(x[i] ^ y[i])
-	}
-	return n, true
+	p.term = bounded
+	p.note = fmt.Sprintf("%d of %d seeds without per-example test results: the test-set term is the per-seed variance with disagreements bounded (conservative)",
+		len(seeds)-len(x), len(seeds))
+	return p, nil
 }
 
 // unpackBits is a record's per-example correctness (sweep.PackCorrect) as
@@ -439,6 +436,9 @@ func Summarize(dir, profileLine string) error {
 				if !slices.Contains(first.notebooks, r[0]) {
 					first.notebooks = append(first.notebooks, r[0])
 				}
+				if row.setting != first.setting || row.claim != first.claim {
+					first.note = strings.TrimPrefix(first.note+"; the same runs also judge "+r[0]+"'s \""+row.claim+"\" at "+row.setting, "; ")
+				}
 				first.primary = first.primary || row.primary
 				repeats++
 				continue
@@ -472,7 +472,7 @@ func Summarize(dir, profileLine string) error {
 		}
 		return n
 	}
-	tested := len(rows) - count(rows, NotRun)
+	tested := len(rows) - count(rows, NotRun) - count(rows, NotMeasured)
 	table := func(b *strings.Builder, rs []*summaryRow) {
 		fmt.Fprintf(b, "| notebook | dataset | claim | setting | value [95%% interval] (seeds) | verdict |\n|---|---|---|---|---|---|\n")
 		for _, r := range rs {
@@ -485,7 +485,11 @@ func Summarize(dir, profileLine string) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n", profileLine, backendLine(notebooks, backends))
-	fmt.Fprintf(&b, "%d claims tested: %d primary, %d secondary", tested, len(primary)-count(primary, NotRun), len(secondary)-count(secondary, NotRun))
+	fmt.Fprintf(&b, "%d claims tested: %d primary, %d secondary", tested, len(primary)-count(primary, NotRun)-count(primary, NotMeasured),
+		len(secondary)-count(secondary, NotRun)-count(secondary, NotMeasured))
+	if n := count(rows, NotMeasured); n > 0 {
+		fmt.Fprintf(&b, "; %d could not be measured (their notes say why)", n)
+	}
 	if n := count(rows, NotRun); n > 0 {
 		fmt.Fprintf(&b, "; %d more planned and not run (budget)", n)
 	}
@@ -496,8 +500,12 @@ func Summarize(dir, profileLine string) error {
 		}
 		fmt.Fprintf(&b, "; %d %s listed once, under every notebook that makes them", repeats, rows)
 	}
-	b.WriteString(". The primary claims are the paper's headline at this scale, written before the reported run with a power analysis " +
-		"(notebook 03). The secondary verdicts are exploratory: each is a 95% interval on its own, with no correction for multiplicity, " +
+	b.WriteString(".")
+	if len(primary) > 0 {
+		b.WriteString(" The primary claims are the paper's headline at this scale, written before the reported run, with a power analysis " +
+			"of those at the full set (notebook 03).")
+	}
+	b.WriteString(" The secondary verdicts are exploratory: each is a 95% interval on its own, with no correction for multiplicity, " +
 		"so among this many claims about one in twenty with no true effect is expected to come out \"yes\" or \"opposite\" by chance.\n\n")
 	fmt.Fprintf(&b, "%s\n\n%s\n\nThe protocol behind these rules: docs/protocol.md.\n\n", VerdictRule, PowerLawRule)
 	if len(primary) > 0 {

@@ -87,7 +87,11 @@ func Pilot(recs []sweep.Record, metric string, testExamples int) ([]PilotRecipe,
 		pr := PilotRecipe{Name: fmt.Sprintf("%s, %d epochs", k.schedule, k.epochs), Epochs: k.epochs, Seeds: Seeds(ps)}
 		passes := 0.0
 		for _, r := range groups[k] {
-			passes += r.Extra["steps"] * float64(r.Run.Recipe.Batch)
+			steps, ok := r.Extra["steps"]
+			if !ok || r.Run.Recipe.Batch <= 0 {
+				return nil, fmt.Errorf("pilot %s, run %s: the record has no steps or batch size to count its cost", pr.Name, r.Run)
+			}
+			passes += steps * float64(r.Run.Recipe.Batch)
 		}
 		pr.Cost = passes / float64(len(pr.Seeds)) // normalised below
 		fractions, sizes, _ := HardMinusEasy(ps, metric)
@@ -110,10 +114,13 @@ func Pilot(recs []sweep.Record, metric string, testExamples int) ([]PilotRecipe,
 				pr.RunningAccuracy = append(pr.RunningAccuracy, r.Extra["train_accuracy"])
 			}
 			if r.Run.Metric == metric && r.Run.Keep == "hard" && r.Run.Fraction == fractions[0] && r.Run.Size == n {
-				pr.HardTrainError = append(pr.HardTrainError, r.Extra[sweep.TrainErrorKey])
+				te, ok := r.Extra[sweep.TrainErrorKey]
+				if !ok {
+					return nil, fmt.Errorf("pilot %s, seed %d, keep hard: the record has no %s", pr.Name, r.Run.Seed, sweep.TrainErrorKey)
+				}
+				pr.HardTrainError = append(pr.HardTrainError, te)
 			}
 		}
-		d := Design{TestExamples: testExamples}
 		for _, versus := range []string{"random", "easy"} {
 			for _, f := range fractions {
 				hard, ok1 := find(ps, metric, "hard", f, n, 0)
@@ -125,30 +132,18 @@ func Pilot(recs []sweep.Record, metric string, testExamples int) ([]PilotRecipe,
 				if !ok1 || !ok2 {
 					continue
 				}
-				e := PairedEffect("", "", hard, other, -1, d)
-				if e.Verdict == NotMeasured {
-					return nil, fmt.Errorf("pilot %s, f = %g against %s: %s", pr.Name, f, versus, e.Note)
-				}
-				var ds []float64
-				var x [][]int8
 				for _, s := range pr.Seeds {
 					_, okA := hard.Errors[s]
 					_, okB := other.Errors[s]
 					if !okA || !okB {
 						return nil, fmt.Errorf("pilot %s, f = %g against %s: seed %d lacks a run", pr.Name, f, versus, s)
 					}
-					ds = append(ds, hard.Errors[s]-other.Errors[s])
-					if xs, ok := pairedExamples(hard.Correct[s], other.Correct[s], testExamples); ok {
-						x = append(x, xs)
-					}
 				}
-				term := 0.0
-				if len(x) == len(pr.Seeds) {
-					var err error
-					if term, err = PairedTestTerm(x); err != nil {
-						return nil, err
-					}
+				p, err := pairedData(hard, other, pr.Seeds, testExamples)
+				if err != nil {
+					return nil, fmt.Errorf("pilot %s, f = %g against %s: %w", pr.Name, f, versus, err)
 				}
+				ds, term := p.d, p.term
 				pr.Claims = append(pr.Claims, PilotClaim{Setting: fmt.Sprintf("f = %g: error(hard) − error(%s)", f, versus), Fraction: f, Versus: versus,
 					D: ds, Planning: Planning{SeedSD: stat.StdDev(ds, nil), TestTerm: term}})
 			}

@@ -21,6 +21,7 @@ const VerdictRule = `A claim's value is the mean over S fresh seeds of a paired 
 	`A claim whose statistic has no per-example difference (the power-law test) takes the second term from a bootstrap over test ` +
 	`examples: each resample of the T examples is applied to every run of every seed and the whole statistic recomputed; the term is ` +
 	`the resamples' variance of the seeds' mean less the mean over resamples of the seeds' variance divided by S (the same correction). ` +
+	`Records made before per-example results were kept fall back to a conservative bound from the number of examples two networks can disagree on; the claim's note says so. ` +
 	`Verdict: "yes" when the interval lies wholly in the predicted direction, "opposite" when wholly the other way, ` +
 	`otherwise "not resolved"; with fewer than two seeds there is no interval and no standard error, and the verdict is "not resolved".`
 
@@ -153,9 +154,12 @@ func PairedTestTerm(x [][]int8) (float64, error) {
 // per-example differences, from a bootstrap over test examples: delta[b][s]
 // is seed s's statistic recomputed on resample b (one resample of the test
 // examples applied to every run of every seed) minus its value on the test
-// set itself. The term is var_b(mean_s delta) − mean_b(var_s delta)/S: for
-// a mean over examples these are var_i(x̄_i)/T and w/T of PairedTestTerm,
-// so it is the same correction, computed where there are no x_si.
+// set itself. The term is var_b(mean_s delta) − mean_b(var_s delta)/S. For
+// a mean over examples, var_b(mean_s delta) is var_i(x̄_i)/T and
+// mean_b(var_s delta) is (w − var_s(d_s))/T (the resample's counts sum to
+// T), so the term is PairedTestTerm's plus var_s(d_s)/(S·T), a negligible
+// and conservative difference: the same correction, computed where there
+// are no x_si.
 func BootstrapTestTerm(delta [][]float64) (float64, error) {
 	B := len(delta)
 	if B < 2 {
