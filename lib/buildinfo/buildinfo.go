@@ -1,17 +1,40 @@
 package buildinfo
 
-import "runtime/debug"
+import (
+	"bytes"
+	"os/exec"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"beyondscaling/lib/paths"
+)
+
+const unknown = "unknown"
 
 // CodeVersion is the VCS revision the running binary was built from (with
-// "+dirty" for uncommitted changes), or "unknown" (go test and go run
-// binaries carry no revision).
+// "+dirty" for uncommitted changes). A binary built without VCS
+// information (go test and go run binaries, and the notebooks' cells, which
+// GoNB builds outside the repository from its packages) takes the revision
+// of the repository it runs in (paths.Root), read with git once, so that
+// the records and caches a notebook writes name the code that made them.
+// "unknown" when neither is known.
 func CodeVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v := fromSettings(info.Settings); v != unknown {
+			return v
+		}
 	}
-	return fromSettings(info.Settings)
+	return repositoryVersion()
 }
+
+var repositoryVersion = sync.OnceValue(func() string {
+	root, err := paths.Root()
+	if err != nil {
+		return unknown
+	}
+	return fromGit(root)
+})
 
 func fromSettings(settings []debug.BuildSetting) string {
 	rev, dirty := "", false
@@ -24,10 +47,29 @@ func fromSettings(settings []debug.BuildSetting) string {
 		}
 	}
 	if rev == "" {
-		return "unknown"
+		return unknown
 	}
 	if dirty {
 		rev += "+dirty"
 	}
 	return rev
+}
+
+// fromGit is the revision of the git checkout at root, with "+dirty" when
+// tracked files differ from it (as the go command's vcs.modified), or
+// "unknown" where git or the checkout is missing.
+func fromGit(root string) string {
+	rev, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return unknown
+	}
+	status, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output()
+	if err != nil {
+		return unknown
+	}
+	v := strings.TrimSpace(string(rev))
+	if len(bytes.TrimSpace(status)) > 0 {
+		v += "+dirty"
+	}
+	return v
 }

@@ -1,7 +1,11 @@
 package buildinfo
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -21,5 +25,48 @@ func TestFromSettings(t *testing.T) {
 	}
 	if CodeVersion() == "" {
 		t.Error("CodeVersion is empty")
+	}
+}
+
+// A checkout's revision, "+dirty" once a tracked file changes, and
+// "unknown" outside a checkout.
+func TestFromGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	if got := fromGit(dir); got != "unknown" {
+		t.Errorf("outside a checkout: %q, want unknown", got)
+	}
+	git := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	git("init", "-q")
+	file := filepath.Join(dir, "a.txt")
+	if err := os.WriteFile(file, []byte("one\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git("add", "a.txt")
+	git("commit", "-q", "-m", "one")
+	rev := git("rev-parse", "HEAD")
+	if got := fromGit(dir); got != rev {
+		t.Errorf("clean checkout: %q, want %q", got, rev)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "untracked.txt"), []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := fromGit(dir); got != rev {
+		t.Errorf("with an untracked file: %q, want %q", got, rev)
+	}
+	if err := os.WriteFile(file, []byte("two\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := fromGit(dir); got != rev+"+dirty" {
+		t.Errorf("modified: %q, want %q", got, rev+"+dirty")
 	}
 }

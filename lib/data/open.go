@@ -53,19 +53,32 @@ func Open(dir, name, split string) (*Dataset, error) {
 // Load finds a dataset where Locate looks (the project's data folder, the
 // shared mirror, Debian's package) and reads one split.
 func Load(name, split string) (*Dataset, error) {
-	root, err := paths.Root()
-	if err != nil {
-		return nil, err
-	}
-	cache, err := paths.Data()
-	if err != nil {
-		return nil, err
-	}
-	dir, err := Locate(cache, root, name)
+	dir, err := locateDefault(name)
 	if err != nil {
 		return nil, err
 	}
 	return Open(dir, name, split)
+}
+
+// Present reports, without reading it, whether a dataset is where Load
+// looks (nil) or why not: what notebooks ask before choosing a dataset,
+// at the cost of a few file look-ups rather than decoding a split.
+func Present(name string) error {
+	_, err := locateDefault(name)
+	return err
+}
+
+// locateDefault is Locate in the project's cache and root.
+func locateDefault(name string) (string, error) {
+	root, err := paths.Root()
+	if err != nil {
+		return "", err
+	}
+	cache, err := paths.Data()
+	if err != nil {
+		return "", err
+	}
+	return Locate(cache, root, name)
 }
 
 // ReadIDs reads a file of example IDs, one per line (blank lines and lines

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"beyondscaling/lib/paths"
 )
 
 // pixel is the formula of testdata/make_fixtures.py.
@@ -275,6 +277,17 @@ func TestLocateAndAvailability(t *testing.T) {
 	}
 	if _, err := Locate(empty, root, "svhn"); err == nil || !strings.Contains(err.Error(), "prune data fetch svhn") {
 		t.Errorf("missing svhn: %v", err)
+	}
+	// Present answers as Locate does, in the project's own cache and root.
+	t.Setenv(paths.EnvRoot, root)
+	t.Setenv(paths.EnvData, empty)
+	if err := Present("svhn"); err == nil || !strings.Contains(err.Error(), "prune data fetch svhn") {
+		t.Errorf("Present(svhn) with no SVHN anywhere: %v", err)
+	}
+	if SharedMirror(root) != "" {
+		if err := Present("cifar10"); err != nil {
+			t.Errorf("Present(cifar10) with the shared mirror: %v", err)
+		}
 	}
 	st := Availability(empty, root)
 	if len(st) != 8 || st[7].Name != "imagenet" || st[7].Present || !strings.Contains(st[7].Note, "registration") {

@@ -202,7 +202,7 @@ func Write(w io.Writer, specs ...sweep.Spec) error {
 // figures give it: SVHN where it is present, else Fashion-MNIST in its
 // place, said in every title, with a line to w on how to get SVHN.
 func SVHNOrStandIn(w io.Writer) (dataset, label string) {
-	if _, err := data.Load("svhn", "test"); err == nil {
+	if data.Present("svhn") == nil {
 		return "svhn", "SVHN"
 	}
 	fmt.Fprintln(w, "SVHN is not present here: using Fashion-MNIST in its place (prune data fetch svhn to get SVHN)")
@@ -217,7 +217,7 @@ func ImageNetVariant(p profile.Name, w io.Writer) string {
 		candidates = []string{"imagenet", "imagenet64", "imagenet32"}
 	}
 	for _, name := range candidates {
-		if _, err := data.Load(name, "val"); err == nil {
+		if data.Present(name) == nil {
 			return name
 		}
 		fmt.Fprintf(w, "%s: not present here (%s)\n", name, data.HowToGet(name))

@@ -94,6 +94,24 @@ func Collect(profileName string, specs []sweep.Spec) ([]sweep.Record, error) {
 	return all, nil
 }
 
+// Shown are a sweep's points as its figures show them, over its fresh
+// seeds only (scaling.Reported), with the note saying which seeds.
+type Shown struct {
+	Points []scaling.Point
+	Note   string
+}
+
+// Reported reads a finished sweep's records and returns its points as its
+// figures show them (Shown).
+func Reported(profileName string, spec sweep.Spec) (Shown, error) {
+	recs, err := Collect(profileName, []sweep.Spec{spec})
+	if err != nil {
+		return Shown{}, err
+	}
+	ps, note := scaling.Reported(scaling.Aggregate(recs), spec.Seeds)
+	return Shown{ps, note}, nil
+}
+
 // SetScores are the scores of several metrics on one initial set, aligned
 // to its examples, with their labels.
 type SetScores struct {
