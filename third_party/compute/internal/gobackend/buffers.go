@@ -132,6 +132,16 @@ func compareFlatData(a, b any) bool {
 	return true
 }
 
+// overReadPad is allocated past the end of every buffer (as capacity, so
+// lengths and pool buckets are unchanged). Built with GOEXPERIMENT=simd on Go
+// 1.27.3, the kernels finish every row with a partial vector load
+// (archsimd's LoadFloat32x16Part and kin) that reads a whole vector, up to
+// 60 bytes past the end of the slice: with the pad that read stays inside
+// the buffer's allocation wherever the allocation lies, instead of faulting
+// when a buffer ends where the heap's mapped memory ends. Every buffer the
+// backend hands to the kernels, user-fed ones included, is made here.
+const overReadPad = 64
+
 type bufferPoolKey struct {
 	bucketedSize int
 }
@@ -176,7 +186,9 @@ func (b *Backend) GetBuffer(shape shapes.Shape) (*Buffer, error) {
 		buf = item.(*Buffer) //nolint:errcheck
 		// fmt.Printf("> Reusing buffer: \t(%s) %s\n", humanize.Bytes(bucketedSize), shape)
 	} else {
-		buf = &Buffer{RawBytes: make([]byte, bucketedSize)}
+		// The capacity past bucketedSize keeps the SIMD kernels' tail reads
+		// inside the buffer's own allocation (overReadPad; FORK.md).
+		buf = &Buffer{RawBytes: make([]byte, bucketedSize, bucketedSize+overReadPad)}
 		// fmt.Printf("> Creating buffer:\t(%s) %s\n", humanize.Bytes(bucketedSize), shape)
 	}
 	buf.RawBackend = b
