@@ -16,12 +16,12 @@ import (
 )
 
 func init() {
-	register("notebooks", "run every notebook headless (run), or install the Jupyter kernel (kernel)", runNotebooks)
+	register("notebooks", "run every notebook headless (run), rewrite the summary of measured results (summary), or install the Jupyter kernel (kernel)", runNotebooks)
 }
 
 func runNotebooks(args []string, stdout io.Writer) error {
-	if len(args) == 0 || (args[0] != "run" && args[0] != "kernel") {
-		return fmt.Errorf("usage: prune notebooks run [--profile P] [NAME...] | prune notebooks kernel")
+	if len(args) == 0 || (args[0] != "run" && args[0] != "kernel" && args[0] != "summary") {
+		return fmt.Errorf("usage: prune notebooks run [--profile P] [NAME...] | prune notebooks summary | prune notebooks kernel")
 	}
 	root, err := paths.Root()
 	if err != nil {
@@ -34,6 +34,23 @@ func runNotebooks(args []string, stdout io.Writer) error {
 			return err
 		}
 		return h.InstallKernel(ctx, false)
+	}
+	if args[0] == "summary" {
+		// The summary again from the notebooks' results files (after a run
+		// of some notebooks only, or a change of the summary's layout).
+		_, line, err := profile.Current()
+		if err != nil {
+			return err
+		}
+		figs, err := paths.Figures()
+		if err != nil {
+			return err
+		}
+		if err := scaling.Summarize(figs, line); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "summary of measured results: %s\n", filepath.Join(figs, "summary.md"))
+		return nil
 	}
 	fs := newFlags("notebooks run", "[--profile smoke|cpu|paper] [NAME...]")
 	prof := fs.String("profile", "", "profile (default: $PRUNE_PROFILE, else cpu without a GPU, paper with one)")

@@ -140,7 +140,8 @@ func BenchmarkDataset(p profile.Name) (dataset, label string) {
 
 // MetricBenchmark is notebook 05's sweep: every metric and random pruning
 // keeping the hardest examples at fractions near the paper's
-// (50-90% kept; the cpu profile runs 50% and 70%, to fit its hour), with and
+// (50-90% kept; the cpu profile runs 50%, to fit its hour, and lists 70% as
+// cut: settings.BenchmarkCut), with and
 // without class balancing (r = 0.5) at the most aggressive fraction.
 func MetricBenchmark(p profile.Name, dataset string) (plain, balanced sweep.Spec) {
 	metrics := []string{"ssl-prototypes", "supervised-prototypes", "memorization", "influence-max", "influence-sum-abs",

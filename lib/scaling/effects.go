@@ -437,7 +437,7 @@ func Summarize(dir, profileLine string) error {
 					first.notebooks = append(first.notebooks, r[0])
 				}
 				if row.setting != first.setting || row.claim != first.claim {
-					first.note = strings.TrimPrefix(first.note+"; the same runs also judge "+r[0]+"'s \""+row.claim+"\" at "+row.setting, "; ")
+					first.note = strings.TrimPrefix(first.note+"; the same results, from identical runs, also answer "+r[0]+"'s \""+row.claim+"\" at "+row.setting, "; ")
 				}
 				first.primary = first.primary || row.primary
 				repeats++
@@ -494,9 +494,9 @@ func Summarize(dir, profileLine string) error {
 		fmt.Fprintf(&b, "; %d more planned and not run (budget)", n)
 	}
 	if repeats > 0 {
-		rows := "rows that judge the same runs as another claim are"
+		rows := "rows whose results repeat another claim's (identical runs) are"
 		if repeats == 1 {
-			rows = "row that judges the same runs as another claim is"
+			rows = "row whose results repeat another claim's (identical runs) is"
 		}
 		fmt.Fprintf(&b, "; %d %s listed once, under every notebook that makes them", repeats, rows)
 	}

@@ -538,7 +538,7 @@ func TestHeadlineEffectsAndSummary(t *testing.T) {
 	if primary < 0 || secondary < primary {
 		t.Fatalf("primary claims must come first:\n%s", text)
 	}
-	for _, s := range []string{"6 claims tested: 4 primary, 2 secondary; 1 row that judges the same runs as another claim is listed once",
+	for _, s := range []string{"6 claims tested: 4 primary, 2 secondary; 1 row whose results repeat another claim's (identical runs) is listed once",
 		"| 04, 05 | Synthetic | keep hard beats random when data is abundant | el2n-20, n = 8000, f = 0.7"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("summary lacks %q:\n%s", s, text)
