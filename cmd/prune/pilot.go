@@ -6,20 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 
 	"beyondscaling/lib/atomicfile"
-	"beyondscaling/lib/backend"
-	"beyondscaling/lib/buildinfo"
-	"beyondscaling/lib/experiment"
 	"beyondscaling/lib/plans"
 	"beyondscaling/lib/profile"
+	"beyondscaling/lib/runs"
 	"beyondscaling/lib/scaling"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
-	"beyondscaling/lib/textlog"
 )
 
 func init() {
@@ -42,21 +38,14 @@ func runPilot(args []string, stdout io.Writer) error {
 		return fmt.Errorf("--store is required")
 	}
 	specs := plans.HeadlinePilot(profile.CPU, settings.CPUAbundant.Dataset)
-	st := sweep.Store{Dir: *storeDir}
-	b, err := backend.Open()
-	if err != nil {
-		return err
-	}
-	defer b.Finalize()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	r := &experiment.Runner{Backend: b, Store: st, Logger: textlog.New(os.Stderr, slog.LevelInfo)}
+	if err := runs.ExecuteIn(ctx, *storeDir, specs, stdout); err != nil {
+		return err
+	}
 	var recs []sweep.Record
 	for _, s := range specs {
-		if err := sweep.Execute(ctx, s, st, r.Run, sweep.Options{Workers: 1, CodeVersion: buildinfo.CodeVersion(), Backend: backend.Name(b), Verify: r.Verify, Log: stdout}); err != nil {
-			return fmt.Errorf("sweep %s (store %s; re-run to resume): %w", s.Name, st.Dir, err)
-		}
-		done, missing := st.Collect(s)
+		done, missing := sweep.Store{Dir: *storeDir}.Collect(s)
 		if len(missing) > 0 {
 			return fmt.Errorf("sweep %s: %d runs missing", s.Name, len(missing))
 		}

@@ -38,10 +38,20 @@ func Execute(ctx context.Context, profileName string, specs []sweep.Spec, log io
 	if err != nil {
 		return nil, err
 	}
+	if err := ExecuteIn(ctx, dir, specs, log); err != nil {
+		return nil, err
+	}
+	return Collect(profileName, specs)
+}
+
+// ExecuteIn runs (or resumes) sweeps in the store at dir on the default
+// backend, one run at a time, printing progress and which probe networks
+// are trained or reused to log.
+func ExecuteIn(ctx context.Context, dir string, specs []sweep.Spec, log io.Writer) error {
 	st := sweep.Store{Dir: dir}
 	b, err := backend.Open()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer b.Finalize()
 	// Info: which probe networks are trained or reused, and cache
@@ -49,13 +59,13 @@ func Execute(ctx context.Context, profileName string, specs []sweep.Spec, log io
 	r := &experiment.Runner{Backend: b, Store: st, Logger: textlog.New(log, slog.LevelInfo)}
 	for _, s := range specs {
 		if err := s.Validate(); err != nil {
-			return nil, err
+			return err
 		}
 		if err := sweep.Execute(ctx, s, st, r.Run, sweep.Options{Workers: 1, CodeVersion: buildinfo.CodeVersion(), Backend: backend.Name(b), Verify: r.Verify, Log: log}); err != nil {
-			return nil, fmt.Errorf("sweep %s (store %s; re-run to resume): %w", s.Name, dir, err)
+			return fmt.Errorf("sweep %s (store %s; re-run to resume): %w", s.Name, dir, err)
 		}
 	}
-	return Collect(profileName, specs)
+	return nil
 }
 
 // Scores reads the cached score files of an initial set of a sweep
