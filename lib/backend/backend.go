@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -63,11 +64,21 @@ func Config() (config, source string) {
 	return DefaultConfig, "default" + note
 }
 
+// ReserveHeapSlack maps the heap slack that keeps the tail reads of
+// compute's SIMD kernels in mapped memory (heapslack_simd.go; nothing where
+// they are not built), once per process. Open and the other openers call it;
+// a program or test that creates a backend with compute.NewWithConfig
+// itself calls it first.
+func ReserveHeapSlack() { reserveOnce.Do(reserveHeapSlack) }
+
+var reserveOnce sync.Once
+
 // Open returns the configured backend; a pure-Go backend gets oneDNN
 // convolutions when it can (AccelerateGo), and when it cannot, why is printed
 // on stderr. Errors (an unknown backend, a PJRT plugin that cannot be
 // loaded) say what to set.
 func Open() (b compute.Backend, err error) {
+	ReserveHeapSlack()
 	config, source := Config()
 	name, _, _ := strings.Cut(config, ":")
 	if name == "onnx" {

@@ -27,8 +27,11 @@ import (
 // keeps mapped for the life of the process (freed pages are returned to the
 // system with madvise, and stay readable). Buffers are then placed inside
 // that range, and an over-read past their end reads mapped memory, until the
-// live heap outgrows the slack.
-func init() { reserveHeapSlack() }
+// live heap outgrows the slack. The backend's own buffers are padded in the
+// forked compute module (FORK.md); the slack covers the scratch slices that
+// kernels allocate for themselves. ReserveHeapSlack (backend.go) maps it,
+// once per process, from Open and from the tests that open a backend
+// directly.
 
 // HeapSlack is the address range mapped ahead of the Go heap at start-up
 // when built with GOEXPERIMENT=simd: 8 GiB, at most half of physical memory

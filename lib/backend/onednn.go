@@ -70,6 +70,7 @@ func OneDNNSetupReport() (installed bool, report string) { return setupReport(On
 // that compare it with the pure-Go backend. When oneDNN cannot be loaded, b
 // is nil and why says why.
 func OpenOneDNN() (b compute.Backend, why string, err error) {
+	ReserveHeapSlack()
 	if _, lerr := onednn.Load(); lerr != nil {
 		return nil, lerr.Error(), nil
 	}

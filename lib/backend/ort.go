@@ -103,6 +103,7 @@ func setupReport(statusFile string) (installed bool, report string) {
 // (built without cgo, or the library not installed); err reports a library
 // that is present but fails to load.
 func OpenORT() (b compute.Backend, why string, err error) {
+	ReserveHeapSlack()
 	if !ORTCompiledIn() {
 		return nil, "the ONNX Runtime backend is not compiled in (it needs cgo: CGO_ENABLED=1 and a C compiler)", nil
 	}

@@ -109,6 +109,7 @@ func TestHeapSlackKeepsOverreadsMapped(t *testing.T) {
 // loadBufferTails allocates 400 buffers of 768 KiB (300 MiB, kept live so
 // that the heap grows) and partially loads the last 3 floats of each.
 func loadBufferTails() {
+	ReserveHeapSlack() // as Open does (a no-op with PRUNE_NO_HEAP_SLACK=1)
 	var keep [][]float32
 	var sum float32
 	for i := 0; i < 400; i++ {
