@@ -20,6 +20,7 @@ import (
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
 	"beyondscaling/lib/textlog"
+	"beyondscaling/lib/train"
 )
 
 // blobsRunner is a runner on lib/data's synthetic Blobs (400 training, 200
@@ -330,13 +331,17 @@ func TestPaperRunsUsePaperRecipes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			sched, err := train.ParseSchedule(cfg.Schedule)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if cfg.Model != c.model || cfg.LR != c.lr || cfg.Momentum != 0.9 || !cfg.Nesterov || cfg.WeightDecay != c.wd ||
-				cfg.Batch != c.batch || cfg.Epochs != c.epochs || cfg.Schedule.Gamma != c.gamma || len(cfg.Schedule.Milestones) != len(c.milestones) {
+				cfg.Batch != c.batch || cfg.Epochs != c.epochs || sched.Gamma != c.gamma || len(sched.Milestones) != len(c.milestones) {
 				t.Fatalf("%s: trained with %+v", run, cfg)
 			}
 			for i, m := range c.milestones {
-				if math.Abs(cfg.Schedule.Milestones[i]-m) > 1e-12 {
-					t.Fatalf("%s: milestones %v, want %v", run, cfg.Schedule.Milestones, c.milestones)
+				if math.Abs(sched.Milestones[i]-m) > 1e-12 {
+					t.Fatalf("%s: milestones %v, want %v", run, sched.Milestones, c.milestones)
 				}
 			}
 			if aug.Flip != c.flip || aug.ResizedCrop != c.resized || (c.resized && aug.ColorJitter != 0.4) || (!c.resized && aug.Pad != 4) {

@@ -207,7 +207,13 @@ func (r Recipe) WithBatch(batch int) Recipe {
 
 // Steps is the number of steps a run of the recipe takes on n examples:
 // Epochs epochs, raised to MinSteps if that is more (the trainer's rule).
-func (r Recipe) Steps(n int) int { return max(r.Epochs*r.StepsPerEpoch(n), r.MinSteps) }
+func (r Recipe) Steps(n int) int { return r.StepsOver(r.StepsPerEpoch(n)) }
+
+// StepsOver is the step rule itself: Epochs epochs of stepsPerEpoch steps,
+// but at least MinSteps. Steps applies it to a set of n examples; the
+// trainer applies it to what an epoch is for its objective (an objective
+// that drops the last partial batch has n/Batch steps an epoch).
+func (r Recipe) StepsOver(stepsPerEpoch int) int { return max(r.Epochs*stepsPerEpoch, r.MinSteps) }
 
 // EpochsRun is the number of (partial) epochs a run on n examples starts.
 func (r Recipe) EpochsRun(n int) int {

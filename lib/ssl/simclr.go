@@ -113,8 +113,8 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 	progress := textlog.Writer(c.Logger, slog.LevelDebug)
 	// SimCLR's SGD (momentum 0.9, weight decay 5e-4), its learning rate
 	// scaled for small batches, on a cosine schedule; lib/train's loop.
-	cfg := train.Config{Model: "self-supervised " + c.Model, Epochs: c.Epochs, Batch: batch, LR: 0.06 * float64(batch) / 256 * 4,
-		Momentum: 0.9, WeightDecay: 5e-4, Schedule: train.Schedule{Kind: "cosine"}, Seed: 77, Log: progress}
+	cfg := train.Config{Model: "self-supervised " + c.Model, Recipe: settings.Recipe{Optimizer: "sgd", Epochs: c.Epochs, Batch: batch,
+		LR: 0.06 * float64(batch) / 256 * 4, Momentum: 0.9, WeightDecay: 5e-4, Schedule: "cosine"}, Seed: 77, Log: progress}
 	tr, err := train.NewObjective(c.Backend, cfg, net, obj)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/data/datatest"
 	"beyondscaling/lib/models"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/textlog"
 	"beyondscaling/lib/train"
 )
@@ -95,7 +96,7 @@ func TestSimCLRTrainsThroughTrainLoop(t *testing.T) {
 	obj := objective{views: [2]data.Augment{view, view}}
 	obj.views[1].Seed = 1
 	const batch, epochs = 16, 12
-	cfg := train.Config{Model: "mlp", Epochs: epochs, Batch: batch, LR: 0.06 * batch / 256 * 4, Momentum: 0.9, WeightDecay: 5e-4, Schedule: train.Schedule{Kind: "cosine"}, Seed: 3}
+	cfg := train.Config{Model: "mlp", Recipe: settings.Recipe{Optimizer: "sgd", Epochs: epochs, Batch: batch, LR: 0.06 * batch / 256 * 4, Momentum: 0.9, WeightDecay: 5e-4, Schedule: "cosine"}, Seed: 3}
 	tr, err := train.NewObjective(b, cfg, net, obj)
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/settings"
 )
 
 // Adam and AdamW against PyTorch's update rules (torch.optim.Adam with L2
@@ -100,7 +101,7 @@ func TestAdamRunResumes(t *testing.T) {
 	b := goBackend(t)
 	set := data.All(blobs(96, 1, "train"))
 	cfg := func(dir string) Config {
-		c := Config{Model: "mlp", Optimizer: "adam", LR: 1e-3, WeightDecay: 1e-4, Batch: 32, Epochs: 4, CheckpointDir: dir}
+		c := Config{Model: "mlp", Recipe: settings.Recipe{Optimizer: "adam", LR: 1e-3, WeightDecay: 1e-4, Batch: 32, Epochs: 4}, CheckpointDir: dir}
 		return c
 	}
 	straight, err := New(b, cfg(t.TempDir()), set, data.Augment{Seed: 2})
@@ -145,7 +146,7 @@ func TestMinStepsBudget(t *testing.T) {
 		{2, 5, 6, 2},   // the epochs already give more
 		{2, 10, 10, 4}, // 10 steps: 3 full epochs and one of 1 step
 	} {
-		cfg := Config{Model: "mlp", Optimizer: "adam", LR: 1e-3, Batch: 32, Epochs: c.epochs, MinSteps: c.minSteps}
+		cfg := Config{Model: "mlp", Recipe: settings.Recipe{Optimizer: "adam", LR: 1e-3, Batch: 32, Epochs: c.epochs, MinSteps: c.minSteps}}
 		tr, err := New(b, cfg, set, data.Augment{})
 		if err != nil {
 			t.Fatal(err)
@@ -161,7 +162,7 @@ func TestMinStepsBudget(t *testing.T) {
 }
 
 func TestUnknownOptimizer(t *testing.T) {
-	cfg := Config{Model: "mlp", Optimizer: "lion", LR: 1e-3, Batch: 32, Epochs: 1}
+	cfg := Config{Model: "mlp", Recipe: settings.Recipe{Optimizer: "lion", LR: 1e-3, Batch: 32, Epochs: 1}}
 	if err := cfg.Validate(); err == nil {
 		t.Error("optimizer lion accepted")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
+	"beyondscaling/lib/settings"
 )
 
 // shrinkLogits is a test objective: the mean squared logit, which SGD
@@ -49,7 +50,7 @@ func TestObjectiveRun(t *testing.T) {
 		}
 		return n
 	}
-	cfg := Config{Model: "mlp", Epochs: 3, Batch: 16, LR: 0.05, Momentum: 0.9, Seed: 1}
+	cfg := Config{Model: "mlp", Recipe: settings.Recipe{Epochs: 3, Batch: 16, LR: 0.05, Momentum: 0.9}, Seed: 1}
 	for _, full := range []bool{false, true} {
 		var sizes []int
 		tr, err := NewObjective(b, cfg, net(), shrinkLogits{full: full, sizes: &sizes})
@@ -76,12 +77,12 @@ func TestObjectiveRun(t *testing.T) {
 		}
 	}
 	var sizes []int
-	tr, _ := NewObjective(b, Config{Model: "mlp", Epochs: 1, Batch: 16, LR: 0.05, Seed: 1}, net(), shrinkLogits{sizes: &sizes})
+	tr, _ := NewObjective(b, Config{Model: "mlp", Recipe: settings.Recipe{Epochs: 1, Batch: 16, LR: 0.05}, Seed: 1}, net(), shrinkLogits{sizes: &sizes})
 	before, err := tr.Run(context.Background(), data.All(ds))
 	if err != nil {
 		t.Fatal(err)
 	}
-	long, _ := NewObjective(b, Config{Model: "mlp", Epochs: 20, Batch: 16, LR: 0.05, Seed: 1}, net(), shrinkLogits{sizes: &sizes})
+	long, _ := NewObjective(b, Config{Model: "mlp", Recipe: settings.Recipe{Epochs: 20, Batch: 16, LR: 0.05}, Seed: 1}, net(), shrinkLogits{sizes: &sizes})
 	after, err := long.Run(context.Background(), data.All(ds))
 	if err != nil {
 		t.Fatal(err)

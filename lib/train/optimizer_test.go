@@ -111,6 +111,11 @@ func TestParseSchedule(t *testing.T) {
 	if err != nil || s.Kind != "multistep" || len(s.Milestones) != 2 || s.Gamma != 0.1 || s.Warmup != 0.05 {
 		t.Errorf("got %+v, %v", s, err)
 	}
+	// The empty text, as a recipe without a schedule has it, is the zero
+	// Schedule: the constant rate.
+	if s, err := ParseSchedule(""); err != nil || s.Factor(7, 10) != 1 {
+		t.Errorf("empty schedule: %+v, %v; want the constant rate", s, err)
+	}
 	for _, bad := range []string{"linear", "multistep:0.5", "multistep:1.5:0.1", "step:x:0.1", "cosine+warmup:2"} {
 		if _, err := ParseSchedule(bad); err == nil {
 			t.Errorf("%q accepted", bad)

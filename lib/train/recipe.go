@@ -15,12 +15,10 @@ func FromRecipe(modelName string, r settings.Recipe) (Config, error) {
 	default:
 		return Config{}, fmt.Errorf("recipe optimizer %q: use sgd (momentum SGD), adam (L2 weight decay, as torch.optim.Adam) or adamw (decoupled weight decay)", r.Optimizer)
 	}
-	sched, err := ParseSchedule(r.Schedule)
-	if err != nil {
+	if _, err := ParseSchedule(r.Schedule); err != nil {
 		return Config{}, fmt.Errorf("recipe schedule: %w", err)
 	}
-	return Config{Model: modelName, Epochs: r.Epochs, MinSteps: r.MinSteps, Batch: r.Batch, LR: r.LR, Optimizer: r.Optimizer, Momentum: r.Momentum, Nesterov: r.Nesterov,
-		WeightDecay: r.WeightDecay, Schedule: sched, BNBatches: 50, CheckpointEvery: 1}, nil
+	return Config{Model: modelName, Recipe: r, BNBatches: 50, CheckpointEvery: 1}, nil
 }
 
 // Recipe is the paper's CIFAR ResNet18 recipe (settings.CIFARResNet18) for

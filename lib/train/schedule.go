@@ -86,7 +86,8 @@ func (s Schedule) Validate() error {
 
 // ParseSchedule reads "constant", "cosine", "multistep:0.3,0.6,0.8:0.2",
 // "step:0.25:0.1" or "cifar" / "imagenet" (the recipes above), optionally
-// followed by "+warmup:F".
+// followed by "+warmup:F". The empty text is the constant rate, as the zero
+// Schedule is.
 func ParseSchedule(text string) (Schedule, error) {
 	var s Schedule
 	main, warm, hasWarm := strings.Cut(text, "+warmup:")
@@ -114,7 +115,7 @@ func ParseSchedule(text string) (Schedule, error) {
 		s.Kind, s.Milestones, s.Gamma = CIFARSchedule.Kind, CIFARSchedule.Milestones, CIFARSchedule.Gamma
 	case "imagenet":
 		s.Kind, s.Milestones, s.Gamma = ImageNetSchedule.Kind, ImageNetSchedule.Milestones, ImageNetSchedule.Gamma
-	case "constant", "cosine":
+	case "", "constant", "cosine":
 		s.Kind = parts[0]
 	case "multistep", "step":
 		if len(parts) != 3 {

@@ -29,7 +29,7 @@ func TestTrainingLearnsBlobs(t *testing.T) {
 		cfg := Recipe(m, 6)
 		cfg.Batch = 32
 		cfg.LR = 0.05
-		cfg.Schedule = Schedule{Kind: "constant"}
+		cfg.Schedule = "constant"
 		tr, err := New(b, cfg, data.All(train), data.Augment{})
 		if err != nil {
 			t.Fatal(err)

@@ -18,28 +18,25 @@ import (
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
 	"beyondscaling/lib/progress"
+	"beyondscaling/lib/settings"
 )
 
-// Config is a training recipe. The zero value is not useful: start from
-// FromRecipe (a row of lib/settings' table) and change what differs.
+// Config is how a network trains: the recipe of lib/settings' table (the
+// one recipe type: optimiser, base learning rate, momentum, weight decay,
+// schedule as text for ParseSchedule, batch, epochs and minimum steps; its
+// Steps is the one step rule, shared with the budget arithmetic), and what
+// a run adds to it. The zero value is not useful: start from FromRecipe
+// and change what differs.
 type Config struct {
-	Model  string // a models.New name
-	Epochs int    // passes over the training subset (see EqualIterations, MinSteps)
-	// MinSteps, if positive, raises the budget to at least that many
-	// steps: small training sets run more epochs (ceil(MinSteps/steps per
-	// epoch)) so that every run gets enough updates to fit.
-	MinSteps int
-	Batch    int     // examples per step
-	LR       float64 // base learning rate (multiplied by Schedule.Factor)
-	// Optimizer is "sgd" (the default: momentum SGD, Momentum and
+	Model string // a models.New name
+	// Recipe's Optimizer is "sgd" (the default: momentum SGD, Momentum and
 	// Nesterov), "adam" (Adam, WeightDecay as L2 added to the gradient, as
 	// torch.optim.Adam) or "adamw" (decoupled weight decay, as
-	// torch.optim.AdamW); Adam's betas and ε are PyTorch's defaults.
-	Optimizer   string
-	Momentum    float64
-	Nesterov    bool
-	WeightDecay float64 // not on batch norm or biases
-	Schedule    Schedule
+	// torch.optim.AdamW); Adam's betas and ε are PyTorch's defaults. Weight
+	// decay is not applied to batch norm or biases. MinSteps, if positive,
+	// raises the budget to at least that many steps: small training sets
+	// run more epochs so that every run gets enough updates to fit.
+	settings.Recipe
 	// LabelSmoothing ε puts 1-ε on the label and ε spread over all classes.
 	LabelSmoothing float64
 	// EqualIterations trains for as many steps as Epochs epochs of
@@ -88,7 +85,8 @@ func (c Config) Validate() error {
 	if _, err := c.optimizer(nil); err != nil {
 		return err
 	}
-	return c.Schedule.Validate()
+	_, err := ParseSchedule(c.Schedule)
+	return err
 }
 
 // optimizer is the configured optimizer, with decay deciding which
@@ -176,7 +174,7 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		log = io.Discard
 	}
 	n := len(trainSet.Idx)
-	stepsPerEpoch := (n + cfg.Batch - 1) / cfg.Batch
+	stepsPerEpoch := cfg.StepsPerEpoch(n)
 	fullBatches := t.objective != nil && t.objective.FullBatches()
 	if fullBatches {
 		if n < cfg.Batch {
@@ -184,16 +182,20 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		}
 		stepsPerEpoch = n / cfg.Batch
 	}
-	totalSteps := cfg.Epochs * stepsPerEpoch
+	// The budget: the recipe's step rule over the epochs of this set, or of
+	// the reference set for equal iterations.
+	budgetSteps := stepsPerEpoch
 	if cfg.EqualIterations {
 		ref := cfg.ReferenceSize
 		if ref == 0 {
 			ref = trainSet.DS.Len()
 		}
-		totalSteps = cfg.Epochs * ((ref + cfg.Batch - 1) / cfg.Batch)
+		budgetSteps = cfg.StepsPerEpoch(ref)
 	}
-	if totalSteps < cfg.MinSteps {
-		totalSteps = cfg.MinSteps
+	totalSteps := cfg.StepsOver(budgetSteps)
+	sched, err := ParseSchedule(cfg.Schedule)
+	if err != nil {
+		return Result{}, err
 	}
 	epochs := (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch
 	if cfg.StopEpoch > 0 && cfg.StopEpoch < epochs {
@@ -237,7 +239,7 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 			if err != nil {
 				return res, err
 			}
-			lrVar.MustSetValue(tensors.FromScalar(float32(cfg.LR * cfg.Schedule.Factor(step, totalSteps))))
+			lrVar.MustSetValue(tensors.FromScalar(float32(cfg.LR * sched.Factor(step, totalSteps))))
 			out, err := t.step.Call(in...)
 			if err != nil {
 				return res, fmt.Errorf("training step %d: %w", step, err)
@@ -282,7 +284,7 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		}
 		res.Epochs = epoch + 1
 		res.LastLoss, res.LastAccuracy = lossSum/float64(max(seen, 1)), correctSum/float64(max(seen, 1))
-		lr := cfg.LR * cfg.Schedule.Factor(max(step-1, 0), totalSteps)
+		lr := cfg.LR * sched.Factor(max(step-1, 0), totalSteps)
 		if t.objective != nil {
 			fmt.Fprintf(log, "epoch %d/%d: loss %.4f, lr %.4g\n", epoch+1, epochs, res.LastLoss, lr)
 		} else {
