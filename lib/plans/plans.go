@@ -57,7 +57,7 @@ func Headline(p profile.Name, dataset string) []sweep.Spec {
 	if !ok {
 		return nil
 	}
-	return []sweep.Spec{{Name: "03 " + dataset + " headline", Dataset: dataset, Preset: string(p), Keeps: []string{"hard", "easy"},
+	return []sweep.Spec{{Name: "03 " + dataset + " headline", Dataset: dataset, Preset: p, Keeps: []string{"hard", "easy"},
 		Metrics: []string{"el2n-20", "random"}, Model: pl.Model, Sizes: pl.Sizes, Fractions: pl.Fractions, Seeds: pl.Seeds, ProbesPerSeed: true}}
 }
 
@@ -123,7 +123,7 @@ func ImageNetScaling(p profile.Name, dataset string) sweep.Spec {
 
 func scalingSpec(p profile.Name, dataset, name string) sweep.Spec {
 	pl := settings.ScalingPlan(p, dataset)
-	return sweep.Spec{Name: name, Dataset: dataset, Preset: string(p), Keeps: []string{"hard", "easy"},
+	return sweep.Spec{Name: name, Dataset: dataset, Preset: p, Keeps: []string{"hard", "easy"},
 		Metrics: []string{"el2n-20", "random"}, Model: pl.Model, Sizes: pl.Sizes, Fractions: pl.Fractions, Seeds: pl.Seeds}
 }
 
@@ -147,7 +147,7 @@ func MetricBenchmark(p profile.Name, dataset string) (plain, balanced sweep.Spec
 	metrics := []string{"ssl-prototypes", "supervised-prototypes", "memorization", "influence-max", "influence-sum-abs",
 		"forgetting", "el2n-1", "el2n-20", "ddd", "ensemble-al", "random"}
 	pl := settings.BenchmarkPlan(p, dataset)
-	s := sweep.Spec{Name: "05 metric benchmark", Dataset: dataset, Preset: string(p), Keeps: []string{"hard"}, Metrics: metrics,
+	s := sweep.Spec{Name: "05 metric benchmark", Dataset: dataset, Preset: p, Keeps: []string{"hard"}, Metrics: metrics,
 		Model: pl.Model, Sizes: pl.Sizes, Fractions: pl.Fractions, Seeds: pl.Seeds}
 	balanced = s
 	balanced.Name += " (class-balanced)"

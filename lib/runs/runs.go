@@ -14,6 +14,7 @@ import (
 	"beyondscaling/lib/experiment"
 	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/paths"
+	"beyondscaling/lib/profile"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/scaling"
 	"beyondscaling/lib/sweep"
@@ -23,25 +24,25 @@ import (
 // StoreDir is where the notebooks keep their sweeps' results and scores:
 // OUT/sweeps/PROFILE, shared by all notebooks of a profile so that scores
 // and probe networks are computed once.
-func StoreDir(profileName string) (string, error) {
+func StoreDir(prof profile.Name) (string, error) {
 	out, err := paths.Out()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(out, "sweeps", profileName), nil
+	return filepath.Join(out, "sweeps", string(prof)), nil
 }
 
 // Execute runs (or resumes) sweeps in the profile's store and returns all
 // their records, printing progress to log.
-func Execute(ctx context.Context, profileName string, specs []sweep.Spec, log io.Writer) ([]sweep.Record, error) {
-	dir, err := StoreDir(profileName)
+func Execute(ctx context.Context, prof profile.Name, specs []sweep.Spec, log io.Writer) ([]sweep.Record, error) {
+	dir, err := StoreDir(prof)
 	if err != nil {
 		return nil, err
 	}
 	if err := ExecuteIn(ctx, dir, specs, log); err != nil {
 		return nil, err
 	}
-	return Collect(profileName, specs)
+	return Collect(prof, specs)
 }
 
 // ExecuteIn runs (or resumes) sweeps in the store at dir on the default
@@ -71,8 +72,8 @@ func ExecuteIn(ctx context.Context, dir string, specs []sweep.Spec, log io.Write
 // Scores reads the cached score files of an initial set of a sweep
 // (written by the experiment runner), by metric, refusing files computed
 // for another configuration.
-func Scores(profileName string, spec sweep.Spec, size int, seed uint64, metrics []string) (map[string]*prune.Scores, error) {
-	dir, err := StoreDir(profileName)
+func Scores(prof profile.Name, spec sweep.Spec, size int, seed uint64, metrics []string) (map[string]*prune.Scores, error) {
+	dir, err := StoreDir(prof)
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +82,8 @@ func Scores(profileName string, spec sweep.Spec, size int, seed uint64, metrics 
 
 // Collect returns the finished records of sweeps without running anything
 // (for the plotting cells of a notebook, after Execute).
-func Collect(profileName string, specs []sweep.Spec) ([]sweep.Record, error) {
-	dir, err := StoreDir(profileName)
+func Collect(prof profile.Name, specs []sweep.Spec) ([]sweep.Record, error) {
+	dir, err := StoreDir(prof)
 	if err != nil {
 		return nil, err
 	}
@@ -113,8 +114,8 @@ type Shown struct {
 
 // Reported reads a finished sweep's records and returns its points as its
 // figures show them (Shown).
-func Reported(profileName string, spec sweep.Spec) (Shown, error) {
-	recs, err := Collect(profileName, []sweep.Spec{spec})
+func Reported(prof profile.Name, spec sweep.Spec) (Shown, error) {
+	recs, err := Collect(prof, []sweep.Spec{spec})
 	if err != nil {
 		return Shown{}, err
 	}
@@ -132,9 +133,9 @@ type SetScores struct {
 // InitialSetScores reads the cached scores of every metric of a sweep on
 // its first initial set (first size, first seed); "random" gets the seed's
 // random scores.
-func InitialSetScores(profileName string, spec sweep.Spec) (SetScores, error) {
+func InitialSetScores(prof profile.Name, spec sweep.Spec) (SetScores, error) {
 	n, seed := spec.Sizes[0], spec.Seeds[0]
-	sc, err := Scores(profileName, spec, n, seed, spec.Metrics)
+	sc, err := Scores(prof, spec, n, seed, spec.Metrics)
 	if err != nil {
 		return SetScores{}, err
 	}
@@ -166,8 +167,8 @@ func InitialSetScores(profileName string, spec sweep.Spec) (SetScores, error) {
 // scores of the plain sweep's first initial set (InitialSetScores), each
 // selected at the balanced sweep's fraction with and without its class
 // balancing, drawn with the plain sweep's first seed.
-func BalancingChanges(profileName string, plain, balanced sweep.Spec) ([]scaling.BalancingChange, error) {
-	sc, err := InitialSetScores(profileName, plain)
+func BalancingChanges(prof profile.Name, plain, balanced sweep.Spec) ([]scaling.BalancingChange, error) {
+	sc, err := InitialSetScores(prof, plain)
 	if err != nil {
 		return nil, err
 	}
@@ -176,10 +177,10 @@ func BalancingChanges(profileName string, plain, balanced sweep.Spec) ([]scaling
 
 // ImputationNote is scaling.ImputationNote for the cached score files of a
 // sweep's initial sets (one per seed at an initial size).
-func ImputationNote(profileName string, spec sweep.Spec, size int, seeds []uint64, metrics []string) (string, error) {
+func ImputationNote(prof profile.Name, spec sweep.Spec, size int, seeds []uint64, metrics []string) (string, error) {
 	var all []*prune.Scores
 	for _, seed := range seeds {
-		sc, err := Scores(profileName, spec, size, seed, metrics)
+		sc, err := Scores(prof, spec, size, seed, metrics)
 		if err != nil {
 			return "", err
 		}

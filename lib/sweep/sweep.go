@@ -37,17 +37,17 @@ import (
 // Epochs, Batch and LR, when set, override it (a batch alone scales the
 // learning rate linearly: settings.Recipe.WithBatch).
 type Spec struct {
-	Name      string    `json:"name"`
-	Dataset   string    `json:"dataset"`
-	Model     string    `json:"model"`
-	Epochs    int       `json:"epochs,omitempty"`
-	Metrics   []string  `json:"metrics"`
-	Keeps     []string  `json:"keeps"`
-	Fractions []float64 `json:"fractions"`
-	Sizes     []int     `json:"sizes"`
-	Seeds     []uint64  `json:"seeds"`
-	Balance   float64   `json:"balance,omitempty"` // class-balancing ratio of selection
-	Preset    string    `json:"preset"`            // profile of the recipes and probe presets: smoke, cpu, paper
+	Name      string       `json:"name"`
+	Dataset   string       `json:"dataset"`
+	Model     string       `json:"model"`
+	Epochs    int          `json:"epochs,omitempty"`
+	Metrics   []string     `json:"metrics"`
+	Keeps     []string     `json:"keeps"`
+	Fractions []float64    `json:"fractions"`
+	Sizes     []int        `json:"sizes"`
+	Seeds     []uint64     `json:"seeds"`
+	Balance   float64      `json:"balance,omitempty"` // class-balancing ratio of selection
+	Preset    profile.Name `json:"preset"`            // profile of the recipes and probe presets: smoke, cpu, paper
 	// EqualIterations trains pruned sets for as many steps as the full
 	// initial set would take (the default is equal epochs).
 	EqualIterations bool `json:"equal_iterations,omitempty"`
@@ -142,7 +142,7 @@ func (s Spec) Validate() error {
 // Recipe is the training recipe of the spec's networks: the settings row
 // for (dataset, model, preset) with the spec's overrides.
 func (s Spec) Recipe() (settings.Resolved, error) {
-	p, err := profile.Parse(s.Preset)
+	p, err := profile.Parse(string(s.Preset))
 	if err != nil {
 		return settings.Resolved{}, err
 	}
@@ -178,7 +178,7 @@ func (s Spec) Runs() []Run {
 		}
 	}
 	recipe, _ := s.Recipe()
-	p, _ := profile.Parse(s.Preset)
+	p, _ := profile.Parse(string(s.Preset))
 	probes := settings.ProbesFor(p, s.Dataset)
 	probeRecipe, perr := settings.ProbeRecipe(s.Dataset, probes)
 	val, _ := settings.ValidationSize(s.Dataset)
@@ -186,7 +186,7 @@ func (s Spec) Runs() []Run {
 		for _, n := range s.Sizes {
 			for _, f := range s.Fractions {
 				base := Run{Dataset: s.Dataset, Model: s.Model, Epochs: recipe.Epochs, Size: n, Seed: seed, Fraction: f,
-					Preset: s.Preset, EqualIterations: s.EqualIterations, Recipe: recipe.Recipe, RecipeRow: recipe.Row,
+					Preset: string(s.Preset), EqualIterations: s.EqualIterations, Recipe: recipe.Recipe, RecipeRow: recipe.Row,
 					Validation: val, ValidationSeed: settings.ValidationSeed}
 				if f == 1 {
 					base.Metric, base.Keep = "none", "all"

@@ -51,10 +51,10 @@ func main() {
 	t0 := time.Now()
 	var n int
 	if *first > 0 {
-		n, err = runFirst(specs[0], string(p), *first)
+		n, err = runFirst(specs[0], p, *first)
 	} else {
 		var recs []sweep.Record
-		recs, err = runs.Execute(context.Background(), string(p), specs, os.Stdout)
+		recs, err = runs.Execute(context.Background(), p, specs, os.Stdout)
 		n = len(recs)
 	}
 	if err != nil {
@@ -66,11 +66,11 @@ func main() {
 
 // runFirst runs the first k runs of the spec in the profile's store, as
 // runs.Execute would, and returns how many ran.
-func runFirst(s sweep.Spec, profileName string, k int) (int, error) {
+func runFirst(s sweep.Spec, prof profile.Name, k int) (int, error) {
 	if err := s.Validate(); err != nil {
 		return 0, err
 	}
-	dir, err := runs.StoreDir(profileName)
+	dir, err := runs.StoreDir(prof)
 	if err != nil {
 		return 0, err
 	}
