@@ -84,14 +84,14 @@ func TestPairedEffectTestTerm(t *testing.T) {
 		a.Errors[s], b.Errors[s] = 0.125, 0.25
 		a.Correct[s], b.Correct[s] = sweep.PackCorrect(ca), sweep.PackCorrect(cb)
 	}
-	e := PairedEffect("c", "s", a, b, -1, Design{TestExamples: T})
+	e := PairedEffect("c", "s", a, b, -1, ClaimDesign{TestExamples: T})
 	const d2 = 0.125 * 0.125
 	sumSq := 10*0.875*0.875 + 70*0.125*0.125
 	if want := math.Sqrt(sumSq / (T - 1) / T); math.Abs(e.Value.SE-want) > 1e-12 || e.Note != "" {
 		t.Errorf("measured: s.e. %g, want %g (note %q)", e.Value.SE, want, e.Note)
 	}
 	delete(b.Correct, 2)
-	e = PairedEffect("c", "s", a, b, -1, Design{TestExamples: T})
+	e = PairedEffect("c", "s", a, b, -1, ClaimDesign{TestExamples: T})
 	want := math.Sqrt((30.0/T - d2) / T)
 	if math.Abs(e.Value.SE-want) > 1e-12 || !strings.Contains(e.Note, "1 of 3 seeds") {
 		t.Errorf("one seed bounded: s.e. %g, want %g (note %q)", e.Value.SE, want, e.Note)

@@ -61,7 +61,7 @@ func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec, changes []Balancin
 	if err != nil {
 		return nil, err
 	}
-	design := Design{TestExamples: tests}
+	design := ClaimDesign{TestExamples: tests}
 	var fr []float64
 	for _, f := range plain.Fractions {
 		if f < 1 {
@@ -95,8 +95,8 @@ func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec, changes []Balancin
 // one initial size and class balance, sorted by fraction and ending at the
 // unpruned run (f = 1) when the points have it. It is empty when the
 // metric has no pruned point there.
-func BenchmarkCurve(ps []Point, metric string, size int, balance float64) Series {
-	var c Series
+func BenchmarkCurve(ps []Point, metric string, size int, balance float64) AccuracySeries {
+	var c AccuracySeries
 	for _, p := range ps {
 		if p.Metric == metric && (p.Keep == "hard" || metric == "random") && p.Size == size && p.Fraction < 1 && p.Balance == balance {
 			c.add(p.Fraction, p)

@@ -63,11 +63,11 @@ func runsDigest(seeds []uint64, ps ...Point) string {
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
-// Design is what the effects need besides the points: the size of the
+// ClaimDesign is what the effects need besides the points: the size of the
 // test set every run is graded on, and the selection seeds, whose runs
 // choose the configurations of "beats the power law" and are never
 // reported. Every other seed is a fresh seed.
-type Design struct {
+type ClaimDesign struct {
 	TestExamples int
 	Selection    []uint64
 	// Primary marks the sweep's headline claims (Effect.Primary): the
@@ -83,8 +83,8 @@ type Design struct {
 
 // DesignFor is the design of a sweep analysed by ScalingEffects: its first
 // seed is the selection seed, the others are fresh.
-func DesignFor(seeds []uint64, testExamples int) Design {
-	return Design{TestExamples: testExamples, Selection: seeds[:min(1, len(seeds))]}
+func DesignFor(seeds []uint64, testExamples int) ClaimDesign {
+	return ClaimDesign{TestExamples: testExamples, Selection: seeds[:min(1, len(seeds))]}
 }
 
 // TestExamples is the size of a dataset's test split, on which every run of
@@ -101,12 +101,12 @@ func TestExamples(dataset string) (int, error) {
 var unmeasured = Estimate{Mean: math.NaN(), SE: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 
 // fresh reports whether a seed is a fresh seed of the design.
-func (d Design) fresh(seed uint64) bool { return !slices.Contains(d.Selection, seed) }
+func (d ClaimDesign) fresh(seed uint64) bool { return !slices.Contains(d.Selection, seed) }
 
 // PairedEffect is a claim on the paired difference error(a) − error(b) over
 // the fresh seeds that both points have, judged by Verdict with the
 // test-set term of pairedData.
-func PairedEffect(claim, setting string, a, b Point, sign int, d Design) Effect {
+func PairedEffect(claim, setting string, a, b Point, sign int, d ClaimDesign) Effect {
 	var seeds []uint64
 	for s := range a.Errors {
 		if _, ok := b.Errors[s]; ok && d.fresh(s) {
@@ -202,7 +202,7 @@ var ClaimFractions = []float64{0.5, 0.7}
 // the grid lacks is skipped. With d.Primary, the claims at the largest
 // size, the scarce claim at the smallest fraction and the power-law claim
 // are marked primary.
-func ScalingEffects(ps []Point, metric string, d Design) []Effect {
+func ScalingEffects(ps []Point, metric string, d ClaimDesign) []Effect {
 	var out []Effect
 	pair := func(from []Point, claim string, keepA, keepB string, f float64, n, sign int, primary bool) {
 		metricB := metric
@@ -280,7 +280,7 @@ func ScalingEffects(ps []Point, metric string, d Design) []Effect {
 
 // BeatsRandom are notebook 05/06's claims: pruning by a metric (keep hard)
 // gives lower test error than random pruning at the same fraction.
-func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, balance float64, d Design) []Effect {
+func BeatsRandom(ps []Point, metrics []string, size int, fractions []float64, balance float64, d ClaimDesign) []Effect {
 	var out []Effect
 	for _, m := range metrics {
 		if m == "random" {

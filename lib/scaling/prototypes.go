@@ -11,18 +11,18 @@ import (
 // sslPrefix names self-supervised prototypes at a given k: "ssl-prototypes@20".
 const sslPrefix = "ssl-prototypes@"
 
-// Series is test accuracy (%) with its standard error against one variable,
+// AccuracySeries is test accuracy (%) with its standard error against one variable,
 // sorted by that variable. A NaN SEM is a missing interval (one seed).
-type Series struct {
+type AccuracySeries struct {
 	X, Acc, SEM []float64
 }
 
-func (s *Series) add(x float64, p Point) {
+func (s *AccuracySeries) add(x float64, p Point) {
 	s.X, s.Acc, s.SEM = append(s.X, x), append(s.Acc, 100*(1-p.Mean)), append(s.SEM, 100*p.SEM)
 }
 
 // sortByX orders the series by X, so that a line through it never zig-zags.
-func (s *Series) sortByX() {
+func (s *AccuracySeries) sortByX() {
 	idx := make([]int, len(s.X))
 	for i := range idx {
 		idx[i] = i
@@ -39,7 +39,7 @@ func (s *Series) sortByX() {
 // keeping the hardest fraction f of n by self-supervised prototypes with k
 // clusters (metrics "ssl-prototypes@k"), sorted by k, and the accuracy of
 // every other metric at the same n and f, unbalanced.
-func PrototypeK(ps []Point, size int, fraction float64) (byK Series, others map[string]float64) {
+func PrototypeK(ps []Point, size int, fraction float64) (byK AccuracySeries, others map[string]float64) {
 	others = map[string]float64{}
 	for _, p := range ps {
 		if p.Size != size || p.Fraction != fraction || p.Balance != 0 {
@@ -61,8 +61,8 @@ func PrototypeK(ps []Point, size int, fraction float64) (byK Series, others map[
 // against the class-balancing ratio r for a metric at (n, f), sorted by r.
 // Self-supervised prototypes at r = 0 are the unbalanced runs at the
 // preset's k (metric "ssl-prototypes@k"); balanced runs use "ssl-prototypes".
-func PrototypeBalance(ps []Point, metric string, size int, fraction float64, clusters int) Series {
-	var s Series
+func PrototypeBalance(ps []Point, metric string, size int, fraction float64, clusters int) AccuracySeries {
+	var s AccuracySeries
 	for _, p := range ps {
 		if p.Size != size || p.Fraction != fraction {
 			continue
@@ -84,7 +84,7 @@ func PrototypeEffects(ps []Point, specs []sweep.Spec) ([]Effect, error) {
 	if err != nil {
 		return nil, err
 	}
-	design := Design{TestExamples: tests}
+	design := ClaimDesign{TestExamples: tests}
 	effects := BeatsRandom(ps, s.Metrics, s.Sizes[0], s.Fractions[:1], 0, design)
 	for _, b := range specs[1:] {
 		effects = append(effects, BeatsRandom(ps, b.Metrics, b.Sizes[0], b.Fractions, b.Balance, design)...)

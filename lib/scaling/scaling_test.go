@@ -95,7 +95,7 @@ func TestAggregateAndEffects(t *testing.T) {
 		t.Errorf("random power law %v (truth ν = 0.5), %v", law, err)
 	}
 	// Selection seeds are never reported: with one seed in all, nothing is fresh.
-	for _, e := range ScalingEffects(ps, "el2n-20", Design{TestExamples: 10000, Selection: []uint64{1, 2, 3, 4, 5}}) {
+	for _, e := range ScalingEffects(ps, "el2n-20", ClaimDesign{TestExamples: 10000, Selection: []uint64{1, 2, 3, 4, 5}}) {
 		if e.Verdict != NotMeasured || e.Value.Seeds != 0 || !math.IsNaN(e.Value.Mean) {
 			t.Errorf("%s measured on selection seeds only: %s %v", e.Claim, e.Verdict, e.Value)
 		}
