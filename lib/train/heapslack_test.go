@@ -1,15 +1,11 @@
 package train
 
 import (
-	"os"
 	"testing"
 
-	"beyondscaling/lib/backend"
+	"beyondscaling/lib/backend/backendtest"
 )
 
-// TestMain maps the heap slack first (backend.ReserveHeapSlack): these tests
-// create backends with compute.NewWithConfig, not through backend.Open.
-func TestMain(m *testing.M) {
-	backend.ReserveHeapSlack()
-	os.Exit(m.Run())
-}
+// These tests create backends with compute.NewWithConfig, not through
+// backend.Open: map the heap slack first.
+func TestMain(m *testing.M) { backendtest.Main(m) }

@@ -44,3 +44,11 @@ func open(t testing.TB, openFn func() (compute.Backend, string, error), report f
 	}
 	return b
 }
+
+// Main runs a test binary's tests after mapping the heap slack
+// (backend.ReserveHeapSlack): the TestMain of packages whose tests create
+// backends with compute.NewWithConfig rather than through backend.Open.
+func Main(m *testing.M) {
+	backend.ReserveHeapSlack()
+	os.Exit(m.Run())
+}
