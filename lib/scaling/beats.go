@@ -181,7 +181,6 @@ func BeatsPowerLaw(ps []Point, metric string, selection, fresh []uint64, testExa
 		}
 		return sum / float64(len(judged)), law, nil
 	}
-	bounded := 0.0 // the fallback term, for runs without per-example results
 	for _, s := range fresh {
 		ds, law, err := d(s, func(p Point) (float64, bool) { e, ok := p.Errors[s]; return e, ok })
 		if err != nil {
@@ -190,17 +189,6 @@ func BeatsPowerLaw(ps []Point, metric string, selection, fresh []uint64, testExa
 		out.Fresh = append(out.Fresh, s)
 		out.D = append(out.D, ds)
 		out.Laws = append(out.Laws, law)
-		// The standard deviation of log(error/fit) at each m, with the
-		// disagreement bound of a paired difference between the chosen
-		// configuration's error and the fit's, taken as fully correlated
-		// over m (they share one test set): conservative.
-		sd := 0.0
-		for _, ch := range judged {
-			e, _ := curves[ch.Config].atWith(ch.Trained, func(p Point) (float64, bool) { e, ok := p.Errors[s]; return e, ok })
-			f := law.Eval(ch.Trained)
-			sd += math.Sqrt(pairedTestVariance(e, f, testExamples)) / math.Sqrt(e*f) / float64(len(judged))
-		}
-		bounded += sd * sd / float64(len(fresh))
 	}
 	// 3. The test-set term: the same resamples of the test examples for
 	// every run of every fresh seed, over the runs the statistic reads
@@ -215,7 +203,7 @@ func BeatsPowerLaw(ps []Point, metric string, selection, fresh []uint64, testExa
 		case err != nil:
 			return out, err
 		case missing > 0:
-			out.TestTerm = bounded
+			out.TestTerm = boundedPowerLawTerm(curves, judged, out.Fresh, out.Laws, testExamples)
 			out.Note = fmt.Sprintf("%d runs without per-example test results: the test-set term is the disagreement bound of each log ratio (conservative), not a bootstrap", missing)
 		default:
 			out.TestTerm = term
@@ -224,6 +212,26 @@ func BeatsPowerLaw(ps []Point, metric string, selection, fresh []uint64, testExa
 	var err error
 	out.Estimate, out.Verdict, err = Verdict(out.D, out.TestTerm, -1)
 	return out, err
+}
+
+// boundedPowerLawTerm is the fallback test-set term of BeatsPowerLaw for
+// runs without per-example results: on each fresh seed, the standard
+// deviation of log(error/fit) at each judged m, from the disagreement bound
+// of a paired difference between the chosen configuration's error and the
+// fit's, taken as fully correlated over m (they share one test set), the
+// mean of its square over the seeds: conservative.
+func boundedPowerLawTerm(curves map[Configuration]curve, judged []Choice, fresh []uint64, laws []fit.PowerLaw, testExamples int) float64 {
+	term := 0.0
+	for k, s := range fresh {
+		sd := 0.0
+		for _, ch := range judged {
+			e, _ := curves[ch.Config].atWith(ch.Trained, func(p Point) (float64, bool) { e, ok := p.Errors[s]; return e, ok })
+			f := laws[k].Eval(ch.Trained)
+			sd += math.Sqrt(pairedTestVariance(e, f, testExamples)) / math.Sqrt(e*f) / float64(len(judged))
+		}
+		term += sd * sd / float64(len(fresh))
+	}
+	return term
 }
 
 // bootstrapPowerLaw is BootstrapTestTerm of d_s (recomputed by d with the

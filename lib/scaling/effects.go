@@ -472,7 +472,7 @@ func Summarize(dir, profileLine string) error {
 		}
 		return n
 	}
-	tested := len(rows) - count(rows, NotRun) - count(rows, NotMeasured)
+	measured := func(rs []*summaryRow) int { return len(rs) - count(rs, NotRun) - count(rs, NotMeasured) }
 	table := func(b *strings.Builder, rs []*summaryRow) {
 		fmt.Fprintf(b, "| notebook | dataset | claim | setting | value [95%% interval] (seeds) | verdict |\n|---|---|---|---|---|---|\n")
 		for _, r := range rs {
@@ -485,8 +485,7 @@ func Summarize(dir, profileLine string) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n", profileLine, backendLine(notebooks, backends))
-	fmt.Fprintf(&b, "%d claims tested: %d primary, %d secondary", tested, len(primary)-count(primary, NotRun)-count(primary, NotMeasured),
-		len(secondary)-count(secondary, NotRun)-count(secondary, NotMeasured))
+	fmt.Fprintf(&b, "%d claims tested: %d primary, %d secondary", measured(rows), measured(primary), measured(secondary))
 	if n := count(rows, NotMeasured); n > 0 {
 		fmt.Fprintf(&b, "; %d could not be measured (their notes say why)", n)
 	}
