@@ -13,6 +13,7 @@ and on a GPU (the times then wait for the device: torch.cuda.synchronize):
     python3 bench/peer/resnet_cifar.py --model resnet18 --device cuda --steps 20
 """
 import argparse
+import os
 import time
 
 import torch
@@ -74,6 +75,32 @@ class MLP(nn.Module):
         return self.layers(x.flatten(1))
 
 
+def blas_library():
+    """The BLAS library this process loaded (torch's CPU matrix products go
+    through it: Debian builds torch with BLAS_INFO=generic), by its real path:
+    the reference BLAS, OpenBLAS or another, as the system's alternatives or
+    LD_LIBRARY_PATH chose it."""
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if line.split()[-1].startswith("/")}
+    names = sorted({os.path.realpath(p) for p in paths if "blas" in os.path.basename(p).lower()})
+    return ", ".join(names) if names else "none found"
+
+
+def sgemm(size, threads, repeats=5):
+    """The best of repeats timings of one size x size x size float32 matrix
+    product (torch.mm), in GFLOP/s (2 FLOP per multiply-add)."""
+    torch.set_num_threads(threads)
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    torch.mm(a, b)
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        torch.mm(a, b)
+        best = min(best, time.perf_counter() - t0)
+    return 2 * size ** 3 / best / 1e9
+
+
 def median(xs):
     xs = sorted(xs)
     return xs[len(xs) // 2]
@@ -81,12 +108,18 @@ def median(xs):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="resnet20", choices=["mlp", "resnet8", "resnet20", "resnet56", "resnet18"])
+    ap.add_argument("--model", default="resnet20", choices=["mlp", "mlp-256", "resnet8", "resnet20", "resnet56", "resnet18"])
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU check")
+    ap.add_argument("--sgemm", type=int, default=0, help="only time a float32 matrix product of this size (the roofline)")
     a = ap.parse_args()
+    if a.sgemm:
+        rate = sgemm(a.sgemm, a.threads)
+        print(f"PyTorch {torch.__version__}, {a.threads} threads, BLAS {blas_library()}")
+        print(f"sgemm {a.sgemm}: {rate:.1f} GFLOP/s")
+        return
     dev = torch.device(a.device)
 
     def sync():
@@ -95,9 +128,9 @@ def main():
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    if a.model == "mlp":
+    if a.model in ("mlp", "mlp-256"):
         shape = (1, 28, 28)  # Fashion-MNIST
-        model = MLP(28 * 28)
+        model = MLP(28 * 28, hidden=(512, 256) if a.model == "mlp" else (256,))
     elif a.model == "resnet18":
         shape = (3, 32, 32)
         model = ResNet(2, widths=(64, 128, 256, 512))
@@ -111,7 +144,7 @@ def main():
                           lr=0.1, momentum=0.9, nesterov=True)
     x = torch.randn(a.batch, *shape, device=dev)
     y = torch.randint(0, 10, (a.batch,), device=dev)
-    where = f"{torch.get_num_threads()} threads" if dev.type == "cpu" else torch.cuda.get_device_name(dev)
+    where = f"{torch.get_num_threads()} threads, BLAS {blas_library()}" if dev.type == "cpu" else torch.cuda.get_device_name(dev)
     print(f"PyTorch {torch.__version__}, {where}, {sum(p.numel() for p in model.parameters())} parameters")
     times = []
     model.train()

@@ -89,6 +89,17 @@ func OpenOneDNN() (b compute.Backend, why string, err error) {
 // back to pure Go on an enabled backend, since the process started.
 func OneDNNCounts() (ran, fellBack int64) { return onednn.Counts() }
 
+// OneDNNMatMuls is how many matrix products (dense layers and their
+// gradients) oneDNN's sgemm has run since the process started.
+func OneDNNMatMuls() int64 { return onednn.MatMulCount() }
+
+// OneDNNSGEMM sets c (m×n) to op(a)·op(b) with oneDNN's sgemm, as the dense
+// layers run: a is m×k (k×m when transA), b is k×n (n×k when transB),
+// row-major. For the roofline of `prune bench train` and tests.
+func OneDNNSGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
+	return onednn.SGEMM(transA, transB, m, n, k, a, b, c)
+}
+
 // OneDNNImplementations counts the oneDNN convolution plans made so far by
 // the implementation oneDNN chose for them.
 func OneDNNImplementations() map[string]int { return onednn.Implementations() }

@@ -70,6 +70,24 @@ func baseName(name string) string {
 	return name
 }
 
+// Random reports whether the augmentation draws anything per example
+// (shifts, flips, resized crops, colour changes); when it does not, its Seed
+// has no effect.
+func (a Augment) Random() bool {
+	return a.Pad > 0 || a.Flip || a.ResizedCrop || a.ColorJitter > 0 || a.Grayscale > 0
+}
+
+// Key is the augmentation as a cache key: its Seed is cleared when nothing
+// is drawn, so that augmentations that transform every image alike have
+// equal keys (a network trained on unaugmented images is the same whatever
+// seed its augmentation was given).
+func (a Augment) Key() Augment {
+	if !a.Random() {
+		a.Seed = 0
+	}
+	return a
+}
+
 // Eval is the augmentation without randomness (normalisation only).
 func (a Augment) Eval() Augment {
 	a.Pad, a.Flip, a.ResizedCrop, a.ColorJitter, a.Grayscale = 0, false, false, 0, 0
@@ -163,6 +181,19 @@ func (a Augment) one(ds *Dataset, i, epoch int, lut [][256]float32, dst []float3
 	dy, dx, flip := a.draw(epoch, i)
 	if a.ResizedCrop {
 		a.resizedCrop(ds, i, epoch, flip, lut, dst)
+		return
+	}
+	if dy == 0 && dx == 0 && !flip { // the image as stored: one pass
+		if c == 1 {
+			l := &lut[0]
+			for j, v := range src {
+				dst[j] = l[v]
+			}
+			return
+		}
+		for j, v := range src {
+			dst[j] = lut[j%c][v]
+		}
 		return
 	}
 	for y := 0; y < h; y++ {

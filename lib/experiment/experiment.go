@@ -169,6 +169,14 @@ func (r *Runner) scoreKey(run sweep.Run, set, validation data.Subset) scoreKey {
 	return scoreKey{run.Dataset, r.sha(set.DS), settings.HashStrings(set.IDs()), settings.HashStrings(validation.IDs()), run.Probes, run.ProbeRecipe, run.ProbeDraw}
 }
 
+// probeDir holds a dataset's probe networks and self-supervised embeddings,
+// for every initial set and seed: each is keyed by everything that
+// determines it (probes.Spec, ssl.SimCLR), so initial sets and probe draws
+// that coincide across the seeds of a run share their networks.
+func probeDir(st sweep.Store, dataset string) string {
+	return filepath.Join(st.Dir, "probes", dataset)
+}
+
 func scorePrefix(run sweep.Run) string {
 	return fmt.Sprintf("%s-n%d-seed%d-%s-", run.Dataset, run.Size, run.Seed, run.Preset)
 }
@@ -244,7 +252,7 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 	}
 	probeRecipe.Recipe = *run.ProbeRecipe
 	env := &scoring.Env{Backend: r.Backend, Train: set, Validation: validation, Augment: aug, Preset: *run.Probes, Recipe: probeRecipe,
-		WorkDir: filepath.Join(dir, "probes"), Logger: r.Logger, Recompute: r.Recompute, ProbeDraw: run.ProbeDraw}
+		WorkDir: probeDir(r.Store, run.Dataset), Logger: r.Logger, Recompute: r.Recompute, ProbeDraw: run.ProbeDraw}
 	sc, err = scoring.Compute(ctx, env, run.Metric, run.Seed)
 	if err != nil {
 		return nil, err
@@ -439,6 +447,7 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	if err != nil {
 		return sweep.Record{}, err
 	}
+	selected := time.Now()
 	if strings.HasSuffix(run.RecipeRow, " *") {
 		fallbacks = append(fallbacks, fmt.Sprintf("recipe: no row of settings.Recipes names %s; the profile's row %q was used", run.Model, run.RecipeRow))
 	}
@@ -449,19 +458,7 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	if err != nil {
 		return sweep.Record{}, err
 	}
-	t, err := train.New(r.Backend, cfg, kept, aug)
-	if err != nil {
-		return sweep.Record{}, err
-	}
-	res, err := t.Run(ctx, kept)
-	if err != nil {
-		return sweep.Record{}, err
-	}
-	ev, err := t.EvaluateExamples(kept, test)
-	if err != nil {
-		return sweep.Record{}, err
-	}
-	trainErr, err := t.TrainError(kept)
+	res, err := r.train(ctx, newTrainingKey(run.Dataset, r.sha(trainDS), kept, cfg, aug), cfg, aug, kept, test)
 	if err != nil {
 		return sweep.Record{}, err
 	}
@@ -469,11 +466,48 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	if err != nil {
 		return sweep.Record{}, err
 	}
-	resolved := settings.Resolved{Recipe: run.Recipe, Row: run.RecipeRow}
-	return sweep.Record{TestError: 1 - ev.Top1, TestTop5: ev.Top5, TestCorrect: sweep.PackCorrect(ev.Correct), Trained: len(kept.Idx), Seconds: time.Since(start).Seconds(),
+	training := res.Training
+	training.RecipeRow = run.RecipeRow // the table row this run named (the shared training may have named it otherwise)
+	return sweep.Record{TestError: res.TestError, TestTop5: res.TestTop5, TestCorrect: res.TestCorrect, Trained: res.Trained,
+		Seconds: time.Since(selected).Seconds(), SelectionSeconds: selected.Sub(start).Seconds(),
+		Extra: res.Extra, Training: training, TrainingKey: settings.Hash(res.Key),
+		DatasetSHA256: r.sha(trainDS), TrainedIDs: res.Key.TrainedIDs,
+		ValidationIDs: valFile, ValidationSHA: valSHA, Fallbacks: fallbacks}, nil
+}
+
+// train trains and grades the network a training key describes, or reads
+// the result of the run that already did (trainedResult). Runs of the same
+// key wait for each other, so parallel workers train it once.
+func (r *Runner) train(ctx context.Context, k trainingKey, cfg train.Config, aug data.Augment, kept data.Subset, test *data.Dataset) (trainedResult, error) {
+	m := r.lock(r.trainedPath(k))
+	m.Lock()
+	defer m.Unlock()
+	if res := r.readTrained(k); res != nil {
+		r.log().Info(fmt.Sprintf("training of %s on %d examples (seed %d): the same examples, recipe and seed were trained before (%s): reusing its result",
+			cfg.Model, len(kept.Idx), cfg.Seed, r.trainedPath(k)))
+		return *res, nil
+	}
+	start := time.Now()
+	t, err := train.New(r.Backend, cfg, kept, aug)
+	if err != nil {
+		return trainedResult{}, err
+	}
+	res, err := t.Run(ctx, kept)
+	if err != nil {
+		return trainedResult{}, err
+	}
+	ev, err := t.EvaluateExamples(kept, test)
+	if err != nil {
+		return trainedResult{}, err
+	}
+	trainErr, err := t.TrainError(kept)
+	if err != nil {
+		return trainedResult{}, err
+	}
+	out := trainedResult{Key: k, CodeVersion: buildinfo.CodeVersion(), TestError: 1 - ev.Top1, TestTop5: ev.Top5, TestCorrect: sweep.PackCorrect(ev.Correct),
+		Trained: len(kept.Idx), Seconds: time.Since(start).Seconds(),
 		Extra: map[string]float64{"train_loss": res.LastLoss, "train_accuracy": res.LastAccuracy, "steps": float64(res.Steps),
 			sweep.TrainErrorKey: trainErr},
-		Training:      train.Applied(cfg, resolved, run.Recipe.Augmentation, res, len(kept.Idx), backend.Name(r.Backend)),
-		DatasetSHA256: r.sha(trainDS), TrainedIDs: settings.HashStrings(kept.IDs()),
-		ValidationIDs: valFile, ValidationSHA: valSHA, Fallbacks: fallbacks}, nil
+		Training: train.Applied(cfg, settings.Resolved{Recipe: cfg.Recipe}, cfg.Augmentation, res, len(kept.Idx), backend.Name(r.Backend))}
+	return out, r.writeTrained(out)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	stdbits "math/bits"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -423,5 +424,50 @@ func TestScoreCacheKeyedByContent(t *testing.T) {
 	score(run)
 	if !strings.Contains(log.String(), "computed for another configuration") {
 		t.Errorf("a score file of another configuration was served:\n%s", log.String())
+	}
+}
+
+// Runs whose selections coincide train once: a random run and the same run
+// under another probe draw (which random selection never uses, but which
+// is part of the run's key) keep the same examples in the same order, so
+// the second reads the first's result; another seed trains anew.
+func TestEqualSelectionsTrainOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains networks")
+	}
+	b, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := blobsRunner(t, false)
+	r.Backend = b
+	spec := blobsSpec()
+	spec.Model = "cnn-w8"
+	first := runOf(t, spec, "random", "random")
+	again := first
+	again.ProbeDraw = 7
+	if first.Key() == again.Key() {
+		t.Fatal("the probe draw does not change the run key: the test shows nothing")
+	}
+	other := first
+	other.Seed = 2
+	recs := make([]sweep.Record, 3)
+	for i, run := range []sweep.Run{first, again, other} {
+		if recs[i], err = r.Run(context.Background(), run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if recs[0].TrainingKey == "" || recs[1].TrainingKey != recs[0].TrainingKey || recs[1].TestCorrect != recs[0].TestCorrect || recs[1].TestError != recs[0].TestError {
+		t.Errorf("equal selections: training keys %q and %q, test errors %g and %g; want one shared training", recs[0].TrainingKey, recs[1].TrainingKey, recs[0].TestError, recs[1].TestError)
+	}
+	if recs[1].Seconds > recs[0].Seconds/2 {
+		t.Errorf("the second run took %.2fs against the first's %.2fs: it trained again", recs[1].Seconds, recs[0].Seconds)
+	}
+	if recs[2].TrainingKey == recs[0].TrainingKey {
+		t.Error("another seed shares the first seed's training")
+	}
+	files, err := filepath.Glob(filepath.Join(r.Store.Dir, "trained", "*.json"))
+	if err != nil || len(files) != 2 {
+		t.Errorf("trained results %v (%v), want 2", files, err)
 	}
 }

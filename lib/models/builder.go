@@ -64,6 +64,9 @@ type Builder struct {
 	Param func(spec ParamSpec) *Node
 	// Stats returns a layer's stored population mean and variance (Eval mode).
 	Stats func(name string, channels int) (mean, variance *Node)
+	// MACs, when set, is told each convolution's and dense layer's
+	// multiply-adds per example, in the order the layers are built (Cost).
+	MACs func(layer string, macs int64)
 
 	collected []BNStat
 }
@@ -75,7 +78,12 @@ func (b *Builder) Collected() []BNStat { return b.collected }
 func (b *Builder) Conv2D(name string, x *Node, k, out, stride int) *Node {
 	in := x.Shape().Dimensions[3]
 	w := b.Param(ParamSpec{Name: name + "/w", Dims: []int{k, k, in, out}, Kind: "conv", Decay: true})
-	return Conv2D(x, w, stride, b.Conv)
+	y := Conv2D(x, w, stride, b.Conv)
+	if b.MACs != nil {
+		d := y.Shape().Dimensions // [batch, h, w, out]
+		b.MACs(name, int64(d[1])*int64(d[2])*int64(out)*int64(k*k*in))
+	}
+	return y
 }
 
 // BatchNorm normalises x over all axes but the last (channels).
@@ -126,6 +134,9 @@ func (b *Builder) Dense(name string, x *Node, out int) *Node {
 	in := x.Shape().Dimensions[1]
 	w := b.Param(ParamSpec{Name: name + "/w", Dims: []int{in, out}, Kind: "dense", Decay: true})
 	bias := b.Param(ParamSpec{Name: name + "/b", Dims: []int{out}, Kind: "bias", FanIn: in})
+	if b.MACs != nil {
+		b.MACs(name, int64(in)*int64(out))
+	}
 	return Add(MatMul(x, w), Reshape(bias, 1, out))
 }
 

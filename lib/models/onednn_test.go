@@ -1,6 +1,7 @@
 package models
 
 import (
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -27,9 +28,13 @@ func TestOneDNNMatchesGoBackend(t *testing.T) {
 		t.Fatalf("ConvFor(oneDNN) = %v, want native", got)
 	}
 	ran0, fell0 := backend.OneDNNCounts()
+	mm0 := backend.OneDNNMatMuls()
 	checkAgreement(t, goBackend(t), dnn)
 	ran, fell := backend.OneDNNCounts()
-	t.Logf("oneDNN ran %d convolutions, %d fell back to pure Go", ran-ran0, fell-fell0)
+	t.Logf("oneDNN ran %d convolutions, %d fell back to pure Go, and %d matrix products", ran-ran0, fell-fell0, backend.OneDNNMatMuls()-mm0)
+	if backend.OneDNNMatMuls() == mm0 {
+		t.Errorf("oneDNN ran no matrix product: the dense layers and their gradients did not reach sgemm")
+	}
 	if ran == ran0 || fell != fell0 {
 		t.Errorf("oneDNN ran %d convolutions and %d fell back to pure Go; want some and none", ran-ran0, fell-fell0)
 	}
@@ -153,6 +158,67 @@ func TestOneDNNOnOtherISAs(t *testing.T) {
 			t.Errorf("ONEDNN_MAX_CPU_ISA=%s: %v\n%s", c.isa, err, out)
 		} else if !strings.Contains(text, c.kernel) {
 			t.Errorf("ONEDNN_MAX_CPU_ISA=%s: no %q kernel ran: the restriction did not take effect", c.isa, c.kernel)
+		}
+	}
+}
+
+// oneDNN's sgemm, as the dense layers run it, against a float64 product
+// computed here, for the four transpositions and sizes that are not
+// multiples of any vector width; the output starts as NaN to show it is
+// written, not accumulated into (beta 0). float32 sums of up to 300 terms
+// of values in [-1, 1): relative error within 1e-5 of the largest entry.
+func TestOneDNNSGEMMMatchesFloat64Product(t *testing.T) {
+	dnn := backendtest.OneDNN(t)
+	defer dnn.Finalize()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, dims := range [][3]int{{1, 1, 1}, {7, 5, 3}, {128, 10, 256}, {33, 65, 300}, {300, 17, 1}} {
+		m, n, k := dims[0], dims[1], dims[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			a, b := make([]float32, m*k), make([]float32, k*n)
+			for i := range a {
+				a[i] = 2*rng.Float32() - 1
+			}
+			for i := range b {
+				b[i] = 2*rng.Float32() - 1
+			}
+			// A(i, p) and B(p, j) as stored: A is k×m when transposed, B n×k.
+			at := func(i, p int) float64 {
+				if tr[0] {
+					return float64(a[p*m+i])
+				}
+				return float64(a[i*k+p])
+			}
+			bt := func(p, j int) float64 {
+				if tr[1] {
+					return float64(b[j*k+p])
+				}
+				return float64(b[p*n+j])
+			}
+			c := make([]float32, m*n)
+			for i := range c {
+				c[i] = float32(math.NaN())
+			}
+			if err := backend.OneDNNSGEMM(tr[0], tr[1], m, n, k, a, b, c); err != nil {
+				t.Fatal(err)
+			}
+			var worst, scale float64
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					var want float64
+					for p := 0; p < k; p++ {
+						want += at(i, p) * bt(p, j)
+					}
+					scale = max(scale, math.Abs(want))
+					d := math.Abs(float64(c[i*n+j]) - want)
+					if math.IsNaN(d) {
+						d = math.Inf(1)
+					}
+					worst = max(worst, d)
+				}
+			}
+			if worst > 1e-5*max(scale, 1) {
+				t.Errorf("sgemm %d×%d×%d, transposed %v: off by %.3g (largest entry %.3g)", m, n, k, tr, worst, scale)
+			}
 		}
 	}
 }

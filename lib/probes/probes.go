@@ -175,7 +175,7 @@ type probeKey struct {
 
 func (s Spec) keyFields(t *Trainer) probeKey {
 	k := probeKey{Kind: s.Kind, Index: s.Index, Seed: t.seed(s), Features: s.Features, Test: s.Test, Dynamics: s.Dynamics,
-		Fraction: s.Fraction, StopEpoch: s.StopEpoch, Model: t.Preset.Model, Recipe: t.Recipe.Recipe, Augment: t.Augment,
+		Fraction: s.Fraction, StopEpoch: s.StopEpoch, Model: t.Preset.Model, Recipe: t.Recipe.Recipe, Augment: t.Augment.Key(),
 		Dataset: t.Train.DS.Name + "/" + t.Train.DS.Split, DatasetSHA: t.DatasetSHA, IDs: settings.HashStrings(t.Train.IDs())}
 	if s.Test {
 		k.Validation = settings.HashStrings(t.Validation.IDs())

@@ -240,18 +240,29 @@ type Record struct {
 	// (top-1), packed by PackCorrect; paired comparisons count the examples
 	// on which exactly one of two networks is right. Empty in records made
 	// before it was kept.
-	TestCorrect string             `json:"test_correct,omitempty"`
-	Trained     int                `json:"trained_examples"`
-	Seconds     float64            `json:"seconds"`
-	CodeVersion string             `json:"code_version"`
-	Finished    time.Time          `json:"finished"`
-	Extra       map[string]float64 `json:"extra,omitempty"`
+	TestCorrect string `json:"test_correct,omitempty"`
+	Trained     int    `json:"trained_examples"`
+	// Seconds is the time the run spent training and grading its network
+	// (reading the result, when an equal run trained it: TrainingKey), and
+	// SelectionSeconds the time it spent before that, loading data and
+	// scoring and selecting its examples (scores computed for the first run
+	// of an initial set are reused by the others). Executors that do not
+	// tell them apart leave SelectionSeconds 0.
+	Seconds          float64            `json:"seconds"`
+	SelectionSeconds float64            `json:"selection_seconds,omitempty"`
+	CodeVersion      string             `json:"code_version"`
+	Finished         time.Time          `json:"finished"`
+	Extra            map[string]float64 `json:"extra,omitempty"`
 	// Training is the configuration the network actually trained with.
 	Training settings.Applied `json:"training"`
 	// DatasetSHA256 is the checksum of the training split; TrainedIDs the
 	// digest (settings.HashStrings) of the IDs trained on, in order.
 	DatasetSHA256 string `json:"dataset_sha256,omitempty"`
 	TrainedIDs    string `json:"trained_ids,omitempty"`
+	// TrainingKey is the digest of what the network trained on and how
+	// (examples, recipe, seed, augmentation): records with the same one
+	// share one trained network, trained once.
+	TrainingKey string `json:"training_key,omitempty"`
 	// ValidationIDs names the file (relative to the store) listing the
 	// held-out validation split by ID, and ValidationSHA its digest.
 	ValidationIDs string `json:"validation_ids,omitempty"`
@@ -463,7 +474,11 @@ func Execute(ctx context.Context, s Spec, st Store, exec Executor, opt Options) 
 					done++
 					el := time.Since(start)
 					eta := time.Duration(float64(el) / float64(done) * float64(len(todo)-done))
-					fmt.Fprintf(log, "run %d/%d done (%s): test error %.4f, %.0fs; elapsed %v, ETA %v\n", done, len(todo), r, rec.TestError, rec.Seconds,
+					took := fmt.Sprintf("%.0fs", rec.Seconds)
+					if rec.SelectionSeconds >= 0.5 {
+						took = fmt.Sprintf("%.0fs selecting, %.0fs training", rec.SelectionSeconds, rec.Seconds)
+					}
+					fmt.Fprintf(log, "run %d/%d done (%s): test error %.4f, %s; elapsed %v, ETA %v\n", done, len(todo), r, rec.TestError, took,
 						el.Round(time.Second), eta.Round(time.Second))
 				}
 				mu.Unlock()

@@ -17,7 +17,8 @@
 //     as oneDNN's backward-weights primitive.
 //
 // Anything else (other dtypes or layouts, groups) falls back to the pure-Go
-// executor. It is off until Enable is called for a backend, so a process can
+// executor. Products of two float32 matrices (dense layers and their
+// gradients) run on oneDNN's sgemm (matmul.go). It is off until Enable is called for a backend, so a process can
 // hold a pure-Go backend and an accelerated one side by side. The library is
 // opened at run time (libdnnl.so.2, Debian's libdnnl2; ONEDNN_LIBRARY names
 // another file); without it, or without cgo, Enable returns why.

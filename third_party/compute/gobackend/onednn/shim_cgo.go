@@ -44,6 +44,8 @@ static struct {
 	dnnl_status_t (*mem_create)(dnnl_memory_t*, const dnnl_memory_desc_t*, dnnl_engine_t, void*);
 	dnnl_status_t (*mem_destroy)(dnnl_memory_t);
 	const dnnl_version_t* (*version)(void);
+	dnnl_status_t (*sgemm)(char, char, dnnl_dim_t, dnnl_dim_t, dnnl_dim_t, float, const float*, dnnl_dim_t,
+		const float*, dnnl_dim_t, float, float*, dnnl_dim_t);
 } dn;
 
 static dnnl_engine_t dn_engine;
@@ -107,6 +109,7 @@ static char* dn_load(const char* path) {
 	DN_SYM(prim_execute, "dnnl_primitive_execute");
 	DN_SYM(mem_create, "dnnl_memory_create");
 	DN_SYM(mem_destroy, "dnnl_memory_destroy");
+	DN_SYM(sgemm, "dnnl_sgemm");
 	dnnl_status_t st = dn.engine_create(&dn_engine, dnnl_cpu, 0);
 	if (st != dnnl_success) return dn_errorf("dnnl_engine_create", st);
 	st = dn.stream_create(&dn_stream, dn_engine, dnnl_stream_default_flags);
@@ -115,6 +118,14 @@ static char* dn_load(const char* path) {
 }
 
 static const char* dn_get_version(void) { return dn_version; }
+
+// dn_sgemm is C = op(A)·op(B) on row-major float32 matrices (C is m×n and
+// written, not read: beta 0).
+static char* dn_sgemm(int transA, int transB, int64_t m, int64_t n, int64_t k,
+		const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
+	dnnl_status_t st = dn.sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+	return st == dnnl_success ? NULL : dn_errorf("dnnl_sgemm", st);
+}
 
 enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };
 
@@ -329,4 +340,40 @@ func (p *plan) run(a, w, out []float32) error {
 		return errors.New(C.GoString(msg))
 	}
 	return nil
+}
+
+// sgemm sets c (m×n) to op(a)·op(b), where op transposes when asked: a is
+// m×k (k×m when transA), b is k×n (n×k when transB), all row-major and
+// dense. The slices hold no Go pointers and are used only during the call.
+func sgemm(transA, transB bool, m, n, k int, a, b, c []float32) error {
+	if m == 0 || n == 0 {
+		return nil
+	}
+	if k == 0 {
+		clear(c[:m*n])
+		return nil
+	}
+	if len(a) < m*k || len(b) < k*n || len(c) < m*n {
+		return errors.New("sgemm: a slice is shorter than its matrix")
+	}
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	if msg := C.dn_sgemm(cBool(transA), cBool(transB), C.int64_t(m), C.int64_t(n), C.int64_t(k),
+		(*C.float)(&a[0]), C.int64_t(lda), (*C.float)(&b[0]), C.int64_t(ldb), (*C.float)(&c[0]), C.int64_t(n)); msg != nil {
+		defer C.free(unsafe.Pointer(msg))
+		return errors.New(C.GoString(msg))
+	}
+	return nil
+}
+
+func cBool(v bool) C.int {
+	if v {
+		return 1
+	}
+	return 0
 }
