@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"beyondscaling/lib/backend"
@@ -111,6 +112,7 @@ func benchTrain(args []string, stdout io.Writer) error {
 	if peak > 0 {
 		fmt.Fprintf(stdout, "peak: %.1f GFLOP/s, the best of these\n", peak)
 	}
+	fmt.Fprintf(stdout, "memory: %.1f GB/s copying 256 MiB with %d goroutines (read + write counted)\n", copyBandwidth(256<<20, runtime.NumCPU()), runtime.NumCPU())
 
 	type row struct {
 		model string
@@ -227,6 +229,29 @@ func sgemmRate(size int) (float64, error) {
 		}
 	}
 	return 2 * math.Pow(float64(size), 3) / best.Seconds() / 1e9, nil
+}
+
+// copyBandwidth is the best of five timings of copying n bytes between two
+// buffers split over workers goroutines, in GB/s counting the bytes read and
+// written: the memory side of the roofline (the optimizer's element-wise
+// steps stream their tensors through it).
+func copyBandwidth(n, workers int) float64 {
+	src, dst := make([]byte, n), make([]byte, n)
+	for i := range src {
+		src[i] = byte(i)
+	}
+	best := time.Duration(math.MaxInt64)
+	for r := 0; r < 5; r++ {
+		t0 := time.Now()
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			lo, hi := w*n/workers, (w+1)*n/workers
+			wg.Go(func() { copy(dst[lo:hi], src[lo:hi]) })
+		}
+		wg.Wait()
+		best = min(best, time.Since(t0))
+	}
+	return 2 * float64(n) / best.Seconds() / 1e9
 }
 
 var peerSGEMMResult = regexp.MustCompile(`sgemm [0-9]+: ([0-9.]+) GFLOP/s`)
