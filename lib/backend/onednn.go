@@ -30,7 +30,7 @@ func AccelerateGo(b compute.Backend) (note string) {
 	if err := onednn.Enable(b); err != nil {
 		return fmt.Sprintf("convolutions in pure Go: %v (scripts/setup.sh installs Debian's libdnnl2)", err)
 	}
-	return "convolutions by oneDNN " + onednn.Version()
+	return "convolutions and dense layers by oneDNN " + onednn.Version()
 }
 
 // Name is the backend's name for records and score-file parameters
@@ -48,7 +48,7 @@ func Name(b compute.Backend) string {
 // backend line commands print.
 func Describe(b compute.Backend) string {
 	if onednn.Enabled(b) {
-		return b.Description() + ", convolutions by oneDNN " + onednn.Version()
+		return b.Description() + ", convolutions and dense layers by oneDNN " + onednn.Version()
 	}
 	return b.Description()
 }

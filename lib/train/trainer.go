@@ -325,7 +325,22 @@ func (t *Trainer) inputs(ds *data.Dataset, idx []int, epoch int, buf []float32) 
 	for k, i := range idx {
 		labels[k] = ds.Labels[i]
 	}
-	return []any{tensors.FromFlatDataAndDimensions(buf, len(idx), ds.H, ds.W, ds.C), tensors.FromFlatDataAndDimensions(labels, len(idx))}, nil
+	x, err := donated(tensors.FromFlatDataAndDimensions(buf, len(idx), ds.H, ds.W, ds.C), t.Model.Backend)
+	if err != nil {
+		return nil, err
+	}
+	return []any{x, tensors.FromFlatDataAndDimensions(labels, len(idx))}, nil
+}
+
+// donated hands a batch's fresh input tensor to the step that reads it: the
+// backend may then reuse its buffer (the pure-Go backend's reshape of the
+// images into an MLP's rows is free instead of a copy).
+func donated(x *tensors.Tensor, b compute.Backend) (any, error) {
+	d, err := DonateTensorBuffer(x, b, 0)
+	if err != nil {
+		return nil, fmt.Errorf("handing the batch to the backend: %w", err)
+	}
+	return d, nil
 }
 
 // RecomputeBatchNorm sets the batch-norm population statistics from up to
@@ -429,6 +444,13 @@ type Outputs struct {
 // Predict runs the network in evaluation mode (population statistics; see
 // RecomputeBatchNorm) on examples idx of ds, un-augmented.
 func (m *Model) Predict(ds *data.Dataset, idx []int, aug data.Augment, batch int, log io.Writer) (*Outputs, error) {
+	return m.predictOutputs(ds, idx, aug, batch, log, true)
+}
+
+// predictOutputs is Predict, keeping the penultimate features only when
+// asked (grading needs the logits alone; the features of a full training
+// set are tens of megabytes).
+func (m *Model) predictOutputs(ds *data.Dataset, idx []int, aug data.Augment, batch int, log io.Writer, features bool) (*Outputs, error) {
 	if m.predict == nil {
 		var err error
 		m.predict, err = model.NewExec(m.Backend, m.Store, func(scope *model.Scope, x *Node) []*Node {
@@ -463,16 +485,23 @@ func (m *Model) Predict(ds *data.Dataset, idx []int, aug data.Augment, batch int
 		if err := ev.Batch(ds, full, 0, buf); err != nil {
 			return nil, err
 		}
-		var out []*tensors.Tensor
-		if err := catch("predict", func() {
-			out = exec.MustCall(tensors.FromFlatDataAndDimensions(buf, batch, ds.H, ds.W, ds.C))
-		}); err != nil {
+		x, err := donated(tensors.FromFlatDataAndDimensions(buf, batch, ds.H, ds.W, ds.C), m.Backend)
+		if err != nil {
 			return nil, err
 		}
-		logits, feats := tensors.MustCopyFlatData[float32](out[0]), tensors.MustCopyFlatData[float32](out[1])
-		o.Classes, o.Dim = out[0].Shape().Dimensions[1], out[1].Shape().Dimensions[1]
-		o.Logits = append(o.Logits, logits[:len(part)*o.Classes]...)
-		o.Features = append(o.Features, feats[:len(part)*o.Dim]...)
+		var out []*tensors.Tensor
+		if err := catch("predict", func() { out = exec.MustCall(x) }); err != nil {
+			return nil, err
+		}
+		o.Classes = out[0].Shape().Dimensions[1]
+		o.Logits = append(o.Logits, tensors.MustCopyFlatData[float32](out[0])[:len(part)*o.Classes]...)
+		if features {
+			o.Dim = out[1].Shape().Dimensions[1]
+			o.Features = append(o.Features, tensors.MustCopyFlatData[float32](out[1])[:len(part)*o.Dim]...)
+		}
+		for _, t := range out {
+			t.FinalizeAll()
+		}
 		bar.Add(len(part))
 	}
 	bar.Done()
@@ -543,7 +572,7 @@ func (t *Trainer) EvaluateExamples(trainSet data.Subset, test *data.Dataset) (Ev
 		return Evaluation{}, err
 	}
 	all := data.All(test)
-	out, err := t.Model.Predict(test, all.Idx, t.Augment, evalBatch(t.Cfg.Batch), t.Cfg.Log)
+	out, err := t.Model.predictOutputs(test, all.Idx, t.Augment, evalBatch(t.Cfg.Batch), t.Cfg.Log, false)
 	if err != nil {
 		return Evaluation{}, err
 	}
@@ -561,7 +590,7 @@ func (t *Trainer) TrainError(trainSet data.Subset) (float64, error) {
 	if len(trainSet.Idx) == 0 {
 		return 0, fmt.Errorf("train error: no training examples")
 	}
-	out, err := t.Model.Predict(trainSet.DS, trainSet.Idx, t.Augment, evalBatch(t.Cfg.Batch), t.Cfg.Log)
+	out, err := t.Model.predictOutputs(trainSet.DS, trainSet.Idx, t.Augment, evalBatch(t.Cfg.Batch), t.Cfg.Log, false)
 	if err != nil {
 		return 0, err
 	}
