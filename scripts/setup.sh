@@ -36,8 +36,8 @@ if ((${#missing[@]})); then
 fi
 step "Debian packages present: ${packages[*]}"
 
-# oneDNN, the fast CPU route: the pure-Go backend runs its convolutions (and
-# their gradients) with Debian's libdnnl2 when it is installed, loading it at
+# oneDNN, the fast CPU route: the pure-Go backend runs its convolutions and
+# dense layers (and their gradients) with Debian's libdnnl2 when it is installed, loading it at
 # run time (third_party/compute/gobackend/onednn); without it they run in pure
 # Go and every command says so. Skip with PRUNE_NO_ONEDNN=1.
 onednn_status=.cache/onednn.status
@@ -48,18 +48,18 @@ if [ -n "${PRUNE_NO_ONEDNN:-}" ]; then
 elif [ -z "$(onednn_lib)" ] && command -v apt-get >/dev/null; then
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
-	step "installing Debian's libdnnl2 (oneDNN, the fast CPU convolutions)"
+	step "installing Debian's libdnnl2 (oneDNN, the fast CPU convolutions and dense layers)"
 	if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends libdnnl2 >/dev/null; }; then
-		step "libdnnl2 could not be installed: convolutions will run in pure Go"
+		step "libdnnl2 could not be installed: convolutions and dense layers will run in pure Go"
 	fi
 fi
 if [ -z "${PRUNE_NO_ONEDNN:-}" ]; then
 	if lib=$(onednn_lib) && [ -n "$lib" ]; then
 		echo "installed libdnnl2 $(dpkg-query -W -f='${Version}' libdnnl2 2>/dev/null) $lib" >"$onednn_status"
-		step "oneDNN present: $lib (the default for convolutions; PRUNE_ONEDNN=0 turns it off)"
+		step "oneDNN present: $lib (the default for convolutions and dense layers; PRUNE_ONEDNN=0 turns it off)"
 	else
 		echo "not installed: no libdnnl.so.2 (Debian/Ubuntu: apt-get install libdnnl2)" >"$onednn_status"
-		step "oneDNN not installed: convolutions run in pure Go"
+		step "oneDNN not installed: convolutions and dense layers run in pure Go"
 	fi
 fi
 

@@ -30,7 +30,7 @@ import (
 // GFLOP/s by models.Cost and as a share of that peak.
 func benchTrain(args []string, stdout io.Writer) error {
 	fs := newFlags("bench train", "[--models resnet20,resnet8,mlp,mlp-256] [--batch 128] [--steps 20] [--rounds 2] [--conv auto|patches|patches-t|stride1|native] [--python /usr/bin/python3] [--peer-device auto]")
-	modelList := fs.String("models", "resnet20,resnet8,mlp", "models to time (the MLPs, mlp and mlp-256, on 28×28×1 input, the others on 32×32×3)")
+	modelList := fs.String("models", "resnet20,resnet8,mlp,mlp-256", "models to time (the MLPs, mlp and mlp-256, on 28×28×1 input, the others on 32×32×3)")
 	model := fs.String("model", "", "one model only (overrides --models)")
 	batch := fs.Int("batch", 128, "batch size")
 	steps := fs.Int("steps", 20, "timed steps and inference calls (after one warm-up/compiling step); the median is reported")
@@ -255,7 +255,7 @@ func copyBandwidth(n, workers int) float64 {
 }
 
 var peerSGEMMResult = regexp.MustCompile(`sgemm [0-9]+: ([0-9.]+) GFLOP/s`)
-var peerBLAS = regexp.MustCompile(`BLAS (.*)$`)
+var peerBLAS = regexp.MustCompile(`(?m), BLAS (.*)$`)
 
 // runPeerSGEMM times the peer's float32 matrix product (torch.mm, on its
 // BLAS) and says which BLAS library it loaded.
@@ -267,8 +267,7 @@ func runPeerSGEMM(python, script string, env []string, size int) (rate float64, 
 		return 0, "", fmt.Errorf("PyTorch peer %s --sgemm: %v\n%s", script, err, out)
 	}
 	m := peerSGEMMResult.FindSubmatch(out)
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	bm := peerBLAS.FindStringSubmatch(lines[0])
+	bm := peerBLAS.FindStringSubmatch(string(out))
 	if m == nil || bm == nil {
 		return 0, "", fmt.Errorf("PyTorch peer %s --sgemm: no rate or BLAS in %q", script, out)
 	}

@@ -105,11 +105,11 @@ func runSweep(args []string, stdout io.Writer) error {
 		sort.SliceStable(done, func(a, b int) bool { return done[a].Run.Size < done[b].Run.Size })
 		err := atomicfile.Write(*out, func(w io.Writer) error {
 			cw := csv.NewWriter(w)
-			cw.Write([]string{"dataset", "model", "epochs", "metric", "keep", "fraction", "size", "seed", "balance", "trained", "test_error", "test_top5", "seconds", "batch", "lr", "weight_decay", "schedule", "steps", "backend", "key"})
+			cw.Write([]string{"dataset", "model", "epochs", "metric", "keep", "fraction", "size", "seed", "balance", "trained", "test_error", "test_top5", "seconds", "selection_seconds", "batch", "lr", "weight_decay", "schedule", "steps", "backend", "key"})
 			for _, d := range done {
 				r := d.Run
 				cw.Write([]string{r.Dataset, r.Model, strconv.Itoa(r.Epochs), r.Metric, r.Keep, ftoa(r.Fraction), strconv.Itoa(r.Size),
-					strconv.FormatUint(r.Seed, 10), ftoa(r.Balance), strconv.Itoa(d.Trained), ftoa(d.TestError), ftoa(d.TestTop5), ftoa(d.Seconds),
+					strconv.FormatUint(r.Seed, 10), ftoa(r.Balance), strconv.Itoa(d.Trained), ftoa(d.TestError), ftoa(d.TestTop5), ftoa(d.Seconds), ftoa(d.SelectionSeconds),
 					strconv.Itoa(d.Training.Batch), ftoa(d.Training.LR), ftoa(d.Training.WeightDecay), d.Training.Schedule, strconv.Itoa(d.Training.Steps), d.Training.Backend, d.Key})
 			}
 			cw.Flush()

@@ -63,8 +63,7 @@ func (r *Runner) trainedPath(k trainingKey) string {
 }
 
 // readTrained returns the stored result of a training, or nil when there is
-// none to reuse (none stored, another key, or another code version when
-// Recompute is set).
+// none to reuse (none stored, another key, or another code version).
 func (r *Runner) readTrained(k trainingKey) *trainedResult {
 	path := r.trainedPath(k)
 	b, err := os.ReadFile(path)
@@ -84,11 +83,10 @@ func (r *Runner) readTrained(k trainingKey) *trainedResult {
 		return nil
 	}
 	if version := buildinfo.CodeVersion(); res.CodeVersion != version {
-		if r.Recompute {
-			r.log().Info(fmt.Sprintf("training result %s: made by code version %s, this is %s: training again (recompute asked for)", path, res.CodeVersion, version))
-			return nil
-		}
-		r.log().Warn(fmt.Sprintf("training result %s was made by code version %s, this is %s: reusing it (to train again, pass --recompute)", path, res.CodeVersion, version))
+		// A record carries the code version of the process that writes it,
+		// so a result of other code is not passed off as this code's.
+		r.log().Info(fmt.Sprintf("training result %s was made by code version %s, this is %s: training again", path, res.CodeVersion, version))
+		return nil
 	}
 	return &res
 }

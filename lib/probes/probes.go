@@ -218,6 +218,9 @@ func (t *Trainer) Run(ctx context.Context, s Spec) (*Outputs, error) {
 	key := s.key(t)
 	version := buildinfo.CodeVersion()
 	if t.WorkDir != "" {
+		// One trainer at a time per network: runs of other seeds or
+		// policies that need the same probe (its key) wait and reuse it.
+		defer atomicfile.Lock(s.dir(t))()
 		file = filepath.Join(s.dir(t), "outputs.gob")
 		if o, err := loadOutputs(file); err == nil {
 			switch {

@@ -87,6 +87,7 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 			Dataset, SHA, ID string
 		}{2, c.Model, c.Epochs, c.Batch, aug, set.DS.Name, set.DS.Checksum(), settings.HashStrings(ids)})
 		cache = filepath.Join(c.WorkDir, "ssl-"+key, "embeddings.gob")
+		defer atomicfile.Lock(cache)() // one encoder per key: others wait and reuse it
 		if f, err := os.Open(cache); err == nil {
 			var e embeddings.Set
 			err := gob.NewDecoder(f).Decode(&e)
