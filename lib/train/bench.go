@@ -81,11 +81,15 @@ func BenchOn(b compute.Backend, ds *data.Dataset, modelName string, conv models.
 	if err := (data.Augment{}).Batch(ds, set.Idx, 0, x); err != nil {
 		return res, err
 	}
-	xt := tensors.FromFlatDataAndDimensions(x, batch, ds.H, ds.W, ds.C)
 	yt := tensors.FromFlatDataAndDimensions(slices.Clone(ds.Labels), batch)
 	var times []time.Duration
 	for step := 0; step <= steps; step++ {
 		t0 := time.Now()
+		// A fresh batch tensor handed to the step, as Trainer.Run feeds it.
+		xt, err := donated(tensors.FromFlatDataAndDimensions(x, batch, ds.H, ds.W, ds.C), b)
+		if err != nil {
+			return res, err
+		}
 		out, err := t.step.Call(xt, yt)
 		if err != nil {
 			return res, err
