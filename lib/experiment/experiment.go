@@ -48,7 +48,6 @@ type Runner struct {
 	mu       sync.Mutex
 	datasets map[string]*data.Dataset
 	checksum map[*data.Dataset]string
-	scoring  map[string]*sync.Mutex
 }
 
 func (r *Runner) log() *slog.Logger { return textlog.OrDiscard(r.Logger) }
@@ -88,18 +87,6 @@ func (r *Runner) sha(ds *data.Dataset) string {
 	s := ds.Checksum()
 	r.checksum[ds] = s
 	return s
-}
-
-func (r *Runner) lock(key string) *sync.Mutex {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.scoring == nil {
-		r.scoring = map[string]*sync.Mutex{}
-	}
-	if r.scoring[key] == nil {
-		r.scoring[key] = &sync.Mutex{}
-	}
-	return r.scoring[key]
 }
 
 // evalSplit is the split a dataset's networks are graded on (test, or val
@@ -218,9 +205,7 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 	dir := r.scoreDir(run, set, validation)
 	path := filepath.Join(dir, run.Metric+".csv")
 	key := fileKey(dir, run)
-	m := r.lock(dir)
-	m.Lock()
-	defer m.Unlock()
+	defer atomicfile.Lock(dir)()
 	sc, err := prune.ReadScores(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		r.log().Warn(fmt.Sprintf("scores %s cannot be reused (%v): recomputing", path, err))
@@ -370,9 +355,7 @@ func (r *Runner) validationFile(val data.Subset) (string, string, error) {
 	sha := settings.HashStrings(ids)
 	rel := filepath.Join("validation", fmt.Sprintf("%s-%s.txt", val.DS.Name, sha))
 	path := filepath.Join(r.Store.Dir, rel)
-	m := r.lock(path)
-	m.Lock()
-	defer m.Unlock()
+	defer atomicfile.Lock(path)()
 	if _, err := os.Stat(path); err == nil {
 		return rel, sha, nil
 	}
@@ -479,9 +462,7 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 // the result of the run that already did (trainedResult). Runs of the same
 // key wait for each other, so parallel workers train it once.
 func (r *Runner) train(ctx context.Context, k trainingKey, cfg train.Config, aug data.Augment, kept data.Subset, test *data.Dataset) (trainedResult, error) {
-	m := r.lock(r.trainedPath(k))
-	m.Lock()
-	defer m.Unlock()
+	defer atomicfile.Lock(r.trainedPath(k))()
 	if res := r.readTrained(k); res != nil {
 		r.log().Info(fmt.Sprintf("training of %s on %d examples (seed %d): the same examples, recipe and seed were trained before (%s): reusing its result",
 			cfg.Model, len(kept.Idx), cfg.Seed, r.trainedPath(k)))
