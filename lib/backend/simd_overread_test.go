@@ -84,6 +84,12 @@ func loadAtPageEnd(width string) {
 // with a partial load. Without the heap slack the child dies of a fault when
 // a buffer ends at the edge of the heap's mapped memory (which shows that the
 // check can fail); with it, every load stays in mapped memory.
+//
+// Whether a buffer ever ends at the edge depends on where the heap's earlier
+// allocations left off, so the buffers are 17 runtime pages long: the heap
+// maps memory in 4 MiB steps (512 pages), and as 17 and 512 share no factor,
+// the ends of consecutive buffers fall on every page offset within a step in
+// turn, the edge among them, whatever the starting offset.
 func TestHeapSlackKeepsOverreadsMapped(t *testing.T) {
 	if os.Getenv("BACKEND_TAIL_CHILD") == "1" {
 		loadBufferTails()
@@ -106,15 +112,48 @@ func TestHeapSlackKeepsOverreadsMapped(t *testing.T) {
 	}
 }
 
-// loadBufferTails allocates 400 buffers of 768 KiB (300 MiB, kept live so
-// that the heap grows) and partially loads the last 3 floats of each.
+// tailBufferPages is the length of loadBufferTails' buffers in the Go
+// runtime's 8 KiB pages: prime to the 512 pages of a heap growth step, and
+// at least 16, so that each buffer is placed by the heap itself rather than
+// from a processor's cache of 64-page chunks (which never fills a chunk to
+// its end with them).
+const tailBufferPages = 17
+
+// tailBuffers is how many buffers loadBufferTails allocates: four times the
+// 512 it takes for the buffers' ends to pass every page offset of a growth
+// step (272 MiB). The runtime's own allocations shift the sequence now and
+// then, which delays the first edge; in trials it came within 600 buffers.
+const tailBuffers = 4 * 512
+
+// loadBufferTails allocates tailBuffers buffers of tailBufferPages pages,
+// keeps them live so that the heap grows, and partially loads the last 3
+// floats of each. Before each load it notes whether the buffer ends where
+// readable memory ends, so that a child that did not fault says whether it
+// met an edge; the check allocates nothing (it asks the kernel to copy the
+// byte after the buffer into a pipe, which fails with EFAULT where that byte
+// is not readable), because allocations between the buffers would move them.
 func loadBufferTails() {
 	ReserveHeapSlack() // as Open does (a no-op with PRUNE_NO_HEAP_SLACK=1)
-	var keep [][]float32
+	var pipe [2]int
+	if err := syscall.Pipe(pipe[:]); err != nil {
+		panic(err)
+	}
+	var drained [1]byte
+	keep := make([][]float32, 0, tailBuffers) // allocated up front, for the same reason
 	var sum float32
-	for i := 0; i < 400; i++ {
-		b := make([]float32, 3<<16)
+	edges, firstEdge := 0, -1
+	for i := 0; i < tailBuffers; i++ {
+		b := make([]float32, tailBufferPages<<13/4)
 		b[len(b)-1] = 1
+		end := uintptr(unsafe.Pointer(&b[len(b)-1])) + 4
+		if _, _, errno := syscall.Syscall(syscall.SYS_WRITE, uintptr(pipe[1]), end, 1); errno == syscall.EFAULT {
+			edges++
+			if firstEdge < 0 {
+				firstEdge = i
+			}
+		} else if _, err := syscall.Read(pipe[0], drained[:]); err != nil {
+			panic(err)
+		}
 		v, _ := archsimd.LoadFloat32x8Part(b[len(b)-3:])
 		var a [8]float32
 		v.Store(a[:])
@@ -127,5 +166,6 @@ func loadBufferTails() {
 		}
 		keep = append(keep, b)
 	}
-	fmt.Println("loaded", len(keep), "buffer tails without a fault, sum", sum)
+	fmt.Printf("loaded %d buffer tails without a fault, sum %g; %d of them ended at the edge of readable memory (the first: buffer %d)\n",
+		len(keep), sum, edges, firstEdge)
 }
