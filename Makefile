@@ -53,7 +53,7 @@ test: setup
 	@if [ -n "$(XLA_TAGS)" ]; then go vet $(XLA_TAGS) ./lib/backend ./lib/models ./cmd/prune && go test $(XLA_TAGS) ./lib/backend; fi
 
 # Packages whose code runs goroutines: sweep workers, the experiment runner's
-# locks, the metrics' probe ensembles (lib/scoring, lib/probes, lib/ssl), training (data augmentation workers and
+# locks, the theory's parallel jobs (theory/simulate.ForEach), the metrics' probe ensembles (lib/scoring, lib/probes, lib/ssl), training (data augmentation workers and
 # compute's worker pool, which runs every graph), the notebook harness. -short
 # is for tests that shrink themselves under it. lib/scoring's end-to-end test
 # (TestMetricsFindFlippedLabels: hundreds of probe networks, over 12 minutes
@@ -65,7 +65,7 @@ test: setup
 # small-matmul kernel, which keeps pointers in uintptr variables ("checkptr:
 # pointer arithmetic result points to invalid allocation"; compute's safe
 # variant, -tags no_unsafe, does not build in v0.1.14; environment.md).
-RACE_PACKAGES := ./lib/sweep/ ./lib/experiment/ ./lib/metrics/ ./lib/scoring/ ./lib/probes/ ./lib/ssl/ ./lib/train/ ./lib/workers/ ./lib/data/ ./lib/progress/ ./lib/notebook/
+RACE_PACKAGES := ./lib/sweep/ ./lib/experiment/ ./lib/metrics/ ./lib/scoring/ ./lib/probes/ ./lib/ssl/ ./lib/train/ ./theory/simulate/ ./lib/data/ ./lib/progress/ ./lib/notebook/
 race:
 	@GOEXPERIMENT= go test -race -gcflags='github.com/gomlx/compute/...=-d=checkptr=0' -short -skip '^TestMetricsFindFlippedLabels$$' -timeout 30m $(RACE_PACKAGES)
 

@@ -14,12 +14,8 @@ import (
 	// The packages the notebooks call: importing them makes go test's cache
 	// depend on their code, so editing them re-runs the notebooks.
 	_ "beyondscaling/lib/data"
-	_ "beyondscaling/lib/datafig"
-	_ "beyondscaling/lib/paths"
 	_ "beyondscaling/lib/plans"
-	_ "beyondscaling/lib/plots"
-	_ "beyondscaling/lib/profile"
-	_ "beyondscaling/lib/runs"
+	_ "beyondscaling/lib/project"
 	_ "beyondscaling/lib/scaling"
 	_ "beyondscaling/lib/scalingfig"
 	_ "beyondscaling/lib/scoring"

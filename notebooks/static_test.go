@@ -14,7 +14,7 @@ import (
 
 	// The notebooks' shared helpers: importing them makes go test's cache
 	// depend on their code (notebooks_test.go imports the other packages).
-	_ "beyondscaling/lib/cell"
+	_ "beyondscaling/lib/plans"
 )
 
 // The checks in this file read the notebooks without running them (seconds,
@@ -146,11 +146,11 @@ func TestSetupCellPinsMatchGoMod(t *testing.T) {
 				t.Errorf("%s, cell %d: module pins belong in the setup cell only", name, numbers[i+1])
 			}
 		}
-		// A notebook that trains (it runs sweeps through lib/runs) builds
+		// A notebook that trains (it runs sweeps: plans.Execute) builds
 		// with XLA, so that on a machine with an NVIDIA GPU and jax's CUDA
 		// plugin it trains there (lib/backend); without cgo the tag adds
 		// nothing (lib/backend/xla.go needs xla && cgo).
-		if strings.Contains(strings.Join(cells, "\n"), `"beyondscaling/lib/runs"`) && !strings.Contains(setup, "%goflags -tags=xla") {
+		if strings.Contains(strings.Join(cells, "\n"), "plans.Execute(") && !strings.Contains(setup, "%goflags -tags=xla") {
 			t.Errorf("%s, cell %d (the setup cell): trains but lacks %%goflags -tags=xla", name, numbers[0])
 		}
 	}
@@ -215,7 +215,7 @@ func TestDeclaredFiguresExist(t *testing.T) {
 
 var topLevelFunc = regexp.MustCompile(`(?m)^func\s+(?:\([^)]*\)\s*)?([A-Za-z_][A-Za-z0-9_]*)`)
 
-// A helper that several notebooks need lives in a package (lib/cell for
+// A helper that several notebooks need lives in a package (lib/plans for
 // what every cell needs, the topic's package otherwise), not in a copy per
 // notebook that drifts apart.
 func TestSharedHelpersComeFromPackages(t *testing.T) {
@@ -236,7 +236,7 @@ func TestSharedHelpersComeFromPackages(t *testing.T) {
 	for _, f := range funcs {
 		if where := definedIn[f]; len(where) > 1 {
 			sort.Strings(where)
-			t.Errorf("func %s is defined in %d notebooks (%s): move it to a package (lib/cell or the topic's own) and call it from there",
+			t.Errorf("func %s is defined in %d notebooks (%s): move it to a package (lib/plans or the topic's own) and call it from there",
 				f, len(where), strings.Join(where, ", "))
 		}
 	}

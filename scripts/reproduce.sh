@@ -25,7 +25,7 @@ fi
 step "datasets ready in data/"
 
 # The committed gallery is refreshed only here: interactive runs write to
-# out/figures (lib/paths).
+# out/figures (lib/project).
 export PRUNE_FIGURES="$PWD/figures"
 "$prune" notebooks run
 step "done: figures in figures/, executed notebooks in out/notebooks/"

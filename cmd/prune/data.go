@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"beyondscaling/lib/data"
-	"beyondscaling/lib/paths"
+	"beyondscaling/lib/project"
 )
 
 func init() {
@@ -28,7 +28,7 @@ func runData(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *dir == "" {
-		d, err := paths.Data()
+		d, err := project.Data()
 		if err != nil {
 			return err
 		}

@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"beyondscaling/lib/notebook"
-	"beyondscaling/lib/paths"
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/scaling"
 )
 
@@ -23,7 +22,7 @@ func runNotebooks(args []string, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "run" && args[0] != "kernel" && args[0] != "summary") {
 		return fmt.Errorf("usage: prune notebooks run [--profile P] [NAME...] | prune notebooks summary | prune notebooks kernel")
 	}
-	root, err := paths.Root()
+	root, err := project.Root()
 	if err != nil {
 		return err
 	}
@@ -38,11 +37,11 @@ func runNotebooks(args []string, stdout io.Writer) error {
 	if args[0] == "summary" {
 		// The summary again from the notebooks' results files (after a run
 		// of some notebooks only, or a change of the summary's layout).
-		_, line, err := profile.Current()
+		_, line, err := project.CurrentProfile()
 		if err != nil {
 			return err
 		}
-		figs, err := paths.Figures()
+		figs, err := project.Figures()
 		if err != nil {
 			return err
 		}
@@ -58,17 +57,17 @@ func runNotebooks(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *prof != "" {
-		if _, err := profile.Parse(*prof); err != nil {
+		if _, err := project.ParseProfile(*prof); err != nil {
 			return err
 		}
-		os.Setenv(profile.EnvVar, *prof)
+		os.Setenv(project.EnvProfile, *prof)
 	}
-	_, line, err := profile.Current()
+	_, line, err := project.CurrentProfile()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, line)
-	out, err := paths.Out()
+	out, err := project.Out()
 	if err != nil {
 		return err
 	}
@@ -91,7 +90,7 @@ func runNotebooks(args []string, stdout io.Writer) error {
 			return fmt.Errorf("no notebook matches %v", names)
 		}
 	}
-	figs, err := paths.Figures()
+	figs, err := project.Figures()
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,8 @@ import (
 
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/plans"
-	"beyondscaling/lib/profile"
-	"beyondscaling/lib/runs"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/scaling"
-	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
 )
 
@@ -37,10 +35,10 @@ func runPilot(args []string, stdout io.Writer) error {
 	if *storeDir == "" {
 		return fmt.Errorf("--store is required")
 	}
-	specs := plans.HeadlinePilot(profile.CPU, settings.CPUAbundant.Dataset)
+	specs := plans.HeadlinePilot(project.CPU, plans.CPUAbundant.Dataset)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := runs.ExecuteIn(ctx, *storeDir, specs, stdout); err != nil {
+	if err := plans.ExecuteIn(ctx, *storeDir, specs, stdout); err != nil {
 		return err
 	}
 	var recs []sweep.Record
@@ -51,7 +49,7 @@ func runPilot(args []string, stdout io.Writer) error {
 		}
 		recs = append(recs, done...)
 	}
-	if _, err := scaling.PilotReport(stdout, recs, "el2n-20", len(settings.CPUAbundant.HeadlineSeeds)); err != nil {
+	if _, err := scaling.PilotReport(stdout, recs, "el2n-20", len(plans.CPUAbundant.HeadlineSeeds)); err != nil {
 		return err
 	}
 	if *records == "" {

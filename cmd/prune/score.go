@@ -12,11 +12,11 @@ import (
 	"strings"
 
 	"beyondscaling/lib/backend"
+	"beyondscaling/lib/cachekey"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/embeddings"
 	"beyondscaling/lib/experiment"
-	"beyondscaling/lib/paths"
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/scoring"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/textlog"
@@ -65,12 +65,12 @@ func runScore(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	p, _, err := profile.Current()
+	p, _, err := project.CurrentProfile()
 	if err != nil {
 		return err
 	}
 	if *prof != "" {
-		if p, err = profile.Parse(*prof); err != nil {
+		if p, err = project.ParseProfile(*prof); err != nil {
 			return err
 		}
 	}
@@ -105,14 +105,14 @@ func runScore(args []string, stdout io.Writer) error {
 		return err
 	}
 	if *work == "" {
-		o, err := paths.Out()
+		o, err := project.Out()
 		if err != nil {
 			return err
 		}
 		// Keyed by the examples scored: a second subset of the same size
 		// gets its own folder (and each probe inside is keyed by its
 		// configuration too).
-		*work = filepath.Join(o, "scores", fmt.Sprintf("%s-%s-%d-%s", *dataset, p, len(set.Idx), settings.HashStrings(set.IDs())))
+		*work = filepath.Join(o, "scores", fmt.Sprintf("%s-%s-%d-%s", *dataset, p, len(set.Idx), cachekey.HashStrings(set.IDs())))
 	}
 	b, err := backend.Open()
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/data"
-	"beyondscaling/lib/paths"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/prune"
 )
 
@@ -48,11 +48,11 @@ func runSelect(args []string, stdout io.Writer) error {
 	}
 	var ds *data.Index
 	if *dataset != "" {
-		root, err := paths.Root()
+		root, err := project.Root()
 		if err != nil {
 			return err
 		}
-		cache, err := paths.Data()
+		cache, err := project.Data()
 		if err != nil {
 			return err
 		}

@@ -13,8 +13,8 @@ import (
 
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/backend"
-	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/experiment"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/sweep"
 	"beyondscaling/lib/textlog"
 )
@@ -81,7 +81,7 @@ func runSweep(args []string, stdout io.Writer) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		defer stop()
 		r := &experiment.Runner{Backend: b, Store: st, Logger: textlog.New(os.Stderr, slog.LevelDebug), Recompute: *recompute}
-		opt := sweep.Options{Workers: *workers, Indices: indices, CodeVersion: buildinfo.CodeVersion(), Recompute: *recompute, Backend: backend.Name(b), Verify: r.Verify, Log: stdout}
+		opt := sweep.Options{Workers: *workers, Indices: indices, CodeVersion: project.CodeVersion(), Recompute: *recompute, Backend: backend.Name(b), Verify: r.Verify, Log: stdout}
 		if err := sweep.Execute(ctx, spec, st, r.Run, opt); err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func runSweep(args []string, stdout io.Writer) error {
 			cw.Write([]string{"dataset", "model", "epochs", "metric", "keep", "fraction", "size", "seed", "balance", "trained", "test_error", "test_top5", "seconds", "selection_seconds", "batch", "lr", "weight_decay", "schedule", "steps", "backend", "key"})
 			for _, d := range done {
 				r := d.Run
-				cw.Write([]string{r.Dataset, r.Model, strconv.Itoa(r.Epochs), r.Metric, r.Keep, ftoa(r.Fraction), strconv.Itoa(r.Size),
+				cw.Write([]string{r.Dataset, r.Model, strconv.Itoa(r.Recipe.Epochs), r.Metric, r.Keep, ftoa(r.Fraction), strconv.Itoa(r.Size),
 					strconv.FormatUint(r.Seed, 10), ftoa(r.Balance), strconv.Itoa(d.Trained), ftoa(d.TestError), ftoa(d.TestTop5), ftoa(d.Seconds), ftoa(d.SelectionSeconds),
 					strconv.Itoa(d.Training.Batch), ftoa(d.Training.LR), ftoa(d.Training.WeightDecay), d.Training.Schedule, strconv.Itoa(d.Training.Steps), d.Training.Backend, d.Key})
 			}

@@ -13,7 +13,7 @@ import (
 	"beyondscaling/lib/backend"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/train"
 )
@@ -48,12 +48,12 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	p, _, err := profile.Current()
+	p, _, err := project.CurrentProfile()
 	if err != nil {
 		return err
 	}
 	if *prof != "" {
-		if p, err = profile.Parse(*prof); err != nil {
+		if p, err = project.ParseProfile(*prof); err != nil {
 			return err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gomlx/compute"
 
-	"beyondscaling/lib/gpu"
+	"beyondscaling/lib/project"
 )
 
 // XLA on an NVIDIA GPU as the default: a binary built with -tags xla (make
@@ -26,7 +26,7 @@ import (
 func XLACompiledIn() bool { return slices.Contains(compute.List(), "xla") }
 
 // nvidiaGPU reports whether an NVIDIA GPU answers (a variable for tests).
-var nvidiaGPU = gpu.NVIDIA
+var nvidiaGPU = project.NVIDIA
 
 // CUDAPlugin returns the PJRT CUDA plugin to load: the first
 // pjrt_c_api_cuda_plugin.so or xla_cuda_plugin.so in the folders of

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"beyondscaling/lib/paths"
+	"beyondscaling/lib/project"
 )
 
 // Splits lists the splits a dataset name reads.
@@ -70,11 +70,11 @@ func Present(name string) error {
 
 // locateDefault is Locate in the project's cache and root.
 func locateDefault(name string) (string, error) {
-	root, err := paths.Root()
+	root, err := project.Root()
 	if err != nil {
 		return "", err
 	}
-	cache, err := paths.Data()
+	cache, err := project.Data()
 	if err != nil {
 		return "", err
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"beyondscaling/lib/paths"
+	"beyondscaling/lib/project"
 )
 
 // pixel is the formula of testdata/make_fixtures.py.
@@ -279,8 +279,8 @@ func TestLocateAndAvailability(t *testing.T) {
 		t.Errorf("missing svhn: %v", err)
 	}
 	// Present answers as Locate does, in the project's own cache and root.
-	t.Setenv(paths.EnvRoot, root)
-	t.Setenv(paths.EnvData, empty)
+	t.Setenv(project.EnvRoot, root)
+	t.Setenv(project.EnvData, empty)
 	if err := Present("svhn"); err == nil || !strings.Contains(err.Error(), "prune data fetch svhn") {
 		t.Errorf("Present(svhn) with no SVHN anywhere: %v", err)
 	}

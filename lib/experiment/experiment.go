@@ -17,8 +17,9 @@ import (
 
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/backend"
-	"beyondscaling/lib/buildinfo"
+	"beyondscaling/lib/cachekey"
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/scoring"
 	"beyondscaling/lib/settings"
@@ -153,7 +154,7 @@ type scoreKey struct {
 }
 
 func (r *Runner) scoreKey(run sweep.Run, set, validation data.Subset) scoreKey {
-	return scoreKey{run.Dataset, r.sha(set.DS), settings.HashStrings(set.IDs()), settings.HashStrings(validation.IDs()), run.Probes, run.ProbeRecipe, run.ProbeDraw}
+	return scoreKey{run.Dataset, r.sha(set.DS), cachekey.HashStrings(set.IDs()), cachekey.HashStrings(validation.IDs()), run.Probes, run.ProbeRecipe, run.ProbeDraw}
 }
 
 // probeDir holds a dataset's probe networks and self-supervised embeddings,
@@ -169,14 +170,14 @@ func scorePrefix(run sweep.Run) string {
 }
 
 func (r *Runner) scoreDir(run sweep.Run, set, validation data.Subset) string {
-	return filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+settings.Hash(r.scoreKey(run, set, validation)))
+	return filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+cachekey.Hash(r.scoreKey(run, set, validation)))
 }
 
 // whyNew says why no cached scores fit: the fields in which the closest
 // cached scores of the same initial set's name (another configuration)
 // differ.
 func (r *Runner) whyNew(run sweep.Run, set, validation data.Subset) string {
-	n, closest := settings.ClosestKey(filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+"*", "key.json"), r.scoreKey(run, set, validation))
+	n, closest := cachekey.ClosestKey(filepath.Join(r.Store.Dir, "scores", scorePrefix(run)+"*", "key.json"), r.scoreKey(run, set, validation))
 	if len(closest) == 0 {
 		return ""
 	}
@@ -186,7 +187,7 @@ func (r *Runner) whyNew(run sweep.Run, set, validation data.Subset) string {
 // fileKey is the key a score file's sidecar carries: its folder's key and
 // the metric, its definition version and seed.
 func fileKey(dir string, run sweep.Run) string {
-	return settings.Hash(struct {
+	return cachekey.Hash(struct {
 		Dir, Metric string
 		Version     int
 		Seed        uint64
@@ -211,7 +212,7 @@ func (r *Runner) Scores(ctx context.Context, run sweep.Run, set, validation data
 		r.log().Warn(fmt.Sprintf("scores %s cannot be reused (%v): recomputing", path, err))
 	}
 	if err == nil {
-		version := buildinfo.CodeVersion()
+		version := project.CodeVersion()
 		switch {
 		case sc.Meta.Params["cache_key"] != key:
 			r.log().Info(fmt.Sprintf("scores %s: computed for another configuration (key %q, want %q): recomputing", path, sc.Meta.Params["cache_key"], key))
@@ -352,7 +353,7 @@ func (r *Runner) Select(ctx context.Context, run sweep.Run, set, validation data
 // returns the file's path relative to the store and the IDs' digest.
 func (r *Runner) validationFile(val data.Subset) (string, string, error) {
 	ids := val.IDs()
-	sha := settings.HashStrings(ids)
+	sha := cachekey.HashStrings(ids)
 	rel := filepath.Join("validation", fmt.Sprintf("%s-%s.txt", val.DS.Name, sha))
 	path := filepath.Join(r.Store.Dir, rel)
 	defer atomicfile.Lock(path)()
@@ -453,7 +454,7 @@ func (r *Runner) Run(ctx context.Context, run sweep.Run) (sweep.Record, error) {
 	training.RecipeRow = run.RecipeRow // the table row this run named (the shared training may have named it otherwise)
 	return sweep.Record{TestError: res.TestError, TestTop5: res.TestTop5, TestCorrect: res.TestCorrect, Trained: res.Trained,
 		Seconds: time.Since(selected).Seconds(), SelectionSeconds: selected.Sub(start).Seconds(),
-		Extra: res.Extra, Training: training, TrainingKey: settings.Hash(res.Key),
+		Extra: res.Extra, Training: training, TrainingKey: cachekey.Hash(res.Key),
 		DatasetSHA256: r.sha(trainDS), TrainedIDs: res.Key.TrainedIDs,
 		ValidationIDs: valFile, ValidationSHA: valSHA, Fallbacks: fallbacks}, nil
 }
@@ -485,7 +486,7 @@ func (r *Runner) train(ctx context.Context, k trainingKey, cfg train.Config, aug
 	if err != nil {
 		return trainedResult{}, err
 	}
-	out := trainedResult{Key: k, CodeVersion: buildinfo.CodeVersion(), TestError: 1 - ev.Top1, TestTop5: ev.Top5, TestCorrect: sweep.PackCorrect(ev.Correct),
+	out := trainedResult{Key: k, CodeVersion: project.CodeVersion(), TestError: 1 - ev.Top1, TestTop5: ev.Top5, TestCorrect: sweep.PackCorrect(ev.Correct),
 		Trained: len(kept.Idx), Seconds: time.Since(start).Seconds(),
 		Extra: map[string]float64{"train_loss": res.LastLoss, "train_accuracy": res.LastAccuracy, "steps": float64(res.Steps),
 			sweep.TrainErrorKey: trainErr},

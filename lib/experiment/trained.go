@@ -9,8 +9,9 @@ import (
 	"path/filepath"
 
 	"beyondscaling/lib/atomicfile"
-	"beyondscaling/lib/buildinfo"
+	"beyondscaling/lib/cachekey"
 	"beyondscaling/lib/data"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/train"
 )
@@ -35,7 +36,7 @@ type trainingKey struct {
 }
 
 func newTrainingKey(dataset, datasetSHA string, kept data.Subset, cfg train.Config, aug data.Augment) trainingKey {
-	k := trainingKey{Dataset: dataset, DatasetSHA: datasetSHA, EvalSplit: evalSplit(dataset), TrainedIDs: settings.HashStrings(kept.IDs()),
+	k := trainingKey{Dataset: dataset, DatasetSHA: datasetSHA, EvalSplit: evalSplit(dataset), TrainedIDs: cachekey.HashStrings(kept.IDs()),
 		Model: cfg.Model, Recipe: cfg.Recipe, Seed: cfg.Seed, EqualIterations: cfg.EqualIterations, LabelSmoothing: cfg.LabelSmoothing,
 		Augment: aug.Key()}
 	if cfg.EqualIterations {
@@ -59,7 +60,7 @@ type trainedResult struct {
 }
 
 func (r *Runner) trainedPath(k trainingKey) string {
-	return filepath.Join(r.Store.Dir, "trained", settings.Hash(k)+".json")
+	return filepath.Join(r.Store.Dir, "trained", cachekey.Hash(k)+".json")
 }
 
 // readTrained returns the stored result of a training, or nil when there is
@@ -78,11 +79,11 @@ func (r *Runner) readTrained(k trainingKey) *trainedResult {
 		r.log().Warn(fmt.Sprintf("training result %s is corrupt (%v): training again", path, err))
 		return nil
 	}
-	if settings.Hash(res.Key) != settings.Hash(k) {
+	if cachekey.Hash(res.Key) != cachekey.Hash(k) {
 		r.log().Warn(fmt.Sprintf("training result %s holds another configuration: training again", path))
 		return nil
 	}
-	if version := buildinfo.CodeVersion(); res.CodeVersion != version {
+	if version := project.CodeVersion(); res.CodeVersion != version {
 		// A record carries the code version of the process that writes it,
 		// so a result of other code is not passed off as this code's.
 		r.log().Info(fmt.Sprintf("training result %s was made by code version %s, this is %s: training again", path, res.CodeVersion, version))

@@ -1,12 +1,13 @@
 package models
 
 import (
-	"beyondscaling/lib/backend"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"beyondscaling/lib/backend"
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend"

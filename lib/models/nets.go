@@ -54,7 +54,7 @@ func New(name string, o Options) (Net, error) {
 	case "mlp-256":
 		// One hidden layer of 256: 38% of mlp's multiply-adds, the cpu
 		// profile's network for the full Fashion-MNIST set (the abundant-data
-		// design, lib/settings/abundant.go).
+		// design, lib/plans/design.go).
 		return MLP{Hidden: []int{256}, Classes: o.Classes, name: name}, nil
 	case "cnn":
 		w := 32

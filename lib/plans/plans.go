@@ -10,13 +10,12 @@ import (
 	"slices"
 
 	"beyondscaling/lib/data"
-	"beyondscaling/lib/profile"
-	"beyondscaling/lib/settings"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/sweep"
 )
 
 // The sweeps of notebooks 02-06, built from lib/settings' table: the plans
-// (network, sizes, fractions, seeds) are settings.ScalingPlan,
+// (network, sizes, fractions, seeds) are ScalingPlan,
 // BenchmarkPlan and PrototypeClusters; every network's training recipe is
 // the settings row for (dataset, model, profile), resolved when the spec's
 // runs are listed.
@@ -27,33 +26,33 @@ import (
 // networks, a selection seed and three fresh seeds, sizes up to 4,000: the
 // scarce regime) sized to the main job's hour on 2 cores beside the
 // Fashion-MNIST design; paper is the paper's ResNet18 recipe at 200 epochs.
-func CIFARScaling(p profile.Name) sweep.Spec {
+func CIFARScaling(p project.Profile) sweep.Spec {
 	return scalingSpec(p, "cifar10", "02 CIFAR-10 scaling")
 }
 
 // SVHNScaling is notebook 03's sweep on SVHN, or on Fashion-MNIST where
 // SVHN is absent (the caller passes the dataset), adding EL2N from a weak
 // probe (an early snapshot) against the usual one where the profile runs
-// it (settings.WeakProbeMetric).
+// it (WeakProbeMetric).
 //
 // Where the profile has a headline block (Headline), the grid draws probe
 // networks per seed as the block does, so that the grid's runs at the full
 // set are the block's runs on the seeds they share (one run each).
-func SVHNScaling(p profile.Name, dataset string) sweep.Spec {
+func SVHNScaling(p project.Profile, dataset string) sweep.Spec {
 	s := scalingSpec(p, dataset, "03 "+dataset+" scaling")
-	if weak := settings.WeakProbeMetric(p, dataset); weak != "" {
+	if weak := WeakProbeMetric(p, dataset); weak != "" {
 		s.Metrics = append(s.Metrics, weak)
 	}
-	_, s.ProbesPerSeed = settings.HeadlinePlan(p, dataset)
+	_, s.ProbesPerSeed = HeadlinePlan(p, dataset)
 	return s
 }
 
-// Headline is notebook 03's headline block (settings.HeadlinePlan): EL2N
+// Headline is notebook 03's headline block (HeadlinePlan): EL2N
 // keep hard and keep easy with random pruning at the full set, on the
 // block's fresh seeds, probes drawn per seed, with the grid's recipe. It
 // is one spec, or none where the profile has no block.
-func Headline(p profile.Name, dataset string) []sweep.Spec {
-	pl, ok := settings.HeadlinePlan(p, dataset)
+func Headline(p project.Profile, dataset string) []sweep.Spec {
+	pl, ok := HeadlinePlan(p, dataset)
 	if !ok {
 		return nil
 	}
@@ -75,9 +74,9 @@ var HeadlineCandidates = []struct {
 // and random at the block's fractions and the unpruned run, probes per
 // seed. Run it with prune sweep run (its records are embedded:
 // HeadlinePilotRecords).
-func HeadlinePilot(p profile.Name, dataset string) []sweep.Spec {
+func HeadlinePilot(p project.Profile, dataset string) []sweep.Spec {
 	blocks := Headline(p, dataset)
-	if len(blocks) == 0 || !settings.UsesCPUAbundant(p, dataset) {
+	if len(blocks) == 0 || !UsesCPUAbundant(p, dataset) {
 		return nil
 	}
 	block := blocks[0]
@@ -87,7 +86,7 @@ func HeadlinePilot(p profile.Name, dataset string) []sweep.Spec {
 		s.Name = fmt.Sprintf("03 headline pilot, %s %d epochs", c.Schedule, c.Epochs)
 		s.Schedule, s.Epochs = c.Schedule, c.Epochs
 		s.Fractions = append(slices.Clone(block.Fractions), 1)
-		s.Seeds = settings.CPUAbundant.HeadlinePilotSeeds
+		s.Seeds = CPUAbundant.HeadlinePilotSeeds
 		out = append(out, s)
 	}
 	return out
@@ -95,7 +94,7 @@ func HeadlinePilot(p profile.Name, dataset string) []sweep.Spec {
 
 // headlinePilotRecords are the pilot's run records as the sweeps wrote
 // them, one JSON record a line (made by prune sweep run on the
-// HeadlinePilot specs; lib/settings/abundant-design.md gives the command).
+// HeadlinePilot specs; lib/plans/abundant-design.md gives the command).
 //
 //go:embed headline-pilot.jsonl
 var headlinePilotRecords []byte
@@ -117,12 +116,12 @@ func HeadlinePilotRecords() ([]sweep.Record, error) {
 
 // ImageNetScaling is notebook 04's sweep on an ImageNet variant: at the
 // paper profile ResNet50 with the paper's ImageNet recipe.
-func ImageNetScaling(p profile.Name, dataset string) sweep.Spec {
+func ImageNetScaling(p project.Profile, dataset string) sweep.Spec {
 	return scalingSpec(p, dataset, "04 "+dataset+" scaling")
 }
 
-func scalingSpec(p profile.Name, dataset, name string) sweep.Spec {
-	pl := settings.ScalingPlan(p, dataset)
+func scalingSpec(p project.Profile, dataset, name string) sweep.Spec {
+	pl := ScalingPlan(p, dataset)
 	return sweep.Spec{Name: name, Dataset: dataset, Preset: p, Keeps: []string{"hard", "easy"},
 		Metrics: []string{"el2n-20", "random"}, Model: pl.Model, Sizes: pl.Sizes, Fractions: pl.Fractions, Seeds: pl.Seeds}
 }
@@ -130,9 +129,9 @@ func scalingSpec(p profile.Name, dataset, name string) sweep.Spec {
 // BenchmarkDataset is the dataset of notebooks 05 and 06 at a profile and
 // the name figures give it: CIFAR-10 at the paper profile (the paper's
 // ResNet18 recipe), Fashion-MNIST in place of ImageNet at the reduced
-// profiles (settings.CPUAbundant: the abundant regime on 2 cores).
-func BenchmarkDataset(p profile.Name) (dataset, label string) {
-	if p == profile.Paper {
+// profiles (CPUAbundant: the abundant regime on 2 cores).
+func BenchmarkDataset(p project.Profile) (dataset, label string) {
+	if p == project.Paper {
 		return "cifar10", "CIFAR-10"
 	}
 	return "fashion-mnist", "Fashion-MNIST (in place of ImageNet)"
@@ -141,17 +140,17 @@ func BenchmarkDataset(p profile.Name) (dataset, label string) {
 // MetricBenchmark is notebook 05's sweep: every metric and random pruning
 // keeping the hardest examples at fractions near the paper's
 // (50-90% kept; the cpu profile runs 50%, to fit its hour, and lists 70% as
-// cut: settings.BenchmarkCut), with and
+// cut: BenchmarkCut), with and
 // without class balancing (r = 0.5) at the most aggressive fraction.
-func MetricBenchmark(p profile.Name, dataset string) (plain, balanced sweep.Spec) {
+func MetricBenchmark(p project.Profile, dataset string) (plain, balanced sweep.Spec) {
 	metrics := []string{"ssl-prototypes", "supervised-prototypes", "memorization", "influence-max", "influence-sum-abs",
 		"forgetting", "el2n-1", "el2n-20", "ddd", "ensemble-al", "random"}
-	pl := settings.BenchmarkPlan(p, dataset)
+	pl := BenchmarkPlan(p, dataset)
 	s := sweep.Spec{Name: "05 metric benchmark", Dataset: dataset, Preset: p, Keeps: []string{"hard"}, Metrics: metrics,
 		Model: pl.Model, Sizes: pl.Sizes, Fractions: pl.Fractions, Seeds: pl.Seeds}
 	balanced = s
 	balanced.Name += " (class-balanced)"
-	balanced.Balance = settings.BenchmarkBalance
+	balanced.Balance = BenchmarkBalance
 	balanced.Fractions = s.Fractions[:1] // the most aggressive fraction, where balancing matters
 	return s, balanced
 }
@@ -160,19 +159,19 @@ func MetricBenchmark(p profile.Name, dataset string) (plain, balanced sweep.Spec
 // at several k (clusters) against supervised prototypes and memorization at
 // one fraction kept, then at class-balancing ratios 0.5 and 1, on the
 // benchmark's initial sets (scores and probe networks are shared).
-func PrototypeSensitivity(p profile.Name, dataset string) []sweep.Spec {
+func PrototypeSensitivity(p project.Profile, dataset string) []sweep.Spec {
 	plain, _ := MetricBenchmark(p, dataset)
 	s := plain
 	s.Name = "06 self-supervised prototypes"
-	ks := settings.PrototypeClusters(p, dataset)
-	f := settings.PrototypeFraction(p, dataset)
+	ks := PrototypeClusters(p, dataset)
+	f := PrototypeFraction(p, dataset)
 	s.Metrics = []string{"supervised-prototypes", "memorization", "random"}
 	for _, k := range ks {
 		s.Metrics = append(s.Metrics, fmt.Sprintf("ssl-prototypes@%d", k))
 	}
 	s.Fractions = []float64{f, 1}
 	out := []sweep.Spec{s}
-	for _, r := range settings.PrototypeBalances {
+	for _, r := range PrototypeBalances {
 		b := s
 		b.Name = fmt.Sprintf("06 self-supervised prototypes, balance %g", r)
 		b.Metrics = []string{"ssl-prototypes", "random"}
@@ -212,9 +211,9 @@ func SVHNOrStandIn(w io.Writer) (dataset, label string) {
 
 // ImageNetVariant returns the ImageNet variant a profile can use here, or
 // "" when none is present, writing to w why each candidate is missing.
-func ImageNetVariant(p profile.Name, w io.Writer) string {
+func ImageNetVariant(p project.Profile, w io.Writer) string {
 	candidates := []string{"imagenet32", "imagenet64"}
-	if p == profile.Paper {
+	if p == project.Paper {
 		candidates = []string{"imagenet", "imagenet64", "imagenet32"}
 	}
 	for _, name := range candidates {

@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/sweep"
 )
 
 func TestPlansValidate(t *testing.T) {
-	for _, p := range []profile.Name{profile.Smoke, profile.CPU, profile.Paper} {
+	for _, p := range []project.Profile{project.Smoke, project.CPU, project.Paper} {
 		specs := []sweep.Spec{CIFARScaling(p), SVHNScaling(p, "fashion-mnist")}
 		a, b := MetricBenchmark(p, "cifar10")
 		specs = append(specs, a, b)
@@ -45,8 +45,8 @@ func TestWrite(t *testing.T) {
 // seeds are the grid's own runs (same keys), the rest are new; the pilot's
 // embedded records are the pilot's specs' runs, every one of them.
 func TestHeadlineSharesTheGridsRuns(t *testing.T) {
-	grid := SVHNScaling(profile.CPU, "fashion-mnist")
-	blocks := Headline(profile.CPU, "fashion-mnist")
+	grid := SVHNScaling(project.CPU, "fashion-mnist")
+	blocks := Headline(project.CPU, "fashion-mnist")
 	if len(blocks) != 1 || !grid.ProbesPerSeed || !blocks[0].ProbesPerSeed {
 		t.Fatalf("headline %+v, grid probes per seed %v", blocks, grid.ProbesPerSeed)
 	}
@@ -69,7 +69,7 @@ func TestHeadlineSharesTheGridsRuns(t *testing.T) {
 	if shared != 18 {
 		t.Errorf("%d runs shared with the grid, want 18", shared)
 	}
-	if len(Headline(profile.Paper, "svhn")) != 0 {
+	if len(Headline(project.Paper, "svhn")) != 0 {
 		t.Error("the paper profile has a headline block")
 	}
 	recs, err := HeadlinePilotRecords()
@@ -77,7 +77,7 @@ func TestHeadlineSharesTheGridsRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]bool{}
-	for _, s := range HeadlinePilot(profile.CPU, "fashion-mnist") {
+	for _, s := range HeadlinePilot(project.CPU, "fashion-mnist") {
 		for _, r := range s.Runs() {
 			want[r.Key()] = true
 		}

@@ -9,8 +9,9 @@ import (
 	"strconv"
 	"testing"
 
-	"gonum.org/v1/plot"
 	"time"
+
+	"gonum.org/v1/plot"
 )
 
 func testFigure() *Figure {

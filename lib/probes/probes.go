@@ -16,9 +16,10 @@ import (
 	"github.com/gomlx/compute"
 
 	"beyondscaling/lib/atomicfile"
-	"beyondscaling/lib/buildinfo"
+	"beyondscaling/lib/cachekey"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/metrics"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/textlog"
 	"beyondscaling/lib/train"
@@ -176,9 +177,9 @@ type probeKey struct {
 func (s Spec) keyFields(t *Trainer) probeKey {
 	k := probeKey{Kind: s.Kind, Index: s.Index, Seed: t.seed(s), Features: s.Features, Test: s.Test, Dynamics: s.Dynamics,
 		Fraction: s.Fraction, StopEpoch: s.StopEpoch, Model: t.Preset.Model, Recipe: t.Recipe.Recipe, Augment: t.Augment.Key(),
-		Dataset: t.Train.DS.Name + "/" + t.Train.DS.Split, DatasetSHA: t.DatasetSHA, IDs: settings.HashStrings(t.Train.IDs())}
+		Dataset: t.Train.DS.Name + "/" + t.Train.DS.Split, DatasetSHA: t.DatasetSHA, IDs: cachekey.HashStrings(t.Train.IDs())}
 	if s.Test {
-		k.Validation = settings.HashStrings(t.Validation.IDs())
+		k.Validation = cachekey.HashStrings(t.Validation.IDs())
 	}
 	if s.Kind == "subset" {
 		k.Subsets = t.Preset.Subsets
@@ -187,13 +188,13 @@ func (s Spec) keyFields(t *Trainer) probeKey {
 }
 
 // key is a digest of everything that determines the probe's outputs.
-func (s Spec) key(t *Trainer) string { return settings.Hash(s.keyFields(t)) }
+func (s Spec) key(t *Trainer) string { return cachekey.Hash(s.keyFields(t)) }
 
 // whyNew says why no cached network fits: the fields in which the closest
 // cached network of the same kind and index (another configuration)
 // differs.
 func (s Spec) whyNew(t *Trainer) string {
-	n, closest := settings.ClosestKey(filepath.Join(t.WorkDir, fmt.Sprintf("%s-%02d-*", s.Kind, s.Index), "key.json"), s.keyFields(t))
+	n, closest := cachekey.ClosestKey(filepath.Join(t.WorkDir, fmt.Sprintf("%s-%02d-*", s.Kind, s.Index), "key.json"), s.keyFields(t))
 	if len(closest) == 0 {
 		return ""
 	}
@@ -216,7 +217,7 @@ func (t *Trainer) Run(ctx context.Context, s Spec) (*Outputs, error) {
 	}
 	var file string
 	key := s.key(t)
-	version := buildinfo.CodeVersion()
+	version := project.CodeVersion()
 	if t.WorkDir != "" {
 		// One trainer at a time per network: runs of other seeds or
 		// policies that need the same probe (its key) wait and reuse it.

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 
+	"beyondscaling/lib/verdict"
+
 	"beyondscaling/lib/fit"
 )
 
@@ -46,12 +48,12 @@ type PowerLawTest struct {
 	// pruned (keep hard) configuration; Choices[Range:] is the abundant
 	// range.
 	Range    int
-	Fresh    []uint64       // the fresh seeds, in order
-	D        []float64      // d_s of each fresh seed
-	TestTerm float64        // the test-set term of the verdict (BootstrapTestTerm)
-	Laws     []fit.PowerLaw // fit_s of each fresh seed
-	Estimate Estimate       // of the mean of d_s
-	Verdict  string         // Verdict's, predicted sign negative
+	Fresh    []uint64         // the fresh seeds, in order
+	D        []float64        // d_s of each fresh seed
+	TestTerm float64          // the test-set term of the verdict (BootstrapTestTerm)
+	Laws     []fit.PowerLaw   // fit_s of each fresh seed
+	Estimate verdict.Estimate // of the mean of d_s
+	Verdict  string           // Verdict's, predicted sign negative
 	// Note says what else to know (records without per-example results).
 	Note     string
 	Excluded []Configuration // baseline configurations left out of the fits (chosen ones)
@@ -210,7 +212,7 @@ func BeatsPowerLaw(ps []Point, metric string, selection, fresh []uint64, testExa
 		}
 	}
 	var err error
-	out.Estimate, out.Verdict, err = Verdict(out.D, out.TestTerm, -1)
+	out.Estimate, out.Verdict, err = verdict.Verdict(out.D, out.TestTerm, -1)
 	return out, err
 }
 
@@ -306,7 +308,7 @@ func bootstrapPowerLaw(ps []Point, fresh []uint64, testExamples int,
 		}
 		delta[b] = db
 	}
-	term, err := BootstrapTestTerm(delta)
+	term, err := verdict.BootstrapTestTerm(delta)
 	return term, 0, err
 }
 

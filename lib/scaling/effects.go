@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 
+	"beyondscaling/lib/verdict"
+
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/sweep"
@@ -26,7 +28,7 @@ import (
 type Effect struct {
 	Claim   string
 	Setting string
-	Value   Estimate
+	Value   verdict.Estimate
 	Sign    int    // the sign the claim predicts for Value (−1 or +1)
 	Verdict string // "yes", "opposite", "not resolved" or "not measured"
 	Note    string // why a claim was not measured, or what else to know
@@ -98,7 +100,7 @@ func TestExamples(dataset string) (int, error) {
 }
 
 // unmeasured is the value of a claim that could not be measured.
-var unmeasured = Estimate{Mean: math.NaN(), SE: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
+var unmeasured = verdict.Estimate{Mean: math.NaN(), SE: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 
 // fresh reports whether a seed is a fresh seed of the design.
 func (d ClaimDesign) fresh(seed uint64) bool { return !slices.Contains(d.Selection, seed) }
@@ -118,10 +120,10 @@ func PairedEffect(claim, setting string, a, b Point, sign int, d ClaimDesign) Ef
 	p, err := pairedData(a, b, seeds, d.TestExamples)
 	e.Note = p.note
 	if err == nil {
-		e.Value, e.Verdict, err = Verdict(p.d, p.term, sign)
+		e.Value, e.Verdict, err = verdict.Verdict(p.d, p.term, sign)
 	}
 	if err != nil {
-		e.Value, e.Verdict, e.Note = unmeasured, NotMeasured, err.Error()
+		e.Value, e.Verdict, e.Note = unmeasured, verdict.NotMeasured, err.Error()
 	} else if len(seeds) == 0 {
 		e.Note = "no fresh seed has both runs"
 	}
@@ -156,13 +158,30 @@ func pairedData(a, b Point, seeds []uint64, testExamples int) (pairedClaim, erro
 	}
 	if len(x) == len(seeds) {
 		var err error
-		p.term, err = PairedTestTerm(x)
+		p.term, err = verdict.PairedTestTerm(x)
 		return p, err
 	}
 	p.term = bounded
 	p.note = fmt.Sprintf("%d of %d seeds without per-example test results: the test-set term is the per-seed variance with disagreements bounded (conservative)",
 		len(seeds)-len(x), len(seeds))
 	return p, nil
+}
+
+// pairedExamples is x_i = correct(b) − correct(a) on each of T test
+// examples, from two records' per-example correctness (sweep.PackCorrect):
+// its mean is error(a) − error(b). False when either is missing or
+// malformed.
+func pairedExamples(a, b string, testExamples int) ([]int8, bool) {
+	x, okA := unpackBits(a, testExamples)
+	y, okB := unpackBits(b, testExamples)
+	if !okA || !okB {
+		return nil, false
+	}
+	out := make([]int8, testExamples)
+	for i := range out {
+		out[i] = int8(y[i]) - int8(x[i])
+	}
+	return out, true
 }
 
 // unpackBits is a record's per-example correctness (sweep.PackCorrect) as
@@ -185,7 +204,7 @@ func unpackBits(packed string, testExamples int) ([]uint8, bool) {
 // pairedTestVariance is PairedTestVariance of e1 − e2 with the
 // disagreement bound.
 func pairedTestVariance(e1, e2 float64, testExamples int) float64 {
-	return PairedTestVariance(e1-e2, DisagreementBound(e1, e2, testExamples), testExamples)
+	return verdict.PairedTestVariance(e1-e2, verdict.DisagreementBound(e1, e2, testExamples), testExamples)
 }
 
 // ClaimFractions are the fractions kept at which ScalingEffects judges the
@@ -212,7 +231,7 @@ func ScalingEffects(ps []Point, metric string, d ClaimDesign) []Effect {
 		setting := fmt.Sprintf("%s, n = %d, f = %g: error(%s) − error(%s)", metric, n, f, keepA, keepB)
 		a, ok1 := find(from, metric, keepA, f, n, 0)
 		b, ok2 := find(from, metricB, keepB, f, n, 0)
-		e := Effect{Claim: claim, Setting: setting, Value: unmeasured, Sign: sign, Verdict: NotMeasured, Note: "runs missing"}
+		e := Effect{Claim: claim, Setting: setting, Value: unmeasured, Sign: sign, Verdict: verdict.NotMeasured, Note: "runs missing"}
 		if ok1 && ok2 {
 			e = PairedEffect(claim, setting, a, b, sign, d)
 		}
@@ -271,7 +290,7 @@ func ScalingEffects(ps []Point, metric string, d ClaimDesign) []Effect {
 		Setting: fmt.Sprintf("%s: mean over the abundant range's m of log(error(c*(m))/power law), c*(m) chosen on selection seeds %v: %s",
 			metric, d.Selection, t.ChoicesString())}
 	if err != nil {
-		e.Verdict, e.Note = NotMeasured, err.Error()
+		e.Verdict, e.Note = verdict.NotMeasured, err.Error()
 	} else {
 		e.Value, e.Verdict, e.Note = t.Estimate, t.Verdict, t.Note
 	}
@@ -472,7 +491,7 @@ func Summarize(dir, profileLine string) error {
 		}
 		return n
 	}
-	measured := func(rs []*summaryRow) int { return len(rs) - count(rs, NotRun) - count(rs, NotMeasured) }
+	measured := func(rs []*summaryRow) int { return len(rs) - count(rs, NotRun) - count(rs, verdict.NotMeasured) }
 	table := func(b *strings.Builder, rs []*summaryRow) {
 		fmt.Fprintf(b, "| notebook | dataset | claim | setting | value [95%% interval] (seeds) | verdict |\n|---|---|---|---|---|---|\n")
 		for _, r := range rs {
@@ -486,7 +505,7 @@ func Summarize(dir, profileLine string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Measured results\n\n%s.\n\n%s\n\n", profileLine, backendLine(notebooks, backends))
 	fmt.Fprintf(&b, "%d claims tested: %d primary, %d secondary", measured(rows), measured(primary), measured(secondary))
-	if n := count(rows, NotMeasured); n > 0 {
+	if n := count(rows, verdict.NotMeasured); n > 0 {
 		fmt.Fprintf(&b, "; %d could not be measured (their notes say why)", n)
 	}
 	if n := count(rows, NotRun); n > 0 {
@@ -506,7 +525,7 @@ func Summarize(dir, profileLine string) error {
 	}
 	b.WriteString(" The secondary verdicts are exploratory: each is a 95% interval on its own, with no correction for multiplicity, " +
 		"so among this many claims about one in twenty with no true effect is expected to come out \"yes\" or \"opposite\" by chance.\n\n")
-	fmt.Fprintf(&b, "%s\n\n%s\n\nThe protocol behind these rules: docs/protocol.md.\n\n", VerdictRule, PowerLawRule)
+	fmt.Fprintf(&b, "%s\n\n%s\n\nThe protocol behind these rules: docs/protocol.md.\n\n", verdict.VerdictRule, PowerLawRule)
 	if len(primary) > 0 {
 		b.WriteString("## Primary claims\n\n")
 		table(&b, primary)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"beyondscaling/lib/verdict"
+
 	"gonum.org/v1/gonum/stat"
 
 	"beyondscaling/lib/sweep"
@@ -25,7 +27,7 @@ type PilotClaim struct {
 	Fraction float64   // fraction kept
 	Versus   string    // "random" or "easy"
 	D        []float64 // by pilot seed
-	Planning Planning
+	Planning verdict.Planning
 }
 
 // Mean is the pilot's mean difference.
@@ -145,7 +147,7 @@ func Pilot(recs []sweep.Record, metric string, testExamples int) ([]PilotRecipe,
 				}
 				ds, term := p.d, p.term
 				pr.Claims = append(pr.Claims, PilotClaim{Setting: fmt.Sprintf("f = %g: error(hard) − error(%s)", f, versus), Fraction: f, Versus: versus,
-					D: ds, Planning: Planning{SeedSD: stat.StdDev(ds, nil), TestTerm: term}})
+					D: ds, Planning: verdict.Planning{SeedSD: stat.StdDev(ds, nil), TestTerm: term}})
 			}
 		}
 		out = append(out, pr)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"beyondscaling/lib/verdict"
+
 	"gonum.org/v1/gonum/stat"
 
 	"beyondscaling/lib/metrics"
@@ -80,7 +82,7 @@ func TestAggregateAndEffects(t *testing.T) {
 	if len(effects) != len(wantClaims) {
 		t.Fatalf("%d effects, want %d", len(effects), len(wantClaims))
 	}
-	for k, want := range []string{Yes, Yes, Yes, Yes, Yes} {
+	for k, want := range []string{verdict.Yes, verdict.Yes, verdict.Yes, verdict.Yes, verdict.Yes} {
 		if effects[k].Claim != wantClaims[k] {
 			t.Errorf("effect %d is %q, want %q", k, effects[k].Claim, wantClaims[k])
 		}
@@ -96,7 +98,7 @@ func TestAggregateAndEffects(t *testing.T) {
 	}
 	// Selection seeds are never reported: with one seed in all, nothing is fresh.
 	for _, e := range ScalingEffects(ps, "el2n-20", ClaimDesign{TestExamples: 10000, Selection: []uint64{1, 2, 3, 4, 5}}) {
-		if e.Verdict != NotMeasured || e.Value.Seeds != 0 || !math.IsNaN(e.Value.Mean) {
+		if e.Verdict != verdict.NotMeasured || e.Value.Seeds != 0 || !math.IsNaN(e.Value.Mean) {
 			t.Errorf("%s measured on selection seeds only: %s %v", e.Claim, e.Verdict, e.Value)
 		}
 	}
@@ -132,11 +134,11 @@ func TestPairedTestVariance(t *testing.T) {
 		}
 		want := stat.PopVariance(x, nil) / float64(c.total)
 		d := float64(c.aWrongOnly-c.bWrongOnly) / float64(c.total)
-		if got := PairedTestVariance(d, c.aWrongOnly+c.bWrongOnly, c.total); math.Abs(got-want) > 1e-15 {
+		if got := verdict.PairedTestVariance(d, c.aWrongOnly+c.bWrongOnly, c.total); math.Abs(got-want) > 1e-15 {
 			t.Errorf("%+v: %g, want %g", c, got, want)
 		}
 		ea, eb := float64(c.aWrongOnly+c.both)/float64(c.total), float64(c.bWrongOnly+c.both)/float64(c.total)
-		if bound := DisagreementBound(ea, eb, c.total); bound < c.aWrongOnly+c.bWrongOnly {
+		if bound := verdict.DisagreementBound(ea, eb, c.total); bound < c.aWrongOnly+c.bWrongOnly {
 			t.Errorf("%+v: disagreement bound %d below the true %d", c, bound, c.aWrongOnly+c.bWrongOnly)
 		}
 	}
@@ -211,7 +213,7 @@ func TestBeatsPowerLaw(t *testing.T) {
 		}
 	}
 	// The random-pruning grid: 0.3 and 0.6 times 1000-16000, six values.
-	if len(res.Choices) != 6 || res.Verdict != Yes {
+	if len(res.Choices) != 6 || res.Verdict != verdict.Yes {
 		t.Errorf("%d choices (%s), verdict %s", len(res.Choices), res.ChoicesString(), res.Verdict)
 	}
 	for _, c := range res.Choices {
@@ -224,13 +226,13 @@ func TestBeatsPowerLaw(t *testing.T) {
 		hardSel, hardFresh float64
 		want               string
 	}{
-		{"pruning beats the power law", -0.5, -0.5, Yes},
+		{"pruning beats the power law", -0.5, -0.5, verdict.Yes},
 		// Chosen on a lucky selection seed, worse on every fresh one.
-		{"selection does not carry over", -0.5, 0.5, Opposite},
+		{"selection does not carry over", -0.5, 0.5, verdict.Opposite},
 		// Keep hard follows the power law; it looked better on the selection
 		// seed only. Judging the chosen configuration on the seed that chose
 		// it would call this a win.
-		{"no effect on fresh seeds", -0.2, 0, NotResolved},
+		{"no effect on fresh seeds", -0.2, 0, verdict.NotResolved},
 	} {
 		res, err := BeatsPowerLaw(powerLawSweep(c.hardSel, c.hardFresh, 0.05, 2), "el2n-20", []uint64{1}, fresh, 10000)
 		if err != nil {

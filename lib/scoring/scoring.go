@@ -11,12 +11,12 @@ import (
 	"github.com/gomlx/compute"
 
 	"beyondscaling/lib/backend"
-	"beyondscaling/lib/buildinfo"
+	"beyondscaling/lib/cachekey"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/embeddings"
 	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/probes"
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/ssl"
@@ -27,7 +27,7 @@ import (
 type Preset = settings.Probes
 
 // PresetFor returns the probe preset of a profile on a dataset.
-func PresetFor(p profile.Name, dataset string) Preset { return settings.ProbesFor(p, dataset) }
+func PresetFor(p project.Profile, dataset string) Preset { return settings.ProbesFor(p, dataset) }
 
 // Env is what scoring needs: the examples to score, the held-out
 // validation examples (for influence), the backend, the preset, and a work
@@ -214,7 +214,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 		}
 	}
 	if len(env.Validation.Idx) > 0 && strings.HasPrefix(name, "influence") {
-		params["influence_on"] = fmt.Sprintf("validation split of %d examples (%s)", len(env.Validation.Idx), settings.HashStrings(env.Validation.IDs()))
+		params["influence_on"] = fmt.Sprintf("validation split of %d examples (%s)", len(env.Validation.Idx), cachekey.HashStrings(env.Validation.IDs()))
 	}
 	if _, ok := heldOutMetrics[name]; ok {
 		maps.Copy(params, imputed.Params())
@@ -238,7 +238,7 @@ func Compute(ctx context.Context, env *Env, name string, seed uint64) (*prune.Sc
 	ds := env.Train.DS
 	return &prune.Scores{IDs: env.Train.IDs(), Values: values, Meta: prune.Meta{
 		Metric: name, Params: params, Seeds: []uint64{seed}, Dataset: ds.Name + "/" + ds.Split,
-		DatasetSHA256: env.probes.DatasetSHA, CodeVersion: buildinfo.CodeVersion(),
+		DatasetSHA256: env.probes.DatasetSHA, CodeVersion: project.CodeVersion(),
 	}}, nil
 }
 

@@ -1,10 +1,12 @@
-// Package settings is the single table of profile settings: which training
-// recipe a network gets for a dataset, model and profile; the probe
-// networks of the pruning metrics; the sizes, fractions and seeds of the
-// notebooks' sweeps; the held-out validation split; and the versions of the
-// metric definitions that caches compare. Everything here is plain data
-// (no GoMLX, no I/O) so that every package, and a newcomer, can read it:
-// settings.go is the one file to open.
+// Package settings is how networks are trained at each profile: which
+// training recipe a network gets for a dataset, model and profile (one
+// Recipe type, which the trainer embeds, with the one step rule
+// Recipe.Steps); the probe networks of the pruning metrics; the held-out
+// validation split; and the versions of the metric definitions that caches
+// compare. Everything here is plain data (no GoMLX, no I/O) so that every
+// package, and a newcomer, can read it: settings.go is the one file to
+// open. What the notebooks run with these recipes (grids, designs, budgets)
+// is lib/plans'.
 //
 // The small-subset rule. A recipe's batch is never shrunk for a small
 // training set: a pruned set trains with the recipe's batch and, at equal

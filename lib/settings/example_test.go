@@ -3,14 +3,14 @@ package settings_test
 import (
 	"fmt"
 
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/settings"
 )
 
 // The recipe of the paper's ImageNet runs, and the same recipe at a larger
 // batch (the learning rate scales linearly).
 func ExampleRecipeFor() {
-	r, err := settings.RecipeFor("imagenet", "resnet50", profile.Paper)
+	r, err := settings.RecipeFor("imagenet", "resnet50", project.Paper)
 	if err != nil {
 		panic(err)
 	}

@@ -1,15 +1,11 @@
 package settings
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 )
 
 // ---------------------------------------------------------------------------
@@ -91,7 +87,7 @@ var (
 	cpuReduced = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 12}
 	// CPUFashionMLP is the cpu profile's recipe for the MLP on
 	// Fashion-MNIST, from the abundant-data design's pilot
-	// (lib/settings/abundant-design.md): Adam lr 1e-3 with weight decay 1e-5 as L2
+	// (lib/plans/abundant-design.md): Adam lr 1e-3 with weight decay 1e-5 as L2
 	// (as in a PyTorch pilot of the same network), batch 128, a constant learning rate,
 	// 20 epochs but at least 300 steps, so that runs on 1,000 examples
 	// (8 steps an epoch) still get the updates to fit their training set.
@@ -99,14 +95,14 @@ var (
 	// CPUAbundantMLP is CPUFashionMLP at 10 epochs (still at least 300
 	// steps), the recipe of the lean mlp-256 in the cpu profile's sweeps and
 	// probes on Fashion-MNIST (CPUAbundant): 20 epochs do not fit the main
-	// job's hour (lib/settings/abundant-design.md).
+	// job's hour (lib/plans/abundant-design.md).
 	CPUAbundantMLP = Recipe{Optimizer: "adam", LR: 1e-3, WeightDecay: 1e-5, Schedule: "constant", Batch: 128, Epochs: 10, MinSteps: 300}
 	smokeReduced   = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 2}
 )
 
 // RecipeRow is one row of the recipe table. Family and Model "" match any.
 type RecipeRow struct {
-	Profile profile.Name
+	Profile project.Profile
 	Family  string
 	Model   string
 	Recipe  Recipe
@@ -117,22 +113,22 @@ type RecipeRow struct {
 // comes from Augmentations (by dataset family), not from this table.
 var Recipes = []RecipeRow{
 	// The paper's networks: its recipes.
-	{profile.Paper, "imagenet", "resnet50", ImageNetResNet50},
-	{profile.Paper, "imagenet", "resnet18", ImageNetResNet50}, // ImageNet probe networks
-	{profile.Paper, "cifar", "resnet18", CIFARResNet18},
-	{profile.Paper, "svhn", "resnet18", CIFARResNet18},
-	{profile.Paper, "mnist", "resnet18", CIFARResNet18}, // Fashion-MNIST standing in for SVHN
+	{project.Paper, "imagenet", "resnet50", ImageNetResNet50},
+	{project.Paper, "imagenet", "resnet18", ImageNetResNet50}, // ImageNet probe networks
+	{project.Paper, "cifar", "resnet18", CIFARResNet18},
+	{project.Paper, "svhn", "resnet18", CIFARResNet18},
+	{project.Paper, "mnist", "resnet18", CIFARResNet18}, // Fashion-MNIST standing in for SVHN
 	// The reduced profiles' networks (sweeps and probes).
-	{profile.CPU, "", "cnn-w8", cpuReduced},
-	{profile.CPU, "mnist", "mlp-256", CPUAbundantMLP}, // the abundant-data design
-	{profile.CPU, "mnist", "mlp", CPUFashionMLP},      // its 20-epoch pilot; SimCLR's encoder
-	{profile.Smoke, "", "mlp", smokeReduced},
-	{profile.Smoke, "", "cnn-w8", smokeReduced},
+	{project.CPU, "", "cnn-w8", cpuReduced},
+	{project.CPU, "mnist", "mlp-256", CPUAbundantMLP}, // the abundant-data design
+	{project.CPU, "mnist", "mlp", CPUFashionMLP},      // its 20-epoch pilot; SimCLR's encoder
+	{project.Smoke, "", "mlp", smokeReduced},
+	{project.Smoke, "", "cnn-w8", smokeReduced},
 	// Any other model: the profile's recipe, recorded as a fallback.
-	{profile.Paper, "imagenet", "", ImageNetResNet50},
-	{profile.Paper, "", "", CIFARResNet18},
-	{profile.CPU, "", "", cpuReduced},
-	{profile.Smoke, "", "", smokeReduced},
+	{project.Paper, "imagenet", "", ImageNetResNet50},
+	{project.Paper, "", "", CIFARResNet18},
+	{project.CPU, "", "", cpuReduced},
+	{project.Smoke, "", "", smokeReduced},
 }
 
 // Augmentations is the training augmentation of each dataset family.
@@ -173,7 +169,7 @@ type Resolved struct {
 }
 
 // RecipeFor returns the recipe of a model on a dataset at a profile.
-func RecipeFor(dataset, model string, p profile.Name) (Resolved, error) {
+func RecipeFor(dataset, model string, p project.Profile) (Resolved, error) {
 	fam, err := Family(dataset)
 	if err != nil {
 		return Resolved{}, err
@@ -276,15 +272,15 @@ func (a Applied) Params(prefix string, into map[string]string) {
 // and smoke presets are reduced versions of the paper's (fewer networks,
 // epochs and clusters), named as such in every score file's sidecar.
 type Probes struct {
-	Profile    profile.Name `json:"profile"`
-	Name       string       `json:"name"`
-	Model      string       `json:"model"`       // probe network (lib/models name)
-	Epochs     int          `json:"epochs"`      // full training of a probe
-	EarlyEpoch int          `json:"early_epoch"` // EL2N and GraNd snapshot epoch
-	EL2NModels int          `json:"el2n_models"` // networks of el2n-20 and grand (20 in the paper)
-	Subsets    int          `json:"subsets"`     // 70% runs for memorization, influence, DDD, ensemble-al
-	Fraction   float64      `json:"fraction"`    // of the data in each of those runs (0.7)
-	Seeds      int          `json:"seeds"`       // random baselines
+	Profile    project.Profile `json:"profile"`
+	Name       string          `json:"name"`
+	Model      string          `json:"model"`       // probe network (lib/models name)
+	Epochs     int             `json:"epochs"`      // full training of a probe
+	EarlyEpoch int             `json:"early_epoch"` // EL2N and GraNd snapshot epoch
+	EL2NModels int             `json:"el2n_models"` // networks of el2n-20 and grand (20 in the paper)
+	Subsets    int             `json:"subsets"`     // 70% runs for memorization, influence, DDD, ensemble-al
+	Fraction   float64         `json:"fraction"`    // of the data in each of those runs (0.7)
+	Seeds      int             `json:"seeds"`       // random baselines
 	// Self-supervised prototypes.
 	SSLModel  string `json:"ssl_model"`
 	SSLEpochs int    `json:"ssl_epochs"`
@@ -295,18 +291,24 @@ type Probes struct {
 // ProbesFor returns the probe preset of a profile on a dataset: at the cpu
 // profile, Fashion-MNIST's probes are CPUAbundant's (the lean MLP), every
 // other dataset's the small CNN's.
-func ProbesFor(p profile.Name, dataset string) Probes {
-	if UsesCPUAbundant(p, dataset) {
-		return CPUAbundant.Probes
+func ProbesFor(p project.Profile, dataset string) Probes {
+	if fam, _ := Family(dataset); p == project.CPU && fam == "mnist" {
+		return CPUAbundantProbes
 	}
-	return profile.Pick(p,
-		Probes{Profile: profile.Smoke, Name: "smoke (reduced)", Model: "cnn-w8", Epochs: 2, EarlyEpoch: 1, EL2NModels: 2, Subsets: 4, Fraction: 0.7, Seeds: 3,
+	return project.Pick(p,
+		Probes{Profile: project.Smoke, Name: "smoke (reduced)", Model: "cnn-w8", Epochs: 2, EarlyEpoch: 1, EL2NModels: 2, Subsets: 4, Fraction: 0.7, Seeds: 3,
 			SSLModel: "cnn-w8", SSLEpochs: 1, SSLBatch: 64, Clusters: 10},
-		Probes{Profile: profile.CPU, Name: "cpu (reduced)", Model: "cnn-w8", Epochs: 12, EarlyEpoch: 3, EL2NModels: 4, Subsets: 8, Fraction: 0.7, Seeds: 5,
+		Probes{Profile: project.CPU, Name: "cpu (reduced)", Model: "cnn-w8", Epochs: 12, EarlyEpoch: 3, EL2NModels: 4, Subsets: 8, Fraction: 0.7, Seeds: 5,
 			SSLModel: "cnn-w16", SSLEpochs: 10, SSLBatch: 256, Clusters: 20},
-		Probes{Profile: profile.Paper, Name: "paper", Model: "resnet18", Epochs: 200, EarlyEpoch: 20, EL2NModels: 20, Subsets: 100, Fraction: 0.7, Seeds: 5,
+		Probes{Profile: project.Paper, Name: "paper", Model: "resnet18", Epochs: 200, EarlyEpoch: 20, EL2NModels: 20, Subsets: 100, Fraction: 0.7, Seeds: 5,
 			SSLModel: "resnet18", SSLEpochs: 200, SSLBatch: 512, Clusters: 100})
 }
+
+// CPUAbundantProbes are the probe networks of the cpu profile on
+// Fashion-MNIST, the abundant-data design (lib/plans.CPUAbundant): the lean
+// MLP itself, 10 epochs, EL2N snapshotted at epoch 2.
+var CPUAbundantProbes = Probes{Profile: project.CPU, Name: "cpu abundant (reduced)", Model: "mlp-256", Epochs: 10, EarlyEpoch: 2, EL2NModels: 4,
+	Subsets: 8, Fraction: 0.7, Seeds: 3, SSLModel: "mlp", SSLEpochs: 10, SSLBatch: 256, Clusters: 10}
 
 // ProbeRecipe is the training recipe of a preset's probe networks on a
 // dataset.
@@ -368,239 +370,4 @@ func ValidationSize(dataset string) (int, error) {
 		return 0, err
 	}
 	return ValidationSizes[fam], nil
-}
-
-// ---------------------------------------------------------------------------
-// Sweep plans of the notebooks (lib/scaling builds sweep specs from them).
-// ---------------------------------------------------------------------------
-
-// Plan is the grid of a sweep: network, initial sizes, fractions kept and
-// seeds. The training recipe comes from Recipes.
-type Plan struct {
-	Model     string
-	Sizes     []int
-	Fractions []float64
-	Seeds     []uint64
-}
-
-// ScalingPlan is notebooks 02-04's scaling sweep on a dataset. The paper's
-// largest size is the whole training set less the validation split.
-func ScalingPlan(p profile.Name, dataset string) Plan {
-	switch p {
-	case profile.Smoke:
-		return Plan{Model: "mlp", Sizes: []int{300, 600}, Fractions: []float64{0.5, 1}, Seeds: []uint64{1}}
-	case profile.CPU:
-		if UsesCPUAbundant(p, dataset) {
-			d := CPUAbundant
-			return Plan{Model: d.Model, Sizes: d.Sizes, Fractions: d.Fractions, Seeds: append(slices.Clone(d.SelectionSeeds), d.FreshSeeds...)}
-		}
-		// CIFAR-10 at the cpu profile: the small CNN on 1,000-4,000 images,
-		// the scarce regime (30-40% accuracy), sized to the hour left by
-		// the Fashion-MNIST design (about 14 minutes at 1,785 img/s:
-		// notebook 02); CPUAbundant's selection and fresh seeds.
-		return Plan{Model: "cnn-w8", Sizes: []int{1000, 2000, 4000}, Fractions: []float64{0.3, 0.5, 1},
-			Seeds: append(slices.Clone(CPUAbundant.SelectionSeeds), CPUAbundant.FreshSeeds...)}
-	}
-	pl := Plan{Model: "resnet18", Sizes: []int{3125, 6250, 12500, 25000, 45000},
-		Fractions: []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}, Seeds: []uint64{1, 2, 3, 4}} // seed 1 selects (scaling.DesignFor), 2-4 are the protocol's 3 fresh seeds
-	switch fam, _ := Family(dataset); fam {
-	case "svhn":
-		pl.Sizes = []int{4266, 8532, 17064, 34128, 68257} // SVHN's 73,257 training digits less 5,000
-	case "mnist":
-		pl.Sizes = []int{3437, 6875, 13750, 27500, 55000} // Fashion-MNIST's 60,000 less 5,000
-	case "imagenet":
-		pl.Model, pl.Sizes = "resnet50", []int{160000, 320000, 640000, 1271167} // 1,281,167 less 10,000
-	}
-	return pl
-}
-
-// WeakProbeMetric is notebook 03's EL2N from a weak probe (an early
-// snapshot) against the usual one; "" where it is not run: the cpu
-// profile's Fashion-MNIST design leaves it out (it would add two thirds to
-// the grid of Figs. 1D/3 and does not fit the main job's hour).
-func WeakProbeMetric(p profile.Name, dataset string) string {
-	if UsesCPUAbundant(p, dataset) {
-		return ""
-	}
-	return profile.Pick(p, "el2n-20@1", "el2n-20@1", "el2n-20@4")
-}
-
-// BenchmarkPlan is notebook 05's metric benchmark on a dataset (keep hard
-// at fractions near the paper's): at the cpu profile on Fashion-MNIST,
-// CPUAbundant's full set at f = 0.5 and 0.7 on its fresh seeds; CIFAR-10 at
-// the cpu profile keeps the small CNN at 70% only.
-func BenchmarkPlan(p profile.Name, dataset string) Plan {
-	switch p {
-	case profile.Smoke:
-		return Plan{Model: "mlp", Sizes: []int{400}, Fractions: []float64{0.5, 0.7, 1}, Seeds: []uint64{1}}
-	case profile.CPU:
-		if UsesCPUAbundant(p, dataset) {
-			d := CPUAbundant
-			return Plan{Model: d.Model, Sizes: d.Sizes[len(d.Sizes)-1:], Fractions: append(slices.Clone(d.BenchmarkFractions), 1), Seeds: d.FreshSeeds}
-		}
-		return Plan{Model: "cnn-w8", Sizes: []int{2000}, Fractions: []float64{0.7, 1}, Seeds: []uint64{1, 2}}
-	}
-	return Plan{Model: "resnet18", Sizes: []int{45000}, Fractions: []float64{0.5, 0.6, 0.7, 0.8, 0.9, 1}, Seeds: []uint64{1, 2, 3}}
-}
-
-// HeadlinePlan is notebook 03's headline block, the primary claims at the
-// full set on more fresh seeds than the grid's (CPUAbundant): false where a
-// profile has none. The smoke profile runs a small one so that tests take
-// its path.
-func HeadlinePlan(p profile.Name, dataset string) (Plan, bool) {
-	switch {
-	case UsesCPUAbundant(p, dataset):
-		d := CPUAbundant
-		return Plan{Model: d.Model, Sizes: d.Sizes[len(d.Sizes)-1:], Fractions: d.HeadlineFractions, Seeds: d.HeadlineSeeds}, true
-	case p == profile.Smoke:
-		pl := ScalingPlan(p, dataset)
-		return Plan{Model: pl.Model, Sizes: pl.Sizes[len(pl.Sizes)-1:], Fractions: []float64{0.5}, Seeds: []uint64{2, 3}}, true
-	}
-	return Plan{}, false
-}
-
-// PrototypeFraction is the fraction kept of notebook 06's sensitivity to k
-// (shared with notebook 05's runs at that fraction).
-func PrototypeFraction(p profile.Name, dataset string) float64 {
-	if UsesCPUAbundant(p, dataset) {
-		return CPUAbundant.PrototypeFraction
-	}
-	return 0.7
-}
-
-// BenchmarkCut are the fractions of the metric benchmark planned at a
-// profile and left out to keep its main job within the hour.
-func BenchmarkCut(p profile.Name, dataset string) []float64 {
-	if UsesCPUAbundant(p, dataset) {
-		return CPUAbundant.BenchmarkCut
-	}
-	return nil
-}
-
-// BenchmarkBalance is the class-balancing ratio of the benchmark's
-// balanced sweep (the paper's 50%).
-const BenchmarkBalance = 0.5
-
-// PrototypeClusters is notebook 06's grid of k for self-supervised
-// prototypes.
-func PrototypeClusters(p profile.Name, dataset string) []int {
-	if UsesCPUAbundant(p, dataset) {
-		return CPUAbundant.PrototypeClusters
-	}
-	return profile.Pick(p, []int{4, 10}, []int{5, 10, 20, 50}, []int{10, 30, 100, 300, 1000})
-}
-
-// PrototypeBalances are notebook 06's class-balancing ratios.
-var PrototypeBalances = []float64{0.5, 1}
-
-// ---------------------------------------------------------------------------
-// Theory plans of notebooks 01 and 01b (theory/curves builds its Plan from
-// these: log-spaced grids are written as their ends and point counts).
-// ---------------------------------------------------------------------------
-
-// Grid is a log-spaced grid of N points from Lo to Hi (theory.LogSpace).
-type Grid struct {
-	Lo, Hi float64
-	N      int
-}
-
-// TheoryPlan is every parameter of the theory figures at a profile; the
-// fields are those of curves.Plan, where each is documented.
-type TheoryPlan struct {
-	Fractions                            []float64
-	AlphaPrune                           Grid
-	SimFractions, SimAlphaPrune          []float64
-	SimN, SimSeeds                       int
-	PhaseAlphaTotal, PhaseFractions      Grid
-	FrontierAlphas, FrontierFGrid        Grid
-	FrontierMaxAlphaTotal, MaxAlphaTotal float64
-	FOptAlphas                           Grid
-	Thetas, FMinThetas                   []float64
-	FMinAlphas                           Grid
-}
-
-// TheoryPlanFor returns the theory plan of a profile: smoke runs in
-// seconds, cpu in about a minute on 2 cores, paper at the paper's
-// resolution.
-func TheoryPlanFor(p profile.Name) TheoryPlan {
-	pick := func(s, c, pa int) int { return profile.Pick(p, s, c, pa) }
-	return TheoryPlan{
-		Fractions:             []float64{0.2, 0.4, 0.6, 0.8, 1},
-		AlphaPrune:            Grid{0.2, 20, pick(8, 40, 80)},
-		SimFractions:          profile.Pick(p, []float64{0.4}, []float64{0.2, 0.6, 1}, []float64{0.2, 0.4, 0.6, 0.8, 1}),
-		SimAlphaPrune:         profile.Pick(p, []float64{1, 4}, []float64{0.5, 1, 2, 4, 8}, []float64{0.5, 1, 2, 3, 4, 6, 8, 12}),
-		SimN:                  pick(50, 200, 200),
-		SimSeeds:              pick(2, 10, 20),
-		PhaseAlphaTotal:       Grid{0.3, 300, pick(6, 30, 60)},
-		PhaseFractions:        Grid{0.05, 1, pick(5, 20, 40)},
-		FrontierAlphas:        Grid{0.3, 40, pick(5, 16, 40)},
-		FrontierFGrid:         Grid{0.005, 1, pick(8, 25, 50)},
-		FrontierMaxAlphaTotal: 1e5,
-		MaxAlphaTotal:         1000,
-		FOptAlphas:            Grid{2, 40, pick(4, 10, 20)},
-		Thetas:                []float64{0, 10, 20},
-		FMinThetas:            profile.Pick(p, []float64{10, 30}, []float64{5, 10, 15, 20, 25, 30, 40}, []float64{2.5, 5, 7.5, 10, 15, 20, 25, 30, 35, 40, 45}),
-		FMinAlphas:            Grid{2, 40, pick(3, 8, 16)},
-	}
-}
-
-// ---------------------------------------------------------------------------
-// Cache keys.
-// ---------------------------------------------------------------------------
-
-// Hash is a short hex digest of the canonical JSON of v: the key of a
-// cache entry computed from v. Two values with equal JSON share a key.
-func Hash(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("settings.Hash: %v", err)) // only plain data is hashed
-	}
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:8])
-}
-
-// HashStrings is the digest of a list of strings (example IDs), order
-// included.
-func HashStrings(xs []string) string {
-	h := sha256.New()
-	for _, x := range xs {
-		h.Write([]byte(x))
-		h.Write([]byte{0})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
-}
-
-// Diff names the fields in which two values' JSON forms differ (nested
-// fields as a.b), sorted: what a cache message says changed.
-func Diff(a, b any) []string {
-	var ma, mb any
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
-	json.Unmarshal(ja, &ma)
-	json.Unmarshal(jb, &mb)
-	var out []string
-	diff("", ma, mb, &out)
-	sort.Strings(out)
-	return out
-}
-
-func diff(path string, a, b any, out *[]string) {
-	ma, okA := a.(map[string]any)
-	mb, okB := b.(map[string]any)
-	if !okA || !okB {
-		if ja, jb := fmt.Sprint(a), fmt.Sprint(b); ja != jb {
-			*out = append(*out, strings.TrimPrefix(path, "."))
-		}
-		return
-	}
-	keys := map[string]bool{}
-	for k := range ma {
-		keys[k] = true
-	}
-	for k := range mb {
-		keys[k] = true
-	}
-	for k := range keys {
-		diff(path+"."+k, ma[k], mb[k], out)
-	}
 }

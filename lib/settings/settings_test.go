@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 )
 
 // The paper profile resolves to the paper's recipes (docs/paper.md,
@@ -22,7 +22,7 @@ func TestPaperRecipes(t *testing.T) {
 		{"imagenet", "resnet50", 0.1, 1e-4, 256, 105, "imagenet", Augmentation{Normalise: true, ResizedCrop: true, Flip: true, ColorJitter: 0.4}},
 		{"imagenet64", "resnet50", 0.1, 1e-4, 256, 105, "imagenet", Augmentation{Normalise: true, ResizedCrop: true, Flip: true, ColorJitter: 0.4}},
 	} {
-		r, err := RecipeFor(c.dataset, c.model, profile.Paper)
+		r, err := RecipeFor(c.dataset, c.model, project.Paper)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,20 +32,20 @@ func TestPaperRecipes(t *testing.T) {
 		}
 	}
 	// ImageNet: lr 0.1 at batch 256, scaled linearly.
-	r, _ := RecipeFor("imagenet", "resnet50", profile.Paper)
+	r, _ := RecipeFor("imagenet", "resnet50", project.Paper)
 	if got := r.WithBatch(1024); got.Batch != 1024 || math.Abs(got.LR-0.4) > 1e-12 {
 		t.Errorf("ImageNet at batch 1024: lr %g, want 0.4", got.LR)
 	}
 }
 
 func TestRecipeLookup(t *testing.T) {
-	if r, err := RecipeFor("cifar10", "resnet20", profile.Paper); err != nil || !r.Fallback || r.Row != "paper * *" {
+	if r, err := RecipeFor("cifar10", "resnet20", project.Paper); err != nil || !r.Fallback || r.Row != "paper * *" {
 		t.Errorf("a model without a row: %+v, %v (want the profile's row, marked as a fallback)", r, err)
 	}
-	if r, err := RecipeFor("cifar10", "cnn-w8", profile.CPU); err != nil || r.Fallback {
+	if r, err := RecipeFor("cifar10", "cnn-w8", project.CPU); err != nil || r.Fallback {
 		t.Errorf("cpu cnn-w8: %+v, %v", r, err)
 	}
-	if _, err := RecipeFor("nosuch", "mlp", profile.CPU); err == nil {
+	if _, err := RecipeFor("nosuch", "mlp", project.CPU); err == nil {
 		t.Error("unknown dataset accepted")
 	}
 	for _, row := range Recipes {
@@ -59,7 +59,7 @@ func TestRecipeLookup(t *testing.T) {
 // Adam lr 1e-3, weight decay 1e-5 (L2), batch 128, 20 epochs but at least
 // 300 steps, standardised inputs; other datasets and models keep theirs.
 func TestCPUFashionMLPRecipe(t *testing.T) {
-	r, err := RecipeFor("fashion-mnist", "mlp", profile.CPU)
+	r, err := RecipeFor("fashion-mnist", "mlp", project.CPU)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +68,11 @@ func TestCPUFashionMLPRecipe(t *testing.T) {
 		t.Errorf("cpu fashion-mnist mlp: %+v", r)
 	}
 	for _, c := range []struct{ dataset, model string }{{"cifar10", "mlp"}, {"fashion-mnist", "cnn-w8"}} {
-		if r, _ := RecipeFor(c.dataset, c.model, profile.CPU); r.Optimizer != "sgd" || r.MinSteps != 0 {
+		if r, _ := RecipeFor(c.dataset, c.model, project.CPU); r.Optimizer != "sgd" || r.MinSteps != 0 {
 			t.Errorf("cpu %s %s took the Fashion-MNIST MLP row: %+v", c.dataset, c.model, r)
 		}
 	}
-	if r, _ := RecipeFor("fashion-mnist", "mlp", profile.Smoke); r.Optimizer != "sgd" {
+	if r, _ := RecipeFor("fashion-mnist", "mlp", project.Smoke); r.Optimizer != "sgd" {
 		t.Errorf("smoke fashion-mnist mlp changed: %+v", r)
 	}
 }
@@ -107,55 +107,5 @@ func TestSmallSubsetRule(t *testing.T) {
 	}
 	if r.CheckSize(127) == nil || r.CheckSize(128) != nil {
 		t.Error("CheckSize does not refuse exactly the sets smaller than a batch")
-	}
-}
-
-// The plans' largest size is the full set: the training split less the
-// validation split.
-func TestPlansFitTheFullSet(t *testing.T) {
-	train := map[string]int{"cifar10": 50000, "svhn": 73257, "fashion-mnist": 60000, "imagenet": 1281167}
-	for ds, n := range train {
-		v, err := ValidationSize(ds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range []profile.Name{profile.Smoke, profile.CPU, profile.Paper} {
-			for _, s := range ScalingPlan(p, ds).Sizes {
-				if s > n-v {
-					t.Errorf("%s %s: size %d exceeds the full set %d", p, ds, s, n-v)
-				}
-			}
-		}
-	}
-}
-
-func TestHashFollowsContents(t *testing.T) {
-	a := ProbesFor(profile.CPU, "cifar10")
-	b := a
-	b.EarlyEpoch++
-	if Hash(a) == Hash(b) || Hash(a) != Hash(ProbesFor(profile.CPU, "cifar10")) {
-		t.Error("Hash does not follow the contents")
-	}
-	if HashStrings([]string{"ab", "c"}) == HashStrings([]string{"a", "bc"}) {
-		t.Error("HashStrings joins without a separator")
-	}
-}
-
-func TestDiff(t *testing.T) {
-	a := ProbesFor(profile.CPU, "cifar10")
-	b := a
-	b.Model, b.EarlyEpoch = "resnet18", 7
-	got := Diff(a, b)
-	if len(got) != 2 || got[0] != "early_epoch" || got[1] != "model" {
-		t.Errorf("Diff = %v, want [early_epoch model]", got)
-	}
-	r1, _ := RecipeFor("cifar10", "resnet18", profile.Paper)
-	r2 := r1
-	r2.Augmentation.Flip = false
-	if got := Diff(r1, r2); len(got) != 1 || got[0] != "augmentation.flip" {
-		t.Errorf("nested Diff = %v", got)
-	}
-	if got := Diff(a, a); len(got) != 0 {
-		t.Errorf("Diff of equal values = %v", got)
 	}
 }

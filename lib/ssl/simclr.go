@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/ml/layers/activation"
 
 	"beyondscaling/lib/atomicfile"
+	"beyondscaling/lib/cachekey"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/embeddings"
 	"beyondscaling/lib/models"
@@ -79,13 +80,13 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 		// Version 2: trained through lib/train's loop (its shuffling).
 		aug := c.Augment
 		aug.Seed = 0
-		key := settings.Hash(struct {
+		key := cachekey.Hash(struct {
 			Version          int
 			Model            string
 			Epochs, Batch    int
 			Augment          data.Augment
 			Dataset, SHA, ID string
-		}{2, c.Model, c.Epochs, c.Batch, aug, set.DS.Name, set.DS.Checksum(), settings.HashStrings(ids)})
+		}{2, c.Model, c.Epochs, c.Batch, aug, set.DS.Name, set.DS.Checksum(), cachekey.HashStrings(ids)})
 		cache = filepath.Join(c.WorkDir, "ssl-"+key, "embeddings.gob")
 		defer atomicfile.Lock(cache)() // one encoder per key: others wait and reuse it
 		if f, err := os.Open(cache); err == nil {

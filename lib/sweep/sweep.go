@@ -26,7 +26,8 @@ import (
 	"time"
 
 	"beyondscaling/lib/atomicfile"
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/cachekey"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/settings"
 )
 
@@ -37,17 +38,17 @@ import (
 // Epochs, Batch and LR, when set, override it (a batch alone scales the
 // learning rate linearly: settings.Recipe.WithBatch).
 type Spec struct {
-	Name      string       `json:"name"`
-	Dataset   string       `json:"dataset"`
-	Model     string       `json:"model"`
-	Epochs    int          `json:"epochs,omitempty"`
-	Metrics   []string     `json:"metrics"`
-	Keeps     []string     `json:"keeps"`
-	Fractions []float64    `json:"fractions"`
-	Sizes     []int        `json:"sizes"`
-	Seeds     []uint64     `json:"seeds"`
-	Balance   float64      `json:"balance,omitempty"` // class-balancing ratio of selection
-	Preset    profile.Name `json:"preset"`            // profile of the recipes and probe presets: smoke, cpu, paper
+	Name      string          `json:"name"`
+	Dataset   string          `json:"dataset"`
+	Model     string          `json:"model"`
+	Epochs    int             `json:"epochs,omitempty"`
+	Metrics   []string        `json:"metrics"`
+	Keeps     []string        `json:"keeps"`
+	Fractions []float64       `json:"fractions"`
+	Sizes     []int           `json:"sizes"`
+	Seeds     []uint64        `json:"seeds"`
+	Balance   float64         `json:"balance,omitempty"` // class-balancing ratio of selection
+	Preset    project.Profile `json:"preset"`            // profile of the recipes and probe presets: smoke, cpu, paper
 	// EqualIterations trains pruned sets for as many steps as the full
 	// initial set would take (the default is equal epochs).
 	EqualIterations bool `json:"equal_iterations,omitempty"`
@@ -68,7 +69,6 @@ type Spec struct {
 type Run struct {
 	Dataset         string  `json:"dataset"`
 	Model           string  `json:"model"`
-	Epochs          int     `json:"epochs"`
 	Metric          string  `json:"metric"`
 	Keep            string  `json:"keep"`
 	Fraction        float64 `json:"fraction"`
@@ -142,7 +142,7 @@ func (s Spec) Validate() error {
 // Recipe is the training recipe of the spec's networks: the settings row
 // for (dataset, model, preset) with the spec's overrides.
 func (s Spec) Recipe() (settings.Resolved, error) {
-	p, err := profile.Parse(string(s.Preset))
+	p, err := project.ParseProfile(string(s.Preset))
 	if err != nil {
 		return settings.Resolved{}, err
 	}
@@ -178,14 +178,14 @@ func (s Spec) Runs() []Run {
 		}
 	}
 	recipe, _ := s.Recipe()
-	p, _ := profile.Parse(string(s.Preset))
+	p, _ := project.ParseProfile(string(s.Preset))
 	probes := settings.ProbesFor(p, s.Dataset)
 	probeRecipe, perr := settings.ProbeRecipe(s.Dataset, probes)
 	val, _ := settings.ValidationSize(s.Dataset)
 	for _, seed := range s.Seeds {
 		for _, n := range s.Sizes {
 			for _, f := range s.Fractions {
-				base := Run{Dataset: s.Dataset, Model: s.Model, Epochs: recipe.Epochs, Size: n, Seed: seed, Fraction: f,
+				base := Run{Dataset: s.Dataset, Model: s.Model, Size: n, Seed: seed, Fraction: f,
 					Preset: string(s.Preset), EqualIterations: s.EqualIterations, Recipe: recipe.Recipe, RecipeRow: recipe.Row,
 					Validation: val, ValidationSeed: settings.ValidationSeed}
 				if f == 1 {
@@ -256,7 +256,7 @@ type Record struct {
 	// Training is the configuration the network actually trained with.
 	Training settings.Applied `json:"training"`
 	// DatasetSHA256 is the checksum of the training split; TrainedIDs the
-	// digest (settings.HashStrings) of the IDs trained on, in order.
+	// digest (cachekey.HashStrings) of the IDs trained on, in order.
 	DatasetSHA256 string `json:"dataset_sha256,omitempty"`
 	TrainedIDs    string `json:"trained_ids,omitempty"`
 	// TrainingKey is the digest of what the network trained on and how
@@ -333,7 +333,7 @@ func (st Store) whyNew(runs []Run, todo []int) map[string]int {
 	for _, i := range todo {
 		var closest []string
 		for _, old := range byName[runs[i].String()] {
-			if d := settings.Diff(old, runs[i]); closest == nil || len(d) < len(closest) {
+			if d := cachekey.Diff(old, runs[i]); closest == nil || len(d) < len(closest) {
 				closest = d
 			}
 		}

@@ -1,6 +1,6 @@
 // Command stresssweep runs the sweeps of notebook 05 or 06 at a profile
 // (smoke by default) exactly as the notebook's sweep cell does
-// (runs.Execute on the profile's specs, progress to standard output),
+// (plans.Execute on the profile's specs, progress to standard output),
 // once, in the store under PRUNE_OUT. With -runs K it runs only the first K
 // runs of the first sweep (for notebook 06, K = 1 trains the probe network of
 // supervised prototypes, a CNN, and one MLP: where the SIMD crash
@@ -18,21 +18,19 @@ import (
 	"time"
 
 	"beyondscaling/lib/backend"
-	"beyondscaling/lib/buildinfo"
 	"beyondscaling/lib/experiment"
 	"beyondscaling/lib/plans"
-	"beyondscaling/lib/profile"
-	"beyondscaling/lib/runs"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/sweep"
 )
 
 func main() {
 	nb := flag.String("notebook", "06", "whose sweeps to run: 05 (metric benchmark) or 06 (self-supervised prototypes)")
-	prof := flag.String("profile", string(profile.Smoke), "profile: smoke, cpu or paper")
+	prof := flag.String("profile", string(project.Smoke), "profile: smoke, cpu or paper")
 	dataset := flag.String("dataset", "cifar10", "dataset")
 	first := flag.Int("runs", 0, "run only the first `K` runs of the first sweep (0: every run of every sweep, as the notebook)")
 	flag.Parse()
-	p, err := profile.Parse(*prof)
+	p, err := project.ParseProfile(*prof)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "stresssweep:", err)
 		os.Exit(2)
@@ -54,7 +52,7 @@ func main() {
 		n, err = runFirst(specs[0], p, *first)
 	} else {
 		var recs []sweep.Record
-		recs, err = runs.Execute(context.Background(), p, specs, os.Stdout)
+		recs, err = plans.Execute(context.Background(), p, specs, os.Stdout)
 		n = len(recs)
 	}
 	if err != nil {
@@ -65,12 +63,12 @@ func main() {
 }
 
 // runFirst runs the first k runs of the spec in the profile's store, as
-// runs.Execute would, and returns how many ran.
-func runFirst(s sweep.Spec, prof profile.Name, k int) (int, error) {
+// plans.Execute would, and returns how many ran.
+func runFirst(s sweep.Spec, prof project.Profile, k int) (int, error) {
 	if err := s.Validate(); err != nil {
 		return 0, err
 	}
-	dir, err := runs.StoreDir(prof)
+	dir, err := plans.StoreDir(prof)
 	if err != nil {
 		return 0, err
 	}
@@ -86,5 +84,5 @@ func runFirst(s sweep.Spec, prof profile.Name, k int) (int, error) {
 	for i := range idx {
 		idx[i] = i
 	}
-	return k, sweep.Execute(context.Background(), s, st, r.Run, sweep.Options{Workers: 1, Indices: idx, CodeVersion: buildinfo.CodeVersion(), Backend: backend.Name(b), Verify: r.Verify, Log: os.Stdout})
+	return k, sweep.Execute(context.Background(), s, st, r.Run, sweep.Options{Workers: 1, Indices: idx, CodeVersion: project.CodeVersion(), Backend: backend.Name(b), Verify: r.Verify, Log: os.Stdout})
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"beyondscaling/lib/progress"
-	"beyondscaling/lib/workers"
 	"beyondscaling/theory"
 	"beyondscaling/theory/simulate"
 )
@@ -24,7 +23,7 @@ type Curve struct {
 // warm-starting each point from its neighbour.
 func TheoryCurves(thetaDeg float64, keep theory.Keep, fs, alphas []float64) ([]Curve, error) {
 	out := make([]Curve, len(fs))
-	err := workers.ForEach(len(fs), func(i int) error {
+	err := simulate.ForEach(len(fs), func(i int) error {
 		var s theory.Solver
 		c := Curve{ThetaDeg: thetaDeg, Keep: keep, F: fs[i]}
 		var warm *theory.Solution
@@ -89,7 +88,7 @@ type Phase struct {
 // PhaseDiagram computes the keep-hard minus keep-easy map of Fig. 1.
 func PhaseDiagram(thetaDeg float64, alphaTotals, fs []float64) (Phase, error) {
 	ph := Phase{ThetaDeg: thetaDeg, AlphaTotal: alphaTotals, F: fs, Diff: make([][]float64, len(fs)), Crossover: make([]float64, len(fs))}
-	err := workers.ForEach(len(fs), func(i int) error {
+	err := simulate.ForEach(len(fs), func(i int) error {
 		var s theory.Solver
 		row := make([]float64, len(alphaTotals))
 		var wh, we *theory.Solution
@@ -128,7 +127,7 @@ type Frontier struct {
 // policies (nil: hard and easy).
 func Frontiers(thetas, alphas, fGrid []float64, maxAlphaTotal float64, keeps []theory.Keep) ([]Frontier, error) {
 	out := make([]Frontier, len(thetas))
-	err := workers.ForEach(len(thetas), func(i int) error {
+	err := simulate.ForEach(len(thetas), func(i int) error {
 		var s theory.Solver
 		cfg := theory.FrontierConfig{ThetaDeg: thetas[i], Keeps: keeps, FGrid: fGrid, MaxAlphaTotal: maxAlphaTotal, Refine: true}
 		pts, err := s.Frontier(cfg, alphas)
@@ -148,7 +147,7 @@ type FMinPoint struct {
 // FMinCurve computes f_min(θ) for each angle (keep hard, refined f).
 func FMinCurve(thetas, alphas, fGrid []float64, maxAlphaTotal float64) ([]FMinPoint, error) {
 	out := make([]FMinPoint, len(thetas))
-	err := workers.ForEach(len(thetas), func(i int) error {
+	err := simulate.ForEach(len(thetas), func(i int) error {
 		var s theory.Solver
 		p, err := s.FMin(theory.FrontierConfig{ThetaDeg: thetas[i], Keeps: []theory.Keep{theory.KeepHard}, FGrid: fGrid, MaxAlphaTotal: maxAlphaTotal, Refine: true}, alphas)
 		out[i] = FMinPoint{ThetaDeg: thetas[i], FMin: p.FOpt, AlphaTotal: p.AlphaTotal}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"beyondscaling/lib/plots"
-	"beyondscaling/lib/profile"
+	"beyondscaling/lib/project"
 	"beyondscaling/theory"
 	"beyondscaling/theory/simulate"
 )
@@ -69,7 +69,7 @@ func TestTeachingSceneKeepsTheBand(t *testing.T) {
 
 // The smoke plan draws every theory figure; the files are written.
 func TestSmokePlanFigures(t *testing.T) {
-	p := PlanFor(profile.Smoke)
+	p := PlanFor(project.Smoke)
 	dir := t.TempDir()
 	curves, err := TheoryCurves(0, theory.KeepHard, p.Fractions, p.AlphaPrune)
 	if err != nil {

@@ -1,15 +1,14 @@
 package curves
 
 import (
-	"beyondscaling/lib/profile"
-	"beyondscaling/lib/settings"
+	"beyondscaling/lib/project"
 	"beyondscaling/theory"
 )
 
 // Plan holds every parameter of the theory figures. The figures' CSVs and
 // the notebook print it, so a figure always says how it was made.
 type Plan struct {
-	Profile profile.Name
+	Profile project.Profile
 	// Fig. 1A/B: ε against α_prune at fixed fractions kept.
 	Fractions  []float64
 	AlphaPrune []float64
@@ -37,29 +36,29 @@ type Plan struct {
 	FMinAlphas []float64
 }
 
-// PlanFor returns the default plan of a profile, from the table of
-// profile settings (settings.TheoryPlanFor). smoke runs in seconds, cpu in
-// about a minute on 2 cores, paper at the resolution of the paper.
-func PlanFor(p profile.Name) Plan {
-	t := settings.TheoryPlanFor(p)
-	grid := func(g settings.Grid) []float64 { return theory.LogSpace(g.Lo, g.Hi, g.N) }
+// PlanFor returns the default plan of a profile: smoke runs in seconds, cpu
+// in about a minute on 2 cores, paper at the resolution of the paper.
+// Log-spaced grids are written as their ends and point counts.
+func PlanFor(p project.Profile) Plan {
+	pick := func(s, c, pa int) int { return project.Pick(p, s, c, pa) }
+	grid := theory.LogSpace
 	return Plan{
 		Profile:               p,
-		Fractions:             t.Fractions,
-		AlphaPrune:            grid(t.AlphaPrune),
-		SimFractions:          t.SimFractions,
-		SimAlphaPrune:         t.SimAlphaPrune,
-		SimN:                  t.SimN,
-		SimSeeds:              t.SimSeeds,
-		PhaseAlphaTotal:       grid(t.PhaseAlphaTotal),
-		PhaseFractions:        grid(t.PhaseFractions),
-		FrontierAlphas:        grid(t.FrontierAlphas),
-		FrontierFGrid:         grid(t.FrontierFGrid),
-		FrontierMaxAlphaTotal: t.FrontierMaxAlphaTotal,
-		MaxAlphaTotal:         t.MaxAlphaTotal,
-		FOptAlphas:            grid(t.FOptAlphas),
-		Thetas:                t.Thetas,
-		FMinThetas:            t.FMinThetas,
-		FMinAlphas:            grid(t.FMinAlphas),
+		Fractions:             []float64{0.2, 0.4, 0.6, 0.8, 1},
+		AlphaPrune:            grid(0.2, 20, pick(8, 40, 80)),
+		SimFractions:          project.Pick(p, []float64{0.4}, []float64{0.2, 0.6, 1}, []float64{0.2, 0.4, 0.6, 0.8, 1}),
+		SimAlphaPrune:         project.Pick(p, []float64{1, 4}, []float64{0.5, 1, 2, 4, 8}, []float64{0.5, 1, 2, 3, 4, 6, 8, 12}),
+		SimN:                  pick(50, 200, 200),
+		SimSeeds:              pick(2, 10, 20),
+		PhaseAlphaTotal:       grid(0.3, 300, pick(6, 30, 60)),
+		PhaseFractions:        grid(0.05, 1, pick(5, 20, 40)),
+		FrontierAlphas:        grid(0.3, 40, pick(5, 16, 40)),
+		FrontierFGrid:         grid(0.005, 1, pick(8, 25, 50)),
+		FrontierMaxAlphaTotal: 1e5,
+		MaxAlphaTotal:         1000,
+		FOptAlphas:            grid(2, 40, pick(4, 10, 20)),
+		Thetas:                []float64{0, 10, 20},
+		FMinThetas:            project.Pick(p, []float64{10, 30}, []float64{5, 10, 15, 20, 25, 30, 40}, []float64{2.5, 5, 7.5, 10, 15, 20, 25, 30, 35, 40, 45}),
+		FMinAlphas:            grid(2, 40, pick(3, 8, 16)),
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-
-	"beyondscaling/lib/workers"
 )
 
 // Stats summarises an experiment over seeds.
@@ -29,7 +27,7 @@ func Run(c Config, seeds int, opt Options) (Stats, error) {
 	}
 	eps := make([]float64, seeds)
 	kap := make([]float64, seeds)
-	err := workers.ForEach(seeds, func(s int) error {
+	err := ForEach(seeds, func(s int) error {
 		rng := rand.New(rand.NewPCG(uint64(s), 0x5eed))
 		inst, err := Draw(c, rng)
 		if err != nil {
