@@ -15,6 +15,7 @@ import (
 	// depend on their code, so editing them re-runs the notebooks.
 	_ "beyondscaling/lib/data"
 	_ "beyondscaling/lib/plans"
+	_ "beyondscaling/lib/plots"
 	_ "beyondscaling/lib/project"
 	_ "beyondscaling/lib/scaling"
 	_ "beyondscaling/lib/scalingfig"

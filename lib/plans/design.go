@@ -69,7 +69,7 @@ type Design struct {
 // lean MLP mlp-256 (784-256-10) on the full training set (55,000 after the
 // validation split), standing in for SVHN (Figs. 1D and 3, notebook 03) and
 // ImageNet (Figs. 5 and 6, notebooks 05 and 06). The sweeps train 10
-// epochs but at least 300 steps (CPUAbundantMLP): the most that fits the
+// epochs but at least 300 steps (settings.CPUAbundantMLP): the most that fits the
 // main job's hour at the network's measured throughput (about 50,000
 // img/s on 2 cores); at 20 epochs the grid would take about 50 minutes of
 // training alone. Budget, pilot and reasons: lib/plans/abundant-design.md.
@@ -94,13 +94,6 @@ var CPUAbundant = Design{
 	HeadlinePilotSeeds: []uint64{9101, 9102, 9103},
 }
 
-// UsesCPUAbundant reports whether a profile's plans on a dataset are
-// CPUAbundant's: the cpu profile on the Fashion-MNIST family.
-func UsesCPUAbundant(p project.Profile, dataset string) bool {
-	fam, _ := settings.Family(dataset)
-	return p == project.CPU && fam == "mnist"
-}
-
 // Budget is a design's training cost in example passes (one example
 // through one training step), by figure; ProbePasses counts the EL2N
 // probes of the scaling grid (the other metrics' networks are counted in
@@ -117,8 +110,8 @@ type Budget struct {
 }
 
 // Recipe is the design's training recipe: lib/settings' row for its
-// dataset, model and profile, without augmentation (the Fashion-MNIST
-// family has none).
+// dataset, model and profile (no random augmentation on the Fashion-MNIST
+// family; inputs standardised).
 func (d Design) Recipe() settings.Recipe {
 	r, err := settings.RecipeFor(d.Dataset, d.Model, d.Profile)
 	if err != nil {

@@ -124,7 +124,7 @@ func TestDesignBudget(t *testing.T) {
 	// of 20 and one batch of 10 = 50; m = 50: 10 steps = 100; m = 100: 200.
 	for m, want := range map[int]int64{10: 50, 20: 50, 50: 100, 100: 200} {
 		if got := passes(r, m); got != want {
-			t.Errorf("Passes(%d) = %d, want %d", m, got, want)
+			t.Errorf("passes(%d) = %d, want %d", m, got, want)
 		}
 	}
 	got := d.budget(r, probes)

@@ -8,9 +8,10 @@
 // reports read back from it (runs.go), and the few helpers every notebook
 // cell shares (cell.go: Must, the profile and the figures folder).
 //
-// How a network is trained (recipes, probe networks) is lib/settings'; the
-// statistics that judge the records are lib/verdict's. A notebook imports
-// this package and calls one function per step.
+// How a network is trained (recipes, probe networks) is lib/settings';
+// lib/scaling turns the records into results and claims, judged by
+// lib/verdict's rule. A notebook imports this package and calls one
+// function per step.
 //
 // GoNB runs each cell as a new program that re-evaluates the notebook's
 // global declarations, so anything a declaration prints is printed in every

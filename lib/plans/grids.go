@@ -8,7 +8,7 @@ import (
 )
 
 // ---------------------------------------------------------------------------
-// The grids of the notebooks' sweeps (the specs below are built from them).
+// The grids of the notebooks' sweeps (plans.go builds the specs from them).
 // ---------------------------------------------------------------------------
 
 // Plan is the grid of a sweep: network, initial sizes, fractions kept and
@@ -27,7 +27,7 @@ func ScalingPlan(p project.Profile, dataset string) Plan {
 	case project.Smoke:
 		return Plan{Model: "mlp", Sizes: []int{300, 600}, Fractions: []float64{0.5, 1}, Seeds: []uint64{1}}
 	case project.CPU:
-		if UsesCPUAbundant(p, dataset) {
+		if settings.UsesCPUAbundant(p, dataset) {
 			d := CPUAbundant
 			return Plan{Model: d.Model, Sizes: d.Sizes, Fractions: d.Fractions, Seeds: append(slices.Clone(d.SelectionSeeds), d.FreshSeeds...)}
 		}
@@ -56,7 +56,7 @@ func ScalingPlan(p project.Profile, dataset string) Plan {
 // profile's Fashion-MNIST design leaves it out (it would add two thirds to
 // the grid of Figs. 1D/3 and does not fit the main job's hour).
 func WeakProbeMetric(p project.Profile, dataset string) string {
-	if UsesCPUAbundant(p, dataset) {
+	if settings.UsesCPUAbundant(p, dataset) {
 		return ""
 	}
 	return project.Pick(p, "el2n-20@1", "el2n-20@1", "el2n-20@4")
@@ -71,7 +71,7 @@ func BenchmarkPlan(p project.Profile, dataset string) Plan {
 	case project.Smoke:
 		return Plan{Model: "mlp", Sizes: []int{400}, Fractions: []float64{0.5, 0.7, 1}, Seeds: []uint64{1}}
 	case project.CPU:
-		if UsesCPUAbundant(p, dataset) {
+		if settings.UsesCPUAbundant(p, dataset) {
 			d := CPUAbundant
 			return Plan{Model: d.Model, Sizes: d.Sizes[len(d.Sizes)-1:], Fractions: append(slices.Clone(d.BenchmarkFractions), 1), Seeds: d.FreshSeeds}
 		}
@@ -86,7 +86,7 @@ func BenchmarkPlan(p project.Profile, dataset string) Plan {
 // its path.
 func HeadlinePlan(p project.Profile, dataset string) (Plan, bool) {
 	switch {
-	case UsesCPUAbundant(p, dataset):
+	case settings.UsesCPUAbundant(p, dataset):
 		d := CPUAbundant
 		return Plan{Model: d.Model, Sizes: d.Sizes[len(d.Sizes)-1:], Fractions: d.HeadlineFractions, Seeds: d.HeadlineSeeds}, true
 	case p == project.Smoke:
@@ -99,7 +99,7 @@ func HeadlinePlan(p project.Profile, dataset string) (Plan, bool) {
 // PrototypeFraction is the fraction kept of notebook 06's sensitivity to k
 // (shared with notebook 05's runs at that fraction).
 func PrototypeFraction(p project.Profile, dataset string) float64 {
-	if UsesCPUAbundant(p, dataset) {
+	if settings.UsesCPUAbundant(p, dataset) {
 		return CPUAbundant.PrototypeFraction
 	}
 	return 0.7
@@ -108,7 +108,7 @@ func PrototypeFraction(p project.Profile, dataset string) float64 {
 // BenchmarkCut are the fractions of the metric benchmark planned at a
 // profile and left out to keep its main job within the hour.
 func BenchmarkCut(p project.Profile, dataset string) []float64 {
-	if UsesCPUAbundant(p, dataset) {
+	if settings.UsesCPUAbundant(p, dataset) {
 		return CPUAbundant.BenchmarkCut
 	}
 	return nil
@@ -121,7 +121,7 @@ const BenchmarkBalance = 0.5
 // PrototypeClusters is notebook 06's grid of k for self-supervised
 // prototypes.
 func PrototypeClusters(p project.Profile, dataset string) []int {
-	if UsesCPUAbundant(p, dataset) {
+	if settings.UsesCPUAbundant(p, dataset) {
 		return CPUAbundant.PrototypeClusters
 	}
 	return project.Pick(p, []int{4, 10}, []int{5, 10, 20, 50}, []int{10, 30, 100, 300, 1000})

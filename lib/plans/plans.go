@@ -11,14 +11,15 @@ import (
 
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/project"
+	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
 )
 
-// The sweeps of notebooks 02-06, built from lib/settings' table: the plans
-// (network, sizes, fractions, seeds) are ScalingPlan,
-// BenchmarkPlan and PrototypeClusters; every network's training recipe is
-// the settings row for (dataset, model, profile), resolved when the spec's
-// runs are listed.
+// The sweeps of notebooks 02-06, built from the grids (network, sizes,
+// fractions, seeds) of grids.go: ScalingPlan, BenchmarkPlan, HeadlinePlan
+// and PrototypeClusters; every network's training recipe is lib/settings'
+// row for (dataset, model, profile), resolved when the spec's runs are
+// listed.
 
 // CIFARScaling is notebook 02's sweep: EL2N keep-hard and keep-easy at
 // several fractions and initial sizes, with random pruning, on CIFAR-10.
@@ -76,7 +77,7 @@ var HeadlineCandidates = []struct {
 // HeadlinePilotRecords).
 func HeadlinePilot(p project.Profile, dataset string) []sweep.Spec {
 	blocks := Headline(p, dataset)
-	if len(blocks) == 0 || !UsesCPUAbundant(p, dataset) {
+	if len(blocks) == 0 || !settings.UsesCPUAbundant(p, dataset) {
 		return nil
 	}
 	block := blocks[0]

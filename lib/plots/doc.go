@@ -13,4 +13,7 @@
 // preferred corner if that covers no data, else in an empty corner, else
 // outside the axes. A missing interval (a NaN error) draws no bar and is
 // named by Figure.Caption.
+//
+// Montage draws examples of a dataset per class (a Picture with row
+// labels), with a CSV naming the example in each cell.
 package plots

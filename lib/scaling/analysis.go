@@ -130,7 +130,7 @@ func find(ps []Point, metric, keep string, f float64, n int, balance float64) (P
 }
 
 // Diff is a paired difference a − b, its mean over the seeds both have:
-// a description for maps and tables. Claims are judged by Verdict
+// a description for maps and tables. Claims are judged by verdict.Verdict
 // (PairedEffect), whose interval also counts the test set's own sampling
 // error.
 type Diff struct {

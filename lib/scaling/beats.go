@@ -8,9 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"beyondscaling/lib/verdict"
-
 	"beyondscaling/lib/fit"
+	"beyondscaling/lib/verdict"
 )
 
 // Configuration is one curve of a scaling sweep: a keep policy of a metric
@@ -50,10 +49,10 @@ type PowerLawTest struct {
 	Range    int
 	Fresh    []uint64         // the fresh seeds, in order
 	D        []float64        // d_s of each fresh seed
-	TestTerm float64          // the test-set term of the verdict (BootstrapTestTerm)
+	TestTerm float64          // the test-set term of the verdict (verdict.BootstrapTestTerm)
 	Laws     []fit.PowerLaw   // fit_s of each fresh seed
 	Estimate verdict.Estimate // of the mean of d_s
-	Verdict  string           // Verdict's, predicted sign negative
+	Verdict  string           // verdict.Verdict's, predicted sign negative
 	// Note says what else to know (records without per-example results).
 	Note     string
 	Excluded []Configuration // baseline configurations left out of the fits (chosen ones)
@@ -91,9 +90,9 @@ type curve struct {
 //     configuration, and d_s = mean over the range's m of
 //     log(error_s(c*(m), m)/fit_s(m)), error_s interpolated the same way
 //     from seed s's runs.
-//  3. The verdict is Verdict's on d_s over the fresh seeds, predicted sign
+//  3. The verdict is verdict.Verdict's on d_s over the fresh seeds, predicted sign
 //     negative. Its test-set term comes from a bootstrap over test
-//     examples (BootstrapTestTerm): each of Resamples resamples of the
+//     examples (verdict.BootstrapTestTerm): each of Resamples resamples of the
 //     test examples (a fixed random stream) recomputes every run's error
 //     on every fresh seed, hence the fits and d_s.
 //
@@ -236,7 +235,7 @@ func boundedPowerLawTerm(curves map[Configuration]curve, judged []Choice, fresh 
 	return term
 }
 
-// bootstrapPowerLaw is BootstrapTestTerm of d_s (recomputed by d with the
+// bootstrapPowerLaw is verdict.BootstrapTestTerm of d_s (recomputed by d with the
 // errors of a resample, less d_s from the same per-example results
 // unresampled) over Resamples resamples of the test examples, for the
 // runs of the points ps on the fresh seeds; it also returns how many of

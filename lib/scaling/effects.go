@@ -15,16 +15,15 @@ import (
 	"strconv"
 	"strings"
 
-	"beyondscaling/lib/verdict"
-
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/verdict"
 )
 
 // Effect is one measured result: a claim of the paper, where it was
 // measured, the measured value with its 95% interval over fresh seeds, and
-// the verdict of the protocol's rule (Verdict).
+// the verdict of the protocol's rule (verdict.Verdict).
 type Effect struct {
 	Claim   string
 	Setting string
@@ -106,7 +105,7 @@ var unmeasured = verdict.Estimate{Mean: math.NaN(), SE: math.NaN(), Lo: math.NaN
 func (d ClaimDesign) fresh(seed uint64) bool { return !slices.Contains(d.Selection, seed) }
 
 // PairedEffect is a claim on the paired difference error(a) − error(b) over
-// the fresh seeds that both points have, judged by Verdict with the
+// the fresh seeds that both points have, judged by verdict.Verdict with the
 // test-set term of pairedData.
 func PairedEffect(claim, setting string, a, b Point, sign int, d ClaimDesign) Effect {
 	var seeds []uint64
@@ -140,10 +139,10 @@ type pairedClaim struct {
 }
 
 // pairedData gathers a paired claim's data on seeds that both points have.
-// The test-set term is PairedTestTerm of the per-example differences; where
+// The test-set term is verdict.PairedTestTerm of the per-example differences; where
 // some seed's records lack per-example test results (made before they were
 // kept) it falls back to the mean per-seed test variance with the
-// disagreements bounded (DisagreementBound), which is conservative, and the
+// disagreements bounded (verdict.DisagreementBound), which is conservative, and the
 // note says so.
 func pairedData(a, b Point, seeds []uint64, testExamples int) (pairedClaim, error) {
 	var p pairedClaim
@@ -201,7 +200,7 @@ func unpackBits(packed string, testExamples int) ([]uint8, bool) {
 	return out, true
 }
 
-// pairedTestVariance is PairedTestVariance of e1 − e2 with the
+// pairedTestVariance is verdict.PairedTestVariance of e1 − e2 with the
 // disagreement bound.
 func pairedTestVariance(e1, e2 float64, testExamples int) float64 {
 	return verdict.PairedTestVariance(e1-e2, verdict.DisagreementBound(e1, e2, testExamples), testExamples)

@@ -8,11 +8,10 @@ import (
 	"slices"
 	"strings"
 
-	"beyondscaling/lib/verdict"
-
 	"gonum.org/v1/gonum/stat"
 
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/verdict"
 )
 
 // FitTarget is the training error (by an evaluation pass after training)

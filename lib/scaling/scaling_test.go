@@ -10,14 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"beyondscaling/lib/verdict"
-
 	"gonum.org/v1/gonum/stat"
 
 	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
+	"beyondscaling/lib/verdict"
 )
 
 // synthetic records from a known model: random pruning follows

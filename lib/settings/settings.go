@@ -94,7 +94,7 @@ var (
 	CPUFashionMLP = Recipe{Optimizer: "adam", LR: 1e-3, WeightDecay: 1e-5, Schedule: "constant", Batch: 128, Epochs: 20, MinSteps: 300}
 	// CPUAbundantMLP is CPUFashionMLP at 10 epochs (still at least 300
 	// steps), the recipe of the lean mlp-256 in the cpu profile's sweeps and
-	// probes on Fashion-MNIST (CPUAbundant): 20 epochs do not fit the main
+	// probes on Fashion-MNIST (lib/plans.CPUAbundant): 20 epochs do not fit the main
 	// job's hour (lib/plans/abundant-design.md).
 	CPUAbundantMLP = Recipe{Optimizer: "adam", LR: 1e-3, WeightDecay: 1e-5, Schedule: "constant", Batch: 128, Epochs: 10, MinSteps: 300}
 	smokeReduced   = Recipe{Optimizer: "sgd", LR: 0.05, Momentum: 0.9, Nesterov: true, WeightDecay: 5e-4, Schedule: "cifar", Batch: 32, Epochs: 2}
@@ -289,10 +289,10 @@ type Probes struct {
 }
 
 // ProbesFor returns the probe preset of a profile on a dataset: at the cpu
-// profile, Fashion-MNIST's probes are CPUAbundant's (the lean MLP), every
-// other dataset's the small CNN's.
+// profile, Fashion-MNIST's probes are CPUAbundantProbes (the lean MLP, the
+// probes of lib/plans.CPUAbundant), every other dataset's the small CNN's.
 func ProbesFor(p project.Profile, dataset string) Probes {
-	if fam, _ := Family(dataset); p == project.CPU && fam == "mnist" {
+	if UsesCPUAbundant(p, dataset) {
 		return CPUAbundantProbes
 	}
 	return project.Pick(p,
@@ -302,6 +302,14 @@ func ProbesFor(p project.Profile, dataset string) Probes {
 			SSLModel: "cnn-w16", SSLEpochs: 10, SSLBatch: 256, Clusters: 20},
 		Probes{Profile: project.Paper, Name: "paper", Model: "resnet18", Epochs: 200, EarlyEpoch: 20, EL2NModels: 20, Subsets: 100, Fraction: 0.7, Seeds: 5,
 			SSLModel: "resnet18", SSLEpochs: 200, SSLBatch: 512, Clusters: 100})
+}
+
+// UsesCPUAbundant reports whether a profile on a dataset trains the cpu
+// abundant-data design's network and probes (lib/plans.CPUAbundant, which
+// its grids follow too): the cpu profile on the Fashion-MNIST family.
+func UsesCPUAbundant(p project.Profile, dataset string) bool {
+	fam, _ := Family(dataset)
+	return p == project.CPU && fam == "mnist"
 }
 
 // CPUAbundantProbes are the probe networks of the cpu profile on

@@ -10,8 +10,6 @@ package sweep
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,11 +94,7 @@ type Run struct {
 }
 
 // Key is a hash of the run's configuration (its canonical JSON).
-func (r Run) Key() string {
-	b, _ := json.Marshal(r)
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:8])
-}
+func (r Run) Key() string { return cachekey.Hash(r) }
 
 func (r Run) String() string {
 	return fmt.Sprintf("%s %s n=%d f=%g %s/%s seed %d", r.Dataset, r.Model, r.Size, r.Fraction, r.Metric, r.Keep, r.Seed)

@@ -9,4 +9,8 @@
 // D(α) bounds the optimal margin from above, κ* ≤ 1/√(2D), and any weight
 // vector w bounds it from below, κ* ≥ min_i y_i w·x_i/|w|; the solver stops
 // when the two agree to a relative tolerance.
+//
+// ForEach runs independent jobs (seeds, grid points) on all CPUs and
+// returns the lowest-numbered job's error, so that results and errors do
+// not depend on scheduling; theory/curves uses it too.
 package simulate
