@@ -8,6 +8,7 @@
 #                    ResNet-20/ResNet-8/MLP throughput side by side with PyTorch)
 #   make race        the race detector on the packages that run goroutines (CI runs it after make test)
 #   make stress      scripts/stress.sh: notebook 06's smoke sweep 50 times (STRESS_RUNS=N), counting crashes
+#   make slurm-check a sweep as a Slurm job array on a one-node Slurm started on loopback (scripts/slurm-check.sh; CI runs it)
 #
 # PRUNE_PROFILE=smoke|cpu|paper picks the scale (default: cpu without a GPU, paper with one).
 # PRUNE_SIMD=0 builds without GOEXPERIMENT=simd (slower; environment.md, "The SIMD crash").
@@ -30,7 +31,7 @@ export PATH := $(GOBIN):$(PATH)
 # Jupyter refuses to run as root unless told (containers, CI machines).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: reproduce test race stress notebook bench setup build vet clean
+.PHONY: reproduce test race stress slurm-check notebook bench setup build vet clean
 
 setup:
 	@bash scripts/setup.sh
@@ -72,6 +73,13 @@ race:
 STRESS_RUNS ?= 50
 stress:
 	@bash scripts/stress.sh -n $(STRESS_RUNS)
+
+# A sweep exported with `prune sweep export --slurm` run by a real Slurm
+# (Debian's slurm-wlm, installed if missing), killed and resubmitted in part,
+# and compared with a local run; the script starts the daemons on loopback
+# and always stops them (environment.md, "Running on a cluster").
+slurm-check: setup
+	@bash scripts/slurm-check.sh
 
 notebook: build
 	@.cache/bin/prune notebooks kernel

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strconv"
 
@@ -127,6 +128,13 @@ func runSweep(args []string, stdout io.Writer) error {
 		if *slurm != "" {
 			if err := atomicfile.WriteBytes(*slurm, []byte(sweep.SlurmScript(spec, c))); err != nil {
 				return err
+			}
+			// Slurm opens each task's log file before the task starts, so
+			// the log folder must exist at submission. The store is named as
+			// the tasks see it; where it is not reachable from here, say so.
+			logs := filepath.Join(*storeDir, "logs")
+			if err := os.MkdirAll(logs, 0o755); err != nil {
+				fmt.Fprintf(stdout, "note: could not create the log folder here (%v): create %s on the cluster before sbatch\n", err, logs)
 			}
 			fmt.Fprintf(stdout, "Slurm array of %d tasks: sbatch %s\n", len(runs), *slurm)
 		}

@@ -22,6 +22,10 @@ type Cluster struct {
 
 // SlurmScript is an sbatch job-array script: task i runs
 // `prune sweep run --index i`; finished runs are skipped on resubmission.
+// Each task's output goes to STORE/logs/JOB_TASK.log. Slurm opens that file
+// before the script starts, so the folder must exist when the array is
+// submitted (a script cannot create its own log folder): `prune sweep
+// export` creates it, and the script says so.
 func SlurmScript(s Spec, c Cluster) string {
 	n := len(s.Runs())
 	array := fmt.Sprintf("0-%d", n-1)
@@ -44,7 +48,8 @@ func SlurmScript(s Spec, c Cluster) string {
 	}
 	fmt.Fprintf(&b, "#SBATCH --output=%s/logs/%%A_%%a.log\n", c.StorePath)
 	fmt.Fprintf(&b, "# %d runs of sweep %q; resubmitting skips finished runs.\n", n, s.Name)
-	fmt.Fprintf(&b, "set -euo pipefail\nmkdir -p %q\n", c.StorePath+"/logs")
+	fmt.Fprintf(&b, "# The log folder %s must exist before sbatch (Slurm opens the log files first).\n", c.StorePath+"/logs")
+	fmt.Fprintf(&b, "set -euo pipefail\n")
 	fmt.Fprintf(&b, "exec %q sweep run --spec %q --store %q --index \"$SLURM_ARRAY_TASK_ID\"\n", c.Binary, c.SpecPath, c.StorePath)
 	return b.String()
 }

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Runs a sweep as a Slurm job array on a real Slurm: a one-node cluster
+# (controller and node) started here on the loopback address, with its own
+# munge key and configuration in a temporary folder (SLURM_CONF points
+# there; the system's configuration is never written), and checks the run
+# with scripts/slurmcheck (what it checks: its package comment and
+# environment.md, "Running on a cluster").
+#
+# Installs slurm-wlm and munge from Debian if they are missing (as root).
+# Always stops the daemons it started, by their process IDs, and removes
+# its folder, also when a check fails or the script is interrupted; set
+# KEEP=1 to keep the folder (logs, store) for a look.
+#
+# Then validates the Kubernetes export of the same sweep (scripts/k8scheck).
+#
+# Usage: scripts/slurm-check.sh   (or make slurm-check), as root
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
+export GOEXPERIMENT=${GOEXPERIMENT-simd}
+
+say() { echo "[slurm-check] $*"; }
+
+if [ "$(id -u)" != 0 ]; then
+	say "needs root (to install Slurm and start its daemons as root on loopback): run it with sudo, as CI does"
+	exit 1
+fi
+
+if ! command -v sbatch >/dev/null || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+	say "installing slurm-wlm and munge from Debian"
+	apt-get update -q >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q slurm-wlm munge >/dev/null
+fi
+
+dir=$(mktemp -d /tmp/prune-slurm.XXXXXX)
+chmod 755 "$dir"
+pids=()
+child=
+# Long steps run in the background and are waited for, so that a signal
+# (Ctrl-C, a CI timeout's SIGTERM) reaches the trap at once rather than
+# after the step.
+in_background() {
+	"$@" &
+	child=$!
+	wait "$child"
+	child=
+}
+cleanup() {
+	local status=$?
+	if [ -n "$child" ]; then kill "$child" 2>/dev/null || true; fi
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${pids[@]}"; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null || true
+	done
+	# Task processes of an interrupted check: this cluster's slurmstepd
+	# (known by the configuration in its environment) and the prune tasks.
+	for p in $(pgrep -f '^slurmstepd: \[' || true); do
+		if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "SLURM_CONF=$dir/slurm.conf"; then
+			kill -9 "$p" 2>/dev/null || true
+		fi
+	done
+	pkill -9 -f "$dir/bin/prune" 2>/dev/null || true
+	if [ "${KEEP:-}" = 1 ]; then
+		say "kept $dir"
+	else
+		rm -rf "$dir"
+	fi
+	if [ $status -ne 0 ]; then say "FAILED (exit status $status)"; fi
+	exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# munge: its own key, socket and logs (the socket's folder must be
+# world-searchable, the key's private to the munge user).
+mkdir -p "$dir/munge" "$dir/munge-key" "$dir/state" "$dir/spool" "$dir/bin" "$dir/work"
+chown munge:munge "$dir/munge" "$dir/munge-key"
+chmod 755 "$dir/munge"
+chmod 700 "$dir/munge-key"
+head -c 1024 /dev/urandom >"$dir/munge-key/munge.key"
+chown munge:munge "$dir/munge-key/munge.key"
+chmod 400 "$dir/munge-key/munge.key"
+runuser -u munge -- munged --socket="$dir/munge/munge.socket" --key-file="$dir/munge-key/munge.key" \
+	--pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
+pids+=("$(cat "$dir/munge/munged.pid")")
+
+# Ports: two free ones above 20000, so that a Slurm already on the machine
+# is left alone.
+read -r ctld_port node_port < <(python3 -c '
+import socket
+ps = []
+for _ in range(2):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); ps.append(s)
+print(*[s.getsockname()[1] for s in ps])')
+
+cpus=4 # two tasks per core on a 2-core machine: tasks overlap in every phase
+cat >"$dir/slurm.conf" <<EOF
+ClusterName=prunecheck
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=$ctld_port
+SlurmdPort=$node_port
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+AuthInfo=socket=$dir/munge/munge.socket
+CredType=cred/munge
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd.pid
+SlurmctldLogFile=$dir/slurmctld.log
+SlurmdLogFile=$dir/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$dir/jobcomp.txt
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/backfill
+SchedulerParameters=sched_interval=1
+MpiDefault=none
+ReturnToService=2
+MinJobAge=3600
+SlurmdParameters=config_overrides
+NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=8000 State=UNKNOWN
+PartitionName=check Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+EOF
+export SLURM_CONF=$dir/slurm.conf
+slurmctld -f "$SLURM_CONF"
+for _ in $(seq 50); do [ -s "$dir/slurmctld.pid" ] && break; sleep 0.1; done
+pids+=("$(cat "$dir/slurmctld.pid")")
+slurmd -f "$SLURM_CONF" -N localhost
+for _ in $(seq 50); do [ -s "$dir/slurmd.pid" ] && break; sleep 0.1; done
+pids+=("$(cat "$dir/slurmd.pid")")
+state=
+for _ in $(seq 300); do
+	state=$(sinfo -h -n localhost -o %T 2>/dev/null || true)
+	[ "$state" = idle ] && break
+	sleep 0.1
+done
+if [ "$state" != idle ]; then
+	say "the node did not become idle (state '$state'); slurmctld log:"
+	tail -20 "$dir/slurmctld.log"
+	exit 1
+fi
+say "Slurm $(sinfo -V | cut -d' ' -f2) up on 127.0.0.1 (controller port $ctld_port, node port $node_port): one node, $cpus CPUs"
+
+go build -o "$dir/bin/prune" ./cmd/prune
+go build -o "$dir/bin/slurmcheck" ./scripts/slurmcheck
+PRUNE_ROOT=$root in_background "$dir/bin/slurmcheck" -prune "$dir/bin/prune" -work "$dir/work"
+
+# The Kubernetes export of the same sweep, validated against the Kubernetes
+# API's Go types (scripts/k8scheck, a module of its own; no cluster needed).
+out=$("$dir/bin/prune" sweep export --spec "$dir/work/spec.json" --store /shared/store --k8s "$dir/job.yaml")
+runs=$(sed -n 's/^Kubernetes Indexed Job of \([0-9]*\) completions.*/\1/p' <<<"$out")
+cd scripts/k8scheck
+in_background go run . -runs "$runs" "$dir/job.yaml"
