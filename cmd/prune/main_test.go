@@ -375,3 +375,34 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// prune select --keep ccs: the hard cutoff drops the hardest examples, the
+// budget is kept, and the output says how it was chosen.
+func TestSelectCCS(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id,score\n")
+	for i := 0; i < 1000; i++ {
+		fmt.Fprintf(&b, "ex%04d,%d\n", i, i)
+	}
+	scores, out := filepath.Join(dir, "s.csv"), filepath.Join(dir, "ids.txt")
+	os.WriteFile(scores, []byte(b.String()), 0o644)
+	var o, e bytes.Buffer
+	if code := run([]string{"select", "--scores", scores, "--keep", "ccs", "--f", "0.3", "--offset", "0.1", "--strata", "10", "--out", out}, &o, &e); code != 0 {
+		t.Fatalf("select: %s", e.String())
+	}
+	got, _ := os.ReadFile(out)
+	ids := strings.Fields(string(got))
+	if len(ids) != 300 {
+		t.Errorf("%d IDs kept, want 300", len(ids))
+	}
+	for _, id := range ids {
+		if id >= "ex0900" {
+			t.Errorf("kept %s, one of the hardest 10%% that the cutoff drops", id)
+			break
+		}
+	}
+	if !strings.Contains(o.String(), "keep ccs, f = 0.3, hard cutoff β = 0.1, 10 strata") {
+		t.Errorf("output: %s", o.String())
+	}
+}

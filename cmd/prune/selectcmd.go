@@ -12,16 +12,17 @@ import (
 )
 
 func init() {
-	register("select", "keep a fraction of examples by score (hard/easy/random, class balancing): writes an ID file", runSelect)
+	register("select", "keep a fraction of examples by score (hard/easy/random/ccs, class balancing): writes an ID file", runSelect)
 }
 
 func runSelect(args []string, stdout io.Writer) error {
-	fs := newFlags("select", "--scores FILE --keep hard|easy|random --f F [--balance R] [--offset O] [--dataset NAME [--split train] | --labels-from-ids] --out IDS")
+	fs := newFlags("select", "--scores FILE --keep hard|easy|random|ccs --f F [--balance R] [--offset O] [--strata K] [--dataset NAME [--split train] | --labels-from-ids] --out IDS")
 	scoresPath := fs.String("scores", "", "score file (ID and score per row; high = hard = keep; layout rules below)")
-	keepName := fs.String("keep", "hard", "hard (highest scores), easy (lowest) or random")
+	keepName := fs.String("keep", "hard", "hard (highest scores), easy (lowest), random, or ccs (coverage-centric: after the --offset cut, an even share of the budget from each of --strata equal-width score strata, sampled at random; Zheng et al., ICLR 2023)")
 	f := fs.Float64("f", 0, "fraction kept, in (0, 1]")
 	balance := fs.Float64("balance", 0, "class-balancing ratio r in [0, 1] (needs labels: --dataset, or ILSVRC IDs)")
-	offset := fs.Float64("offset", 0, "drop the hardest fraction first, in [0, 1)")
+	offset := fs.Float64("offset", 0, "drop the hardest fraction first, in [0, 1) (for ccs: the hard cutoff β)")
+	strata := fs.Int("strata", prune.DefaultStrata, "ccs: number of equal-width score strata")
 	dataset := fs.String("dataset", "", "dataset the scores belong to (checks IDs and row count, gives labels)")
 	split := fs.String("split", "train", "dataset split")
 	labelsFromIDs := fs.Bool("labels-from-ids", false, "take class labels from ILSVRC-2012 training IDs (n01440764_10026: class n01440764) instead of a dataset; automatic when every ID is one")
@@ -93,7 +94,7 @@ func runSelect(args []string, stdout io.Writer) error {
 	case *balance > 0:
 		return fmt.Errorf("--balance needs class labels: give --dataset, or --labels-from-ids when the IDs are ILSVRC training IDs (n01440764_10026)")
 	}
-	idx, err := prune.Select(values, labels, prune.Options{Keep: keep, F: *f, Balance: *balance, Offset: *offset, Seed: *seed})
+	idx, err := prune.Select(values, labels, prune.Options{Keep: keep, F: *f, Balance: *balance, Offset: *offset, Strata: *strata, Seed: *seed})
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,11 @@ func runSelect(args []string, stdout io.Writer) error {
 	if err := atomicfile.WriteBytes(*out, []byte(b.String())); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "kept %d of %d examples (keep %s, f = %g, balance %g) -> %s\n", len(idx), len(ids), keep, *f, *balance, *out)
+	how := fmt.Sprintf("balance %g", *balance)
+	if keep == prune.KeepCCS {
+		how = fmt.Sprintf("hard cutoff β = %g, %d strata", *offset, *strata)
+	}
+	fmt.Fprintf(stdout, "kept %d of %d examples (keep %s, f = %g, %s) -> %s\n", len(idx), len(ids), keep, *f, how, *out)
 	if labels != nil {
 		counts := make([]int, len(classes))
 		for _, i := range idx {

@@ -338,7 +338,7 @@ func (r *Runner) Select(ctx context.Context, run sweep.Run, set, validation data
 	} else {
 		values = make([]float64, len(set.Idx))
 	}
-	idx, err := prune.Select(values, labels, prune.Options{Keep: keep, F: run.Fraction, Balance: run.Balance, Seed: run.Seed})
+	idx, err := prune.Select(values, labels, prune.Options{Keep: keep, F: run.Fraction, Balance: run.Balance, Offset: run.CCSCutoff, Strata: run.CCSStrata, Seed: run.Seed})
 	if err != nil {
 		return data.Subset{}, nil, err
 	}

@@ -138,6 +138,30 @@ func TestKeepHardKeepsTopScores(t *testing.T) {
 	}
 }
 
+// A run that keeps by coverage-centric selection passes the spec's hard
+// cutoff and strata to the selection: none of the hardest 20% of the
+// initial set is kept, and the budget is the run's fraction.
+func TestCCSRunUsesItsCutoff(t *testing.T) {
+	r, ds := blobsRunner(t, false)
+	spec := blobsSpec()
+	spec.Keeps, spec.CCSCutoff, spec.CCSStrata = []string{"ccs"}, 0.2, 5
+	kept, _ := selected(t, r, runOf(t, spec, "el2n-1", "ccs"))
+	if len(kept.Idx) != 100 {
+		t.Fatalf("kept %d of 200, want 100", len(kept.Idx))
+	}
+	set, _ := InitialSet(ds, 200, 1)
+	in := map[string]bool{}
+	for _, id := range kept.IDs() {
+		in[id] = true
+	}
+	hardest := topK(ds, set, 40, false) // the cutoff's 40 (ties at its edge left out)
+	for _, id := range hardest {
+		if in[id] {
+			t.Fatalf("ccs kept %s, one of the hardest 20%% that its cutoff drops", id)
+		}
+	}
+}
+
 func TestRandomDiffersFromHard(t *testing.T) {
 	r, _ := blobsRunner(t, false)
 	hard, _ := selected(t, r, runOf(t, blobsSpec(), "el2n-1", "hard"))

@@ -1,6 +1,7 @@
 package prune
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -15,9 +16,15 @@ const (
 	KeepHard   Policy = iota // the highest scores
 	KeepEasy                 // the lowest scores
 	KeepRandom               // a uniform random subset (scores ignored)
+	// KeepCCS is coverage-centric selection (Zheng et al., "Coverage-centric
+	// Coreset Selection for High Pruning Rates", ICLR 2023): the hardest
+	// fraction Offset (β) is dropped first, and the budget is then spread
+	// evenly over Strata equal-width strata of the remaining scores, each
+	// sampled uniformly; see selectCCS.
+	KeepCCS
 )
 
-// ParsePolicy parses "hard", "easy" or "random".
+// ParsePolicy parses "hard", "easy", "random" or "ccs".
 func ParsePolicy(s string) (Policy, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "hard":
@@ -26,11 +33,17 @@ func ParsePolicy(s string) (Policy, error) {
 		return KeepEasy, nil
 	case "random":
 		return KeepRandom, nil
+	case "ccs":
+		return KeepCCS, nil
 	}
-	return 0, fmt.Errorf("unknown keep policy %q: use hard, easy or random", s)
+	return 0, fmt.Errorf("unknown keep policy %q: use hard, easy, random or ccs", s)
 }
 
-func (p Policy) String() string { return [...]string{"hard", "easy", "random"}[p] }
+func (p Policy) String() string { return [...]string{"hard", "easy", "random", "ccs"}[p] }
+
+// DefaultStrata is CCS's number of strata when Options.Strata is 0: the
+// authors' 50.
+const DefaultStrata = 50
 
 // Options configure Select.
 type Options struct {
@@ -39,9 +52,12 @@ type Options struct {
 	// Balance is the class-balancing ratio r in [0, 1] (needs Labels).
 	Balance float64
 	// Offset drops the hardest fraction Offset of all examples before
-	// selecting (offset selection; 0 = none).
+	// selecting (offset selection; 0 = none). For KeepCCS it is the hard
+	// cutoff β.
 	Offset float64
-	Seed   uint64 // for KeepRandom and ties
+	// Strata is KeepCCS's number of score strata (0: DefaultStrata).
+	Strata int
+	Seed   uint64 // for KeepRandom, KeepCCS's sampling and ties
 }
 
 // Select returns the indices (sorted) of the examples kept, from scores and,
@@ -60,6 +76,10 @@ func Select(scores []float64, labels []int32, opt Options) ([]int, error) {
 		return nil, fmt.Errorf("class balancing needs one label per example: %d labels for %d scores", len(labels), n)
 	case n == 0:
 		return nil, fmt.Errorf("no scores")
+	case opt.Strata < 0:
+		return nil, fmt.Errorf("number of strata %d must be positive (0: %d)", opt.Strata, DefaultStrata)
+	case opt.Keep == KeepCCS && opt.Balance > 0:
+		return nil, fmt.Errorf("class balancing is not part of coverage-centric selection (ccs): use balance 0, or keep hard, easy or random")
 	}
 	for i, s := range scores {
 		if math.IsNaN(s) {
@@ -88,6 +108,9 @@ func Select(scores []float64, labels []int32, opt Options) ([]int, error) {
 	k := int(math.Round(opt.F * float64(n)))
 	if k == 0 {
 		k = 1
+	}
+	if opt.Keep == KeepCCS {
+		return selectCCS(scores, excluded, k, cmp.Or(opt.Strata, DefaultStrata), rng), nil
 	}
 	kept := make([]bool, n)
 	count := 0
@@ -166,4 +189,48 @@ func Quotas(sizes []int, f, r float64, k int) []int {
 		got++
 	}
 	return q
+}
+
+// selectCCS is coverage-centric selection of k examples among those not
+// excluded (the hard cutoff): the range of their scores, [min, max], is cut
+// into strata equal-width strata; the budget is allocated to the strata in
+// order of size, smallest first, each taking what it has or an equal share
+// of what is left, whichever is less (so small strata are kept whole and
+// the rest is shared evenly); each stratum's share is a uniform random
+// sample of it. Dense score ranges so lose examples to sparse ones: the
+// selection covers the whole range of difficulty rather than its bulk.
+func selectCCS(scores []float64, excluded []bool, k, strata int, rng *rand.Rand) []int {
+	var pool []int
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, s := range scores {
+		if !excluded[i] {
+			pool = append(pool, i)
+			lo, hi = math.Min(lo, s), math.Max(hi, s)
+		}
+	}
+	members := make([][]int, strata)
+	for _, i := range pool {
+		b := 0
+		if hi > lo {
+			b = min(strata-1, int(float64(strata)*(scores[i]-lo)/(hi-lo)))
+		}
+		members[b] = append(members[b], i)
+	}
+	bySize := make([]int, strata)
+	for b := range bySize {
+		bySize[b] = b
+	}
+	sort.SliceStable(bySize, func(a, b int) bool { return len(members[bySize[a]]) < len(members[bySize[b]]) })
+	left := min(k, len(pool))
+	var out []int
+	for j, b := range bySize {
+		take := min(len(members[b]), left/(strata-j))
+		left -= take
+		m := members[b]
+		for _, t := range rng.Perm(len(m))[:take] {
+			out = append(out, m[t])
+		}
+	}
+	sort.Ints(out)
+	return out
 }

@@ -26,6 +26,7 @@ import (
 	"beyondscaling/lib/atomicfile"
 	"beyondscaling/lib/cachekey"
 	"beyondscaling/lib/project"
+	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
 )
 
@@ -47,6 +48,12 @@ type Spec struct {
 	Seeds     []uint64        `json:"seeds"`
 	Balance   float64         `json:"balance,omitempty"` // class-balancing ratio of selection
 	Preset    project.Profile `json:"preset"`            // profile of the recipes and probe presets: smoke, cpu, paper
+	// CCSCutoff and CCSStrata configure the keep policy "ccs"
+	// (coverage-centric selection, lib/prune.KeepCCS): the hard cutoff β,
+	// the fraction of hardest examples dropped first, in [0, 1), and the
+	// number of score strata (0: prune.DefaultStrata).
+	CCSCutoff float64 `json:"ccs_cutoff,omitempty"`
+	CCSStrata int     `json:"ccs_strata,omitempty"`
 	// EqualIterations trains pruned sets for as many steps as the full
 	// initial set would take (the default is equal epochs).
 	EqualIterations bool `json:"equal_iterations,omitempty"`
@@ -65,14 +72,18 @@ type Spec struct {
 // Run is one configuration. Its key hashes everything that determines its
 // result: the recipe's and the probe preset's contents, not their names.
 type Run struct {
-	Dataset         string  `json:"dataset"`
-	Model           string  `json:"model"`
-	Metric          string  `json:"metric"`
-	Keep            string  `json:"keep"`
-	Fraction        float64 `json:"fraction"`
-	Size            int     `json:"size"`
-	Seed            uint64  `json:"seed"`
-	Balance         float64 `json:"balance,omitempty"`
+	Dataset  string  `json:"dataset"`
+	Model    string  `json:"model"`
+	Metric   string  `json:"metric"`
+	Keep     string  `json:"keep"`
+	Fraction float64 `json:"fraction"`
+	Size     int     `json:"size"`
+	Seed     uint64  `json:"seed"`
+	Balance  float64 `json:"balance,omitempty"`
+	// CCSCutoff and CCSStrata are the hard cutoff β and the strata of a
+	// run that keeps by coverage-centric selection (keep "ccs").
+	CCSCutoff       float64 `json:"ccs_cutoff,omitempty"`
+	CCSStrata       int     `json:"ccs_strata,omitempty"`
 	Preset          string  `json:"preset"`
 	EqualIterations bool    `json:"equal_iterations,omitempty"`
 	// Recipe is the training recipe of the run's network, overrides
@@ -120,9 +131,15 @@ func (s Spec) Validate() error {
 		}
 	}
 	for _, k := range s.Keeps {
-		if k != "hard" && k != "easy" && k != "random" {
-			return fmt.Errorf("sweep spec: keep %q: use hard, easy or random", k)
+		if k != "hard" && k != "easy" && k != "random" && k != "ccs" {
+			return fmt.Errorf("sweep spec: keep %q: use hard, easy, random or ccs", k)
 		}
+	}
+	switch {
+	case !(s.CCSCutoff >= 0 && s.CCSCutoff < 1) || s.CCSStrata < 0:
+		return fmt.Errorf("sweep spec: ccs_cutoff %g must be in [0, 1) and ccs_strata %d not negative", s.CCSCutoff, s.CCSStrata)
+	case slices.Contains(s.Keeps, "ccs") && s.Balance > 0:
+		return errors.New("sweep spec: keep ccs does not balance classes: give it a spec of its own without balance")
 	}
 	if _, err := s.Recipe(); err != nil {
 		return fmt.Errorf("sweep spec %s: %w", s.Name, err)
@@ -191,6 +208,9 @@ func (s Spec) Runs() []Run {
 					for _, k := range s.Keeps {
 						r := base
 						r.Metric, r.Keep, r.Balance = m, k, s.Balance
+						if k == "ccs" && m != "random" {
+							r.CCSCutoff, r.CCSStrata = s.CCSCutoff, cmp.Or(s.CCSStrata, prune.DefaultStrata)
+						}
 						if m == "random" {
 							r.Keep = "random"
 						} else if perr == nil {

@@ -380,3 +380,49 @@ func TestProbesPerSeedAndSchedule(t *testing.T) {
 		t.Error("seed 0 with probes per seed accepted")
 	}
 }
+
+// Runs that keep by coverage-centric selection carry its hard cutoff and
+// strata (the default strata when the spec gives none); the other runs'
+// keys do not change; a spec with a cutoff outside [0, 1), or ccs with
+// class balancing, is refused.
+func TestCCSRuns(t *testing.T) {
+	s := testSpec()
+	s.Keeps = []string{"hard", "ccs"}
+	s.CCSCutoff = 0.1
+	plain := map[string]bool{}
+	for _, r := range testSpec().Runs() {
+		plain[r.Key()] = true
+	}
+	ccs := 0
+	for _, r := range s.Runs() {
+		switch {
+		case r.Keep == "ccs":
+			ccs++
+			if r.CCSCutoff != 0.1 || r.CCSStrata != 50 {
+				t.Errorf("ccs run %v: cutoff %g, strata %d", r, r.CCSCutoff, r.CCSStrata)
+			}
+		case r.CCSCutoff != 0 || r.CCSStrata != 0:
+			t.Errorf("run %v (keep %s) carries ccs settings", r, r.Keep)
+		case !plain[r.Key()]:
+			t.Errorf("run %v (keep %s) changed its key", r, r.Keep)
+		}
+	}
+	if ccs != 4 { // el2n-1 at f = 0.5, 2 sizes, 2 seeds
+		t.Errorf("%d ccs runs, want 4", ccs)
+	}
+	if err := s.Validate(); err != nil {
+		t.Errorf("valid ccs spec refused: %v", err)
+	}
+	for name, change := range map[string]func(*Spec){
+		"cutoff 1":         func(s *Spec) { s.CCSCutoff = 1 },
+		"negative strata":  func(s *Spec) { s.CCSStrata = -2 },
+		"ccs with balance": func(s *Spec) { s.Balance = 0.5 },
+		"unknown keep":     func(s *Spec) { s.Keeps = []string{"hardest"} },
+	} {
+		bad := s
+		change(&bad)
+		if err := bad.Validate(); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}
