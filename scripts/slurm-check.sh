@@ -6,10 +6,14 @@
 # with scripts/slurmcheck (what it checks: its package comment and
 # environment.md, "Running on a cluster").
 #
-# Installs slurm-wlm and munge from Debian if they are missing (as root).
-# Always stops the daemons it started, by their process IDs, and removes
-# its folder, also when a check fails or the script is interrupted; set
-# KEEP=1 to keep the folder (logs, store) for a look.
+# The daemons listen on 127.0.0.1 only (NoInAddrAny). Installs slurm-wlm
+# and munge from Debian if they are missing (as root; on a machine whose
+# init starts services, installing munge also enables Debian's own munge
+# service with its own key, as any installation of it does; this check
+# uses neither). Always cancels its jobs, stops the daemons it started by
+# their process IDs and removes its folder, also when a check fails or on
+# Ctrl-C or SIGTERM (not on SIGKILL, which no script can catch); set KEEP=1
+# to keep the folder (logs, store) for a look.
 #
 # Then validates the Kubernetes export of the same sweep (scripts/k8scheck).
 #
@@ -48,7 +52,13 @@ in_background() {
 }
 cleanup() {
 	local status=$?
+	trap '' INT TERM # a second signal must not cut the cleanup short
 	if [ -n "$child" ]; then kill "$child" 2>/dev/null || true; fi
+	# The cluster's jobs first, so that no task outlives the daemons.
+	if [ -n "${SLURM_CONF:-}" ] && [ ${#pids[@]} -ge 2 ]; then
+		scancel --user=root 2>/dev/null || true
+		for _ in $(seq 50); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.1; done
+	fi
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null || true
 	done
@@ -56,10 +66,10 @@ cleanup() {
 		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$p" 2>/dev/null || true
 	done
-	# Task processes of an interrupted check: this cluster's slurmstepd
-	# (known by the configuration in its environment) and the prune tasks.
+	# Whatever is left of this cluster's tasks: its slurmstepd processes
+	# (known by their open files in this folder) and the prune tasks.
 	for p in $(pgrep -f '^slurmstepd: \[' || true); do
-		if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "SLURM_CONF=$dir/slurm.conf"; then
+		if ls -l "/proc/$p/fd" 2>/dev/null | grep -q "$dir/"; then
 			kill -9 "$p" 2>/dev/null || true
 		fi
 	done
@@ -73,7 +83,8 @@ cleanup() {
 	exit $status
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # munge: its own key, socket and logs (the socket's folder must be
 # world-searchable, the key's private to the munge user).
@@ -84,18 +95,39 @@ chmod 700 "$dir/munge-key"
 head -c 1024 /dev/urandom >"$dir/munge-key/munge.key"
 chown munge:munge "$dir/munge-key/munge.key"
 chmod 400 "$dir/munge-key/munge.key"
+# started waits for a daemon's PID file and records the PID, or shows the
+# daemon's log and stops.
+started() {
+	local name=$1 pidfile=$2 log=$3
+	for _ in $(seq 100); do [ -s "$pidfile" ] && break; sleep 0.1; done
+	if [ ! -s "$pidfile" ]; then
+		say "$name did not start; its log ($log):"
+		tail -20 "$log" 2>/dev/null || true
+		exit 1
+	fi
+	pids+=("$(cat "$pidfile")")
+}
 runuser -u munge -- munged --socket="$dir/munge/munge.socket" --key-file="$dir/munge-key/munge.key" \
 	--pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
-pids+=("$(cat "$dir/munge/munged.pid")")
+started munged "$dir/munge/munged.pid" "$dir/munge/munged.log"
 
-# Ports: two free ones above 20000, so that a Slurm already on the machine
-# is left alone.
-read -r ctld_port node_port < <(python3 -c '
-import socket
-ps = []
-for _ in range(2):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); ps.append(s)
-print(*[s.getsockname()[1] for s in ps])')
+# Ports: two free ones between 20000 and 32767 (below the kernel's range for
+# outgoing connections, which could take one before Slurm binds it), so that
+# a Slurm already on the machine is left alone.
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 12768))
+		if ! ss -Htln "sport = :$p" | grep -q . && [ "$p" != "${1:-}" ]; then
+			echo "$p"
+			return
+		fi
+	done
+	say "no free port found between 20000 and 32767"
+	exit 1
+}
+ctld_port=$(free_port)
+node_port=$(free_port "$ctld_port")
 
 cpus=4 # two tasks per core on a 2-core machine: tasks overlap in every phase
 cat >"$dir/slurm.conf" <<EOF
@@ -128,16 +160,15 @@ MpiDefault=none
 ReturnToService=2
 MinJobAge=3600
 SlurmdParameters=config_overrides
+CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=8000 State=UNKNOWN
 PartitionName=check Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 EOF
 export SLURM_CONF=$dir/slurm.conf
 slurmctld -f "$SLURM_CONF"
-for _ in $(seq 50); do [ -s "$dir/slurmctld.pid" ] && break; sleep 0.1; done
-pids+=("$(cat "$dir/slurmctld.pid")")
+started slurmctld "$dir/slurmctld.pid" "$dir/slurmctld.log"
 slurmd -f "$SLURM_CONF" -N localhost
-for _ in $(seq 50); do [ -s "$dir/slurmd.pid" ] && break; sleep 0.1; done
-pids+=("$(cat "$dir/slurmd.pid")")
+started slurmd "$dir/slurmd.pid" "$dir/slurmd.log"
 state=
 for _ in $(seq 300); do
 	state=$(sinfo -h -n localhost -o %T 2>/dev/null || true)
@@ -151,8 +182,8 @@ if [ "$state" != idle ]; then
 fi
 say "Slurm $(sinfo -V | cut -d' ' -f2) up on 127.0.0.1 (controller port $ctld_port, node port $node_port): one node, $cpus CPUs"
 
-go build -o "$dir/bin/prune" ./cmd/prune
-go build -o "$dir/bin/slurmcheck" ./scripts/slurmcheck
+in_background go build -o "$dir/bin/prune" ./cmd/prune
+in_background go build -o "$dir/bin/slurmcheck" ./scripts/slurmcheck
 PRUNE_ROOT=$root in_background "$dir/bin/slurmcheck" -prune "$dir/bin/prune" -work "$dir/work"
 
 # The Kubernetes export of the same sweep, validated against the Kubernetes

@@ -132,8 +132,12 @@ func runSweep(args []string, stdout io.Writer) error {
 			// Slurm opens each task's log file before the task starts, so
 			// the log folder must exist at submission. The store is named as
 			// the tasks see it; where it is not reachable from here, say so.
+			// Only where the store's parent exists here: on a login node
+			// without the shared mount, a folder made here would hide it.
 			logs := filepath.Join(*storeDir, "logs")
-			if err := os.MkdirAll(logs, 0o755); err != nil {
+			if _, err := os.Stat(filepath.Dir(filepath.Clean(*storeDir))); err != nil {
+				fmt.Fprintf(stdout, "note: %s is not reachable from here: create %s on the cluster before sbatch\n", filepath.Dir(filepath.Clean(*storeDir)), logs)
+			} else if err := os.MkdirAll(logs, 0o755); err != nil {
 				fmt.Fprintf(stdout, "note: could not create the log folder here (%v): create %s on the cluster before sbatch\n", err, logs)
 			}
 			fmt.Fprintf(stdout, "Slurm array of %d tasks: sbatch %s\n", len(runs), *slurm)

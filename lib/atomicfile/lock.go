@@ -19,10 +19,15 @@ var pathLocks sync.Map // path → *sync.Mutex
 // Within a process the lock is a mutex per path. Between processes (the
 // tasks of a job array sharing one store) it is an exclusive flock(2) on
 // the file path+".lock", created beside the entry and left there (it holds
-// nothing). The kernel drops a flock when its holder dies, so a task that
-// is killed never leaves an entry locked. Where the lock file cannot be
-// created (a read-only store), the lock holds within the process only, and
-// the writes it guards fail with their own errors.
+// nothing; created readable and writable by all, less the umask, so that
+// other users' tasks can lock it too). The kernel drops a flock when its
+// holder dies, so a task that is killed never leaves an entry locked (on
+// NFS, a lock of a node that fails is held until the server's lease on it
+// expires). The wait has no time limit. Locks are taken in one order
+// (a score file's, then its probe networks' or embedding's), within a
+// process and across processes alike. Where the lock file cannot be opened
+// at all (a read-only store that lacks it), the lock holds within the
+// process only, and the writes it guards fail with their own errors.
 func Lock(path string) (unlock func()) {
 	m, _ := pathLocks.LoadOrStore(path, &sync.Mutex{})
 	mu := m.(*sync.Mutex)
@@ -43,9 +48,13 @@ func lockFile(path string) *os.File {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil
 	}
-	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o666)
 	if err != nil {
-		return nil
+		// Another user's lock file, or a read-only store: flock needs
+		// only a descriptor, not write permission.
+		if f, err = os.Open(path + ".lock"); err != nil {
+			return nil
+		}
 	}
 	for {
 		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)

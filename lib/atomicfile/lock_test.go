@@ -45,6 +45,9 @@ func TestLockComputesOnce(t *testing.T) {
 // marker file; the parent, holding the lock, checks that no marker appears.
 func TestLockHoldsAcrossProcesses(t *testing.T) {
 	if p := os.Getenv("ATOMICFILE_LOCK_CHILD"); p != "" {
+		if err := os.WriteFile(p+".waiting", nil, 0o644); err != nil {
+			panic(err)
+		}
 		defer Lock(p)()
 		if err := os.WriteFile(p+".acquired", nil, 0o644); err != nil {
 			panic(err)
@@ -68,7 +71,15 @@ func TestLockHoldsAcrossProcesses(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(entry + ".waiting"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the child process did not start")
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // the child is in Lock (or about to be)
 	if _, err := os.Stat(entry + ".acquired"); err == nil {
 		t.Fatal("another process took the lock while this one held it")
 	}

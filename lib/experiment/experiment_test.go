@@ -109,9 +109,10 @@ func topK(ds *data.Dataset, set data.Subset, k int, favour0 bool) []string {
 	return out
 }
 
-func TestKeepHardKeepsTopScores(t *testing.T) {
-	r, ds := blobsRunner(t, false)
-	run := runOf(t, blobsSpec(), "el2n-1", "hard")
+// keptHalf selects for a run at f = 0.5 of the 200-example initial set,
+// checks that 100 are kept and returns their IDs and the initial set.
+func keptHalf(t *testing.T, r *Runner, ds *data.Dataset, run sweep.Run) (map[string]bool, data.Subset) {
+	t.Helper()
 	kept, _ := selected(t, r, run)
 	if len(kept.Idx) != 100 {
 		t.Fatalf("kept %d of 200, want 100", len(kept.Idx))
@@ -121,6 +122,13 @@ func TestKeepHardKeepsTopScores(t *testing.T) {
 	for _, id := range kept.IDs() {
 		in[id] = true
 	}
+	return in, set
+}
+
+func TestKeepHardKeepsTopScores(t *testing.T) {
+	r, ds := blobsRunner(t, false)
+	run := runOf(t, blobsSpec(), "el2n-1", "hard")
+	in, set := keptHalf(t, r, ds, run)
 	must := topK(ds, set, 100, false)
 	if len(must) < 90 {
 		t.Fatalf("test construction: only %d strict top-k examples", len(must))
@@ -145,15 +153,7 @@ func TestCCSRunUsesItsCutoff(t *testing.T) {
 	r, ds := blobsRunner(t, false)
 	spec := blobsSpec()
 	spec.Keeps, spec.CCSCutoff, spec.CCSStrata = []string{"ccs"}, 0.2, 5
-	kept, _ := selected(t, r, runOf(t, spec, "el2n-1", "ccs"))
-	if len(kept.Idx) != 100 {
-		t.Fatalf("kept %d of 200, want 100", len(kept.Idx))
-	}
-	set, _ := InitialSet(ds, 200, 1)
-	in := map[string]bool{}
-	for _, id := range kept.IDs() {
-		in[id] = true
-	}
+	in, set := keptHalf(t, r, ds, runOf(t, spec, "el2n-1", "ccs"))
 	hardest := topK(ds, set, 40, false) // the cutoff's 40 (ties at its edge left out)
 	for _, id := range hardest {
 		if in[id] {

@@ -239,7 +239,7 @@ func ReadSpec(path string) (Spec, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return s, fmt.Errorf("sweep spec %s: %w", path, err)
+		return s, fmt.Errorf("sweep spec %s: %w: fix the file, a JSON object with the fields of a sweep spec (name, dataset, model, preset, metrics, keeps, fractions, sizes, seeds; lib/sweep.Spec)", path, err)
 	}
 	return s, s.Validate()
 }

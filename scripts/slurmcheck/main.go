@@ -72,9 +72,11 @@ func checkSpec(name string) sweep.Spec {
 }
 
 func run(prune, work string) error {
-	// One thread per task, for the tasks and for the local run alike, so
-	// that their arithmetic is the same (sbatch passes the environment on).
+	// The same threads for the tasks and for the local run, so that their
+	// arithmetic is the same: one oneDNN thread, two Go threads (sbatch
+	// passes the environment on).
 	os.Setenv("OMP_NUM_THREADS", "1")
+	os.Setenv("GOMAXPROCS", "2")
 	spec := checkSpec("slurm check")
 	specPath, storeDir := filepath.Join(work, "spec.json"), filepath.Join(work, "store")
 	if err := writeJSON(specPath, spec); err != nil {
@@ -103,23 +105,34 @@ func run(prune, work string) error {
 	most, killed, target := 0, false, -1
 	var together []int
 	var lastLog string
+	overlapped := map[[2]int]bool{}
+	tried := map[int]bool{}
 	probeTraining := regexp.MustCompile(`(?m)^probe \S+: \S+ on \d+ examples`)
 	err = wait(job, func(running []int) error {
 		if len(running) > most {
 			most, together = len(running), running
 		}
+		for a, i := range running {
+			for _, j := range running[a+1:] {
+				overlapped[[2]int{i, j}] = true
+			}
+		}
 		for _, i := range running {
-			if killed {
-				break
+			if killed || tried[i] {
+				continue
 			}
 			b, err := os.ReadFile(logOf(job, i))
 			if err != nil || !probeTraining.Match(b) {
 				continue
 			}
-			if err := killMidRun(prune, i, st, runs[i]); err != nil {
+			tried[i] = true
+			ok, err := killMidRun(prune, i, st, runs[i])
+			if err != nil {
 				return err
 			}
-			killed, target, lastLog = true, i, lastLine(b)
+			if ok {
+				killed, target, lastLog = true, i, lastLine(b)
+			}
 		}
 		return nil
 	})
@@ -127,7 +140,7 @@ func run(prune, work string) error {
 		return err
 	}
 	if !killed {
-		return errors.New("no task was seen training a probe network, so none could be killed there")
+		return fmt.Errorf("no task was caught holding the lock of its score file (tried tasks %v), so none could be killed there", keys(tried))
 	}
 	if most < 2 {
 		return fmt.Errorf("at most %d task ran at a time: the check needs tasks running together", most)
@@ -144,9 +157,14 @@ func run(prune, work string) error {
 	if tmp, err := strayFiles(filepath.Join(storeDir, "runs")); err != nil || len(tmp) > 0 {
 		return fmt.Errorf("the store's runs folder holds files that are not records: %v %v", tmp, err)
 	}
-	fmt.Printf("task %d, stopped and killed while it trained a probe network (its log's last line: %q): state %s, no record, no temporary file; %d other records written\n", target, lastLog, state, len(done))
+	temps, err := tempFiles(storeDir)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("task %d, stopped while it held the lock of its score file and trained a probe network (its log's last line: %q), then killed: state %s, no record; %d other records written; %s\n",
+		target, lastLog, state, len(done), temps)
 
-	shared, err := sharedWork(job, n, target, logOf)
+	shared, err := sharedWork(job, runs, target, overlapped, logOf)
 	if err != nil {
 		return err
 	}
@@ -172,7 +190,9 @@ func run(prune, work string) error {
 		return fmt.Errorf("after resubmitting, the store holds %d records, want %d", len(after), n)
 	}
 	for key, was := range before {
-		if after[key] != was {
+		if now, ok := after[key]; !ok {
+			return fmt.Errorf("resubmitting removed the finished record %s", key)
+		} else if now != was {
 			return fmt.Errorf("resubmitting rewrote the finished record %s", key)
 		}
 	}
@@ -211,21 +231,29 @@ func run(prune, work string) error {
 	return nil
 }
 
-// killMidRun stops task i's process (SIGSTOP), checks that its run has no
-// record yet and kills the process (SIGKILL), as a node failure would.
-func killMidRun(prune string, i int, st sweep.Store, r sweep.Run) error {
+// killMidRun stops task i's process (SIGSTOP) and, if it then holds a lock
+// (a flock, listed in /proc/locks: the lock of the score file it is
+// computing) and its run has no record, kills it (SIGKILL), as a node
+// failure would. Otherwise it lets the task go on and reports false.
+func killMidRun(prune string, i int, st sweep.Store, r sweep.Run) (bool, error) {
 	pid, err := taskPID(prune, i)
 	if err != nil {
-		return err
+		return false, nil // it has exited
 	}
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
-		return fmt.Errorf("stopping task %d (pid %d): %v", i, pid, err)
+		return false, nil
 	}
-	if st.Has(r.Key()) {
+	locks, err := os.ReadFile("/proc/locks")
+	if err != nil {
 		syscall.Kill(pid, syscall.SIGCONT)
-		return fmt.Errorf("task %d had finished its run when it was stopped", i)
+		return false, err
 	}
-	return syscall.Kill(pid, syscall.SIGKILL)
+	holds := regexp.MustCompile(`(?m)^\d+: FLOCK\s+ADVISORY\s+WRITE\s+` + strconv.Itoa(pid) + `\s`).Match(locks)
+	if !holds || st.Has(r.Key()) {
+		syscall.Kill(pid, syscall.SIGCONT)
+		return false, nil
+	}
+	return true, syscall.Kill(pid, syscall.SIGKILL)
 }
 
 // taskPID finds the prune process of array task i by its command line.
@@ -245,12 +273,15 @@ func taskPID(prune string, i int) (int, error) {
 // by one task (the runner logs "scores of ... computing METRIC" when it
 // computes one), except one that the killed task had begun: the next task
 // that needed it, waiting on its lock, computed it once the lock was freed.
-func sharedWork(job string, n, killed int, logOf func(string, int) string) (string, error) {
+// Each score file is needed by two runs (keep hard and keep easy of one
+// initial set); at least one such pair must have run at the same time, or
+// the lock would not have been put to the test.
+func sharedWork(job string, runs []sweep.Run, killed int, overlapped map[[2]int]bool, logOf func(string, int) string) (string, error) {
 	computing := regexp.MustCompile(`scores of (\S+) for n = (\d+), seed (\d+): computing (\S+)`)
 	probe := regexp.MustCompile(`probe (\S+): \S+ on \d+ examples`)
 	by := map[string][]int{}
 	probes := 0
-	for i := range n {
+	for i := range runs {
 		f, err := os.Open(logOf(job, i))
 		if err != nil {
 			return "", err
@@ -266,6 +297,9 @@ func sharedWork(job string, n, killed int, logOf func(string, int) string) (stri
 			}
 		}
 		f.Close()
+		if err := sc.Err(); err != nil {
+			return "", err
+		}
 	}
 	if len(by) == 0 {
 		return "", errors.New("no task computed scores: the check needs shared work")
@@ -280,8 +314,24 @@ func sharedWork(job string, n, killed int, logOf func(string, int) string) (stri
 			takeover = fmt.Sprintf("; task %d computed the score file (%s) that the killed task %d had begun, once the kernel freed the dead task's lock", others[0], k, killed)
 		}
 	}
-	return fmt.Sprintf("shared work done once: %d score files, each computed by one task while the others that needed it waited and reused it%s; %d probe network trainings started in all",
-		len(by), takeover, probes), nil
+	needing := map[string][]int{} // initial set -> the tasks whose runs need its scores
+	for i, r := range runs {
+		if r.Metric != "random" && r.Fraction < 1 {
+			k := fmt.Sprintf("%d %d", r.Size, r.Seed)
+			needing[k] = append(needing[k], i)
+		}
+	}
+	together := 0
+	for _, tasks := range needing {
+		if len(tasks) == 2 && overlapped[[2]int{tasks[0], tasks[1]}] {
+			together++
+		}
+	}
+	if together == 0 {
+		return "", errors.New("no two tasks that needed the same score file ran at the same time: the lock was not put to the test")
+	}
+	return fmt.Sprintf("shared work done once: %d score files, each computed by one task; for %d of them both tasks that needed it ran at the same time, and the second waited on the lock and reused it%s; %d probe network trainings started in all",
+		len(by), together, takeover, probes), nil
 }
 
 // failingTasks submits a spec whose dataset is not on this machine, and one
@@ -296,7 +346,7 @@ func failingTasks(prune, work string) error {
 		{"missing dataset", "prune data fetch svhn",
 			sweep.Spec{Name: "slurm check, missing dataset", Dataset: "svhn", Model: "mlp", Preset: project.Smoke,
 				Metrics: []string{"random"}, Keeps: []string{"hard"}, Fractions: []float64{0.5}, Sizes: []int{300}, Seeds: []uint64{1}}, false},
-		{"unreadable spec", "sweep spec", checkSpec("slurm check, corrupted spec"), true},
+		{"unreadable spec", "fix the file", checkSpec("slurm check, corrupted spec"), true},
 	} {
 		dir := filepath.Join(work, strings.ReplaceAll(c.name, " ", "-"))
 		specPath, script := filepath.Join(dir, "spec.json"), filepath.Join(dir, "array.sh")
@@ -312,7 +362,13 @@ func failingTasks(prune, work string) error {
 				return err
 			}
 		}
-		job, err := submit(script)
+		// No dataset anywhere the task looks: an empty data folder, shared
+		// mirror and repository root.
+		empty := filepath.Join(dir, "empty")
+		if err := os.MkdirAll(empty, 0o755); err != nil {
+			return err
+		}
+		job, err := submit(script, "--export=ALL,PRUNE_DATA="+empty+",PRUNE_SHARED_DATA="+empty+",PRUNE_ROOT="+empty)
 		if err != nil {
 			return err
 		}
@@ -374,7 +430,13 @@ func snapshot(storeDir string) (map[string][32]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[strings.TrimSuffix(filepath.Base(f), ".json")] = sha256.Sum256(append(b, info.ModTime().String()...))
+		// The content, the modification time and the inode: a record
+		// written again (a new file renamed into place) changes the inode.
+		var ino uint64
+		if st, ok := info.Sys().(*syscall.Stat_t); ok {
+			ino = st.Ino
+		}
+		out[strings.TrimSuffix(filepath.Base(f), ".json")] = sha256.Sum256(fmt.Appendf(b, "%s %d", info.ModTime(), ino))
 	}
 	return out, nil
 }
@@ -395,8 +457,8 @@ func strayFiles(dir string) ([]string, error) {
 }
 
 // submit submits a job script and returns the job's ID.
-func submit(script string) (string, error) {
-	out, err := command("sbatch", "--parsable", script)
+func submit(script string, flags ...string) (string, error) {
+	out, err := command("sbatch", append(append([]string{"--parsable"}, flags...), script)...)
 	if err != nil {
 		return "", err
 	}
@@ -410,6 +472,10 @@ func wait(job string, poll func(running []int) error) error {
 	deadline := time.Now().Add(20 * time.Minute)
 	for time.Now().Before(deadline) {
 		out, err := command("squeue", "-h", "-r", "-j", job, "-o", "%K %T")
+		for try := 1; err != nil && try < 5; try++ { // a busy controller may time out once
+			time.Sleep(time.Second)
+			out, err = command("squeue", "-h", "-r", "-j", job, "-o", "%K %T")
+		}
 		if err != nil {
 			return err
 		}
@@ -475,4 +541,37 @@ func writeJSON(path string, v any) error {
 func lastLine(b []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return lines[len(lines)-1]
+}
+
+// tempFiles says what temporary files (atomicfile's ".NAME.tmp-*") the
+// store holds: a killed task cannot remove the one it was writing, and no
+// reader takes it for a result, since readers open final names only.
+func tempFiles(storeDir string) (string, error) {
+	var found []string
+	err := filepath.WalkDir(storeDir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && strings.Contains(d.Name(), ".tmp-") {
+			rel, _ := filepath.Rel(storeDir, path)
+			found = append(found, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if len(found) == 0 {
+		return "no temporary file left in the store", nil
+	}
+	return fmt.Sprintf("temporary files left by the killed task, under names no reader opens: %v", found), nil
+}
+
+func keys(m map[int]bool) []int {
+	var out []int
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
 }
