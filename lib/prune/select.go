@@ -89,7 +89,8 @@ func Select(scores []float64, labels []int32, opt Options) ([]int, error) {
 	// priority: most wanted first.
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5e1ec7))
 	order := rng.Perm(n) // random tie-breaking, and the order for KeepRandom
-	if opt.Keep != KeepRandom {
+	// (KeepCCS takes no order: it samples each stratum itself.)
+	if opt.Keep == KeepHard || opt.Keep == KeepEasy {
 		sort.SliceStable(order, func(a, b int) bool {
 			if opt.Keep == KeepHard {
 				return scores[order[a]] > scores[order[b]]
