@@ -37,4 +37,10 @@
 // my data should I keep?": what can be dropped at no cost at fixed α_tot,
 // and how to spend a training budget α_prune ≤ α_tot. Teacher-student
 // simulations that check the theory are in package theory/simulate.
+//
+// ErrorTable (errortable.go) is ε precomputed on a grid of (α_tot, f, θ)
+// and interpolated, for work that evaluates the theory tens of thousands of
+// times; Calibrate (calibrate.go) fits it to a real pruning experiment,
+// error = a + b·ε(n/d_eff, f, θ), so that the theory predicts sizes that
+// were never run (docs/calibration.md).
 package theory

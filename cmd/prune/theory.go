@@ -2,22 +2,27 @@ package main
 
 import (
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
 
+	"beyondscaling/lib/calibration"
 	"beyondscaling/theory"
 )
 
 func init() {
-	register("theory", "solve the replica theory (ε, R, ρ, κ, residuals); theory advise: how much data to keep", runTheory)
+	register("theory", "solve the replica theory (ε, R, ρ, κ, residuals); theory advise: how much data to keep; theory calibrate: fit the theory to a sweep", runTheory)
 }
 
 func runTheory(args []string, stdout io.Writer) error {
 	if len(args) > 0 && args[0] == "advise" {
 		return runTheoryAdvise(args[1:], stdout)
 	}
-	fs := newFlags("theory", "--theta DEG --keep hard|easy|random --f F[,F...] --alpha-total A[,A...] [--csv]\n       prune theory advise --help   (how much of my data should I keep?)")
+	if len(args) > 0 && args[0] == "calibrate" {
+		return runTheoryCalibrate(args[1:], stdout)
+	}
+	fs := newFlags("theory", "--theta DEG --keep hard|easy|random --f F[,F...] --alpha-total A[,A...] [--csv]\n       prune theory advise --help   (how much of my data should I keep?)\n       prune theory calibrate --help   (fit the theory to a real sweep, predict larger sizes)")
 	theta := fs.Float64("theta", 0, "probe angle to the teacher, degrees, in [0, 45]")
 	keepName := fs.String("keep", "hard", "which examples pruning keeps: hard, easy or random")
 	fList := fs.String("f", "", "fraction kept in (0, 1]; a comma list for several")
@@ -73,16 +78,38 @@ func runTheory(args []string, stdout io.Writer) error {
 // runTheoryAdvise answers "how much of my data should I keep?" from the
 // perceptron model (theory.Advise) and prints its report.
 func runTheoryAdvise(args []string, stdout io.Writer) error {
-	fs := newFlags("theory advise", "--alpha-total A [--theta DEG] [--tolerance T] [--budget B]")
+	fs := newFlags("theory advise", "--alpha-total A [--theta DEG] [--tolerance T] [--budget B]\n       prune theory advise --calibration FILE --n N [--tolerance T]")
 	alphaTotal := fs.Float64("alpha-total", 0, "the data you have, α_tot = P/N (examples per dimension), in [0.1, 1000]")
 	theta := fs.Float64("theta", 0, "pruning metric's error as the probe angle to the teacher, degrees, in [0, 45] (0: perfect)")
-	tolerance := fs.Float64("tolerance", theory.DefaultAdviceTolerance, "relative error increase that counts as no cost")
+	tolerance := fs.Float64("tolerance", 0, "relative error increase that counts as no cost (default 0.01, with --calibration 0.05)")
 	budget := fs.Float64("budget", 0, "training budget α_prune = B ≤ α_tot (0: do not ask question 2)")
+	calib := fs.String("calibration", "", "a calibration saved by prune theory calibrate --out: answer for a real dataset of --n examples")
+	n := fs.Float64("n", 0, "with --calibration: the number of examples you have")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("theory advise: unexpected argument %q: every input is a flag (see --help)", fs.Arg(0))
+	}
+	tolSet := false
+	fs.Visit(func(f *flag.Flag) { tolSet = tolSet || f.Name == "tolerance" })
+	if !tolSet {
+		*tolerance = theory.DefaultAdviceTolerance
+		if *calib != "" {
+			*tolerance = calibration.DefaultTolerance
+		}
+	}
+	if *calib != "" {
+		switch {
+		case *alphaTotal != 0 || *theta != 0 || *budget != 0:
+			return fmt.Errorf("theory advise: --calibration sets α_tot (n/d_eff) and θ itself: drop --alpha-total, --theta and --budget")
+		case *n == 0:
+			return fmt.Errorf("theory advise: --calibration needs --n N, the number of examples you have")
+		}
+		return runCalibratedAdvice(*calib, *n, *tolerance, stdout)
+	}
+	if *n != 0 {
+		return fmt.Errorf("theory advise: --n is for --calibration; without one, give --alpha-total (P/N)")
 	}
 	if *alphaTotal == 0 {
 		return fmt.Errorf("theory advise: --alpha-total is required (the data you have, P/N)")

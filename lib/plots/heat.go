@@ -87,6 +87,11 @@ func addHeat(p *plot.Plot, h *Heat, logX, logY bool) error {
 		if h.Diverging {
 			rng = fmt.Sprintf("colour: %s (blue < 0 < red), %.2g to %.2g", h.Label, h.zMin(), h.zMax())
 		}
+		if h.Min != 0 || h.Max != 0 {
+			// A fixed colour range (shared by figures read side by side)
+			// is said, so that the data's own range is not taken for it.
+			rng += fmt.Sprintf(" (scale %.2g to %.2g)", h.Min, h.Max)
+		}
 		if p.Title.Text != "" {
 			p.Title.Text += "\n" + rng
 		} else {

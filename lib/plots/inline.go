@@ -72,3 +72,42 @@ func SaveAndShow(f *Figure, dir, name string) error {
 	fmt.Println("saved:", paths)
 	return nil
 }
+
+// SaveAndShowSideBySide saves each figure under its name (Save) and shows
+// them in one row, wrapping on a narrow window, for figures that are read
+// against each other (a prediction beside its measurement). Outside a
+// notebook it prints what Show prints for each.
+func SaveAndShowSideBySide(dir string, figs []*Figure, names []string) error {
+	if len(figs) != len(names) {
+		return fmt.Errorf("plots.SaveAndShowSideBySide: %d figures, %d names", len(figs), len(names))
+	}
+	var saved []string
+	for i, f := range figs {
+		paths, err := Save(f, dir, names[i])
+		if err != nil {
+			return err
+		}
+		saved = append(saved, paths...)
+	}
+	if !gonbui.IsNotebook {
+		for _, f := range figs {
+			Show(f)
+		}
+	} else {
+		row := `<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">`
+		for _, f := range figs {
+			png, err := PNG(f)
+			if err != nil {
+				return err
+			}
+			// Each figure shrinks to its share of the row (its <img> has
+			// max-width 100%), so that a pair stays side by side in
+			// Jupyter's page width.
+			row += `<div style="flex:1 1 0;min-width:300px">` + inlineHTML(f, png, f.Caption()) + `</div>`
+		}
+		gonbui.DisplayHTML(row + "</div>")
+		gonbui.Sync()
+	}
+	fmt.Println("saved:", saved)
+	return nil
+}
