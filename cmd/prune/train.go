@@ -42,6 +42,8 @@ func runTrain(args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed for initialisation, shuffling and augmentation")
 	ckpt := fs.String("checkpoint", "", "checkpoint folder: saved every epoch; an interrupted run resumes from it")
 	dynamics := fs.String("dynamics", "", "write per-example training dynamics (loss, margin, correctness, probabilities) to this file")
+	dynamicPrune := fs.Float64("dynamic-prune", 0, "dynamic pruning (InfoBatch): each epoch but the last 12.5% leaves out this share of the examples whose loss is below the mean, rescaling the kept ones' loss; 0.5 is the published default (0: off)")
+	dynamicAnneal := fs.Float64("dynamic-anneal", train.DefaultDynamicAnneal, "with --dynamic-prune: the share of final epochs trained on every example")
 	printRecipe := fs.Bool("print-recipe", false, "print the recipe that would be used (the settings row and the flags applied) and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -100,6 +102,13 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	line := fmt.Sprintf("recipe (settings row %q, flags applied): %s, weight decay %g, schedule %s, batch %d, %s, augmentation %s",
 		recipe.Row, opt, r.WeightDecay, r.Schedule, r.Batch, budget, r.Augmentation)
+	cfg.DynamicPrune, cfg.DynamicAnneal = *dynamicPrune, *dynamicAnneal
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.DynamicPrune > 0 {
+		line += fmt.Sprintf("; dynamic pruning (InfoBatch) ratio %g, the last %g of the epochs on every example", cfg.DynamicPrune, cfg.DynamicAnneal)
+	}
 	if *printRecipe {
 		fmt.Fprintln(stdout, line)
 		return nil
@@ -149,6 +158,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%d steps, %d epochs, last training loss %.4f, %.0f img/s, %v\n", res.Steps, res.Epochs, res.LastLoss, res.ImgPerSec, time.Since(start).Round(time.Second))
+	fmt.Fprintf(stdout, "example passes: %d (%.1f%% of %d epochs × %d examples)\n", res.Presented, 100*float64(res.Presented)/float64(max(1, res.Epochs*len(set.Idx))), res.Epochs, len(set.Idx))
 	fmt.Fprintf(stdout, "test accuracy: top-1 %.4f, top-5 %.4f (%d test images)\n", top1, top5, testDS.Len())
 	return nil
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -31,6 +34,46 @@ func TestTrainUsesTheRecipeTable(t *testing.T) {
 		}
 		if !strings.Contains(o.String(), c.want) {
 			t.Errorf("%v:\n got %s\nwant %s", c.args, o.String(), c.want)
+		}
+	}
+}
+
+// prune train --dynamic-prune trains with InfoBatch-style dynamic pruning:
+// it says so in its recipe line and prints the example passes it spent,
+// fewer than the epochs × examples of the same run without it; a ratio
+// outside [0, 1) is refused before any data is read.
+func TestTrainDynamicPrune(t *testing.T) {
+	needFashionMNIST(t)
+	dir := t.TempDir()
+	t.Setenv("PRUNE_DATA", dir)
+	var ids strings.Builder
+	for i := 0; i < 1000; i++ {
+		fmt.Fprintf(&ids, "fashion-mnist/train/%05d\n", i)
+	}
+	subset := filepath.Join(dir, "ids.txt")
+	os.WriteFile(subset, []byte(ids.String()), 0o644)
+	args := []string{"train", "--dataset", "fashion-mnist", "--model", "mlp", "--min-steps", "0", "--epochs", "8", "--subset", subset, "--dynamic-prune", "0.5"}
+	var o, e bytes.Buffer
+	if code := run(args, &o, &e); code != 0 {
+		t.Fatalf("train: %s", e.String())
+	}
+	out := o.String()
+	if !strings.Contains(out, "dynamic pruning (InfoBatch) ratio 0.5, the last 0.125 of the epochs on every example") {
+		t.Errorf("recipe line does not name dynamic pruning:\n%s", out)
+	}
+	var passes int
+	i := strings.Index(out, "example passes: ")
+	if i < 0 {
+		t.Fatalf("no example passes line:\n%s", out)
+	}
+	fmt.Sscanf(out[i:], "example passes: %d", &passes)
+	if passes >= 8*1000 || passes < 8*1000/2 {
+		t.Errorf("%d example passes; want fewer than 8 epochs × 1,000 and more than half of that:\n%s", passes, out)
+	}
+	for _, r := range []string{"1", "-0.2"} {
+		e.Reset()
+		if code := run([]string{"train", "--dataset", "fashion-mnist", "--model", "mlp", "--dynamic-prune", r}, &o, &e); code == 0 || !strings.Contains(e.String(), "dynamic pruning ratio") {
+			t.Errorf("--dynamic-prune %s: exit %d, %q", r, code, e.String())
 		}
 	}
 }

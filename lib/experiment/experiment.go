@@ -397,6 +397,7 @@ func Config(run sweep.Run) (train.Config, data.Augment, error) {
 	}
 	cfg.Seed = run.Seed
 	cfg.EqualIterations, cfg.ReferenceSize = run.EqualIterations, run.Size
+	cfg.DynamicPrune = run.DynamicPrune
 	aug, err := train.AugmentFor(run.Dataset, run.Recipe.Augmentation, run.Seed)
 	return cfg, aug, err
 }

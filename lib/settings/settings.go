@@ -248,8 +248,13 @@ type Applied struct {
 	EqualIterations bool    `json:"equal_iterations,omitempty"`
 	Augmentation    string  `json:"augmentation"`
 	Examples        int     `json:"examples"` // training set size
-	Backend         string  `json:"backend"`
-	RecipeRow       string  `json:"recipe_row"`
+	// ExamplePasses is the examples presented to the network over the
+	// run (forward and backward): epochs × examples, less what dynamic
+	// pruning (DynamicPrune, its ratio) left out.
+	ExamplePasses int     `json:"example_passes,omitempty"`
+	DynamicPrune  float64 `json:"dynamic_prune,omitempty"`
+	Backend       string  `json:"backend"`
+	RecipeRow     string  `json:"recipe_row"`
 }
 
 // Params flattens the configuration into a score sidecar's parameters,

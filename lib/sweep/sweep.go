@@ -57,6 +57,11 @@ type Spec struct {
 	// EqualIterations trains pruned sets for as many steps as the full
 	// initial set would take (the default is equal epochs).
 	EqualIterations bool `json:"equal_iterations,omitempty"`
+	// DynamicPrune, when positive, trains every run with dynamic pruning
+	// at this ratio (InfoBatch: train.Config.DynamicPrune); the runs then
+	// cost fewer example passes than their epochs (Record's
+	// Training.ExamplePasses says how many).
+	DynamicPrune float64 `json:"dynamic_prune,omitempty"`
 	// Batch, LR and Schedule override the recipe's (zero: the recipe's).
 	Batch    int     `json:"batch,omitempty"`
 	LR       float64 `json:"lr,omitempty"`
@@ -86,6 +91,8 @@ type Run struct {
 	CCSStrata       int     `json:"ccs_strata,omitempty"`
 	Preset          string  `json:"preset"`
 	EqualIterations bool    `json:"equal_iterations,omitempty"`
+	// DynamicPrune is the run's dynamic pruning ratio (0: none).
+	DynamicPrune float64 `json:"dynamic_prune,omitempty"`
 	// Recipe is the training recipe of the run's network, overrides
 	// applied; RecipeRow the settings row it came from.
 	Recipe    settings.Recipe `json:"recipe"`
@@ -108,7 +115,11 @@ type Run struct {
 func (r Run) Key() string { return cachekey.Hash(r) }
 
 func (r Run) String() string {
-	return fmt.Sprintf("%s %s n=%d f=%g %s/%s seed %d", r.Dataset, r.Model, r.Size, r.Fraction, r.Metric, r.Keep, r.Seed)
+	s := fmt.Sprintf("%s %s n=%d f=%g %s/%s seed %d", r.Dataset, r.Model, r.Size, r.Fraction, r.Metric, r.Keep, r.Seed)
+	if r.DynamicPrune > 0 {
+		s += fmt.Sprintf(" dynamic pruning %g", r.DynamicPrune)
+	}
+	return s
 }
 
 // Validate reports a spec that cannot run.
@@ -140,6 +151,8 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("sweep spec: ccs_cutoff %g must be in [0, 1) and ccs_strata %d not negative", s.CCSCutoff, s.CCSStrata)
 	case slices.Contains(s.Keeps, "ccs") && s.Balance > 0:
 		return errors.New("sweep spec: keep ccs does not balance classes: give it a spec of its own without balance")
+	case !(s.DynamicPrune >= 0 && s.DynamicPrune < 1):
+		return fmt.Errorf("sweep spec: dynamic_prune %g must be in [0, 1) (InfoBatch's default is 0.5)", s.DynamicPrune)
 	}
 	if _, err := s.Recipe(); err != nil {
 		return fmt.Errorf("sweep spec %s: %w", s.Name, err)
@@ -197,7 +210,7 @@ func (s Spec) Runs() []Run {
 		for _, n := range s.Sizes {
 			for _, f := range s.Fractions {
 				base := Run{Dataset: s.Dataset, Model: s.Model, Size: n, Seed: seed, Fraction: f,
-					Preset: string(s.Preset), EqualIterations: s.EqualIterations, Recipe: recipe.Recipe, RecipeRow: recipe.Row,
+					Preset: string(s.Preset), EqualIterations: s.EqualIterations, DynamicPrune: s.DynamicPrune, Recipe: recipe.Recipe, RecipeRow: recipe.Row,
 					Validation: val, ValidationSeed: settings.ValidationSeed}
 				if f == 1 {
 					base.Metric, base.Keep = "none", "all"

@@ -29,6 +29,9 @@ type checkpointState struct {
 	Dataset string `json:"dataset"`
 	Subset  string `json:"subset_sha256"` // of the training example IDs, in order
 	Seed    uint64 `json:"seed"`
+	// DynamicPrune is the run's dynamic pruning ratio (0: none), so that a
+	// checkpoint is never resumed under another.
+	DynamicPrune float64 `json:"dynamic_prune,omitempty"`
 }
 
 func subsetHash(s data.Subset) string {
@@ -57,13 +60,18 @@ func (t *Trainer) save(epoch int, set data.Subset) error {
 	if err := h.Save(); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	st := checkpointState{Epoch: epoch, Model: t.Cfg.Model, Dataset: set.DS.Name, Subset: subsetHash(set), Seed: t.Cfg.Seed}
+	st := checkpointState{Epoch: epoch, Model: t.Cfg.Model, Dataset: set.DS.Name, Subset: subsetHash(set), Seed: t.Cfg.Seed, DynamicPrune: t.Cfg.DynamicPrune}
 	js, _ := json.MarshalIndent(st, "", "  ")
 	if err := atomicfile.WriteBytes(filepath.Join(tmp, "state.json"), append(js, '\n')); err != nil {
 		return err
 	}
 	if t.Dynamics != nil {
 		if err := t.Dynamics.Save(filepath.Join(tmp, "dynamics.bin")); err != nil {
+			return err
+		}
+	}
+	if t.infoBatch != nil {
+		if err := t.infoBatch.save(filepath.Join(tmp, "infobatch.json"), t.savedSteps[0], t.savedSteps[1]); err != nil {
 			return err
 		}
 	}
@@ -127,7 +135,7 @@ func (t *Trainer) restore(set data.Subset) (int, error) {
 	if err := json.Unmarshal(js, &st); err != nil {
 		return 0, fmt.Errorf("checkpoint %s: state.json: %w", latest, err)
 	}
-	want := checkpointState{Epoch: st.Epoch, Model: t.Cfg.Model, Dataset: set.DS.Name, Subset: subsetHash(set), Seed: t.Cfg.Seed}
+	want := checkpointState{Epoch: st.Epoch, Model: t.Cfg.Model, Dataset: set.DS.Name, Subset: subsetHash(set), Seed: t.Cfg.Seed, DynamicPrune: t.Cfg.DynamicPrune}
 	if st != want {
 		what := "training subset"
 		switch {
@@ -137,6 +145,8 @@ func (t *Trainer) restore(set data.Subset) (int, error) {
 			what = fmt.Sprintf("dataset (checkpoint %s, asked for %s)", st.Dataset, want.Dataset)
 		case st.Seed != want.Seed:
 			what = fmt.Sprintf("seed (checkpoint %d, asked for %d)", st.Seed, want.Seed)
+		case st.DynamicPrune != want.DynamicPrune:
+			what = fmt.Sprintf("dynamic pruning ratio (checkpoint %g, asked for %g)", st.DynamicPrune, want.DynamicPrune)
 		}
 		return 0, fmt.Errorf("checkpoint folder %s belongs to a run with another %s: use another --checkpoint folder or delete it", dir, what)
 	}
@@ -151,6 +161,13 @@ func (t *Trainer) restore(set data.Subset) (int, error) {
 		}
 		d.Truncate(st.Epoch)
 		t.Dynamics = d
+	}
+	if t.infoBatch != nil {
+		steps, presented, err := t.infoBatch.load(filepath.Join(latest, "infobatch.json"))
+		if err != nil {
+			return 0, err
+		}
+		t.resumedSteps = [2]int{steps, presented}
 	}
 	return st.Epoch, nil
 }

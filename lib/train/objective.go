@@ -38,6 +38,9 @@ func NewObjective(backend compute.Backend, cfg Config, net models.Net, obj Objec
 	if cfg.RecordDynamics {
 		return nil, errors.New("training dynamics are recorded for supervised classification only")
 	}
+	if cfg.DynamicPrune > 0 {
+		return nil, errors.New("dynamic pruning needs per-example losses: it applies to supervised classification only")
+	}
 	t := &Trainer{Cfg: cfg, Model: NewModel(backend, net, cfg.Seed), objective: obj}
 	opt, err := cfg.optimizer(t.Model.Decays)
 	if err != nil {

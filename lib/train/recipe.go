@@ -54,5 +54,6 @@ func AugmentFor(dataset string, a settings.Augmentation, seed uint64) (data.Augm
 func Applied(cfg Config, r settings.Resolved, aug settings.Augmentation, res Result, examples int, backend string) settings.Applied {
 	return settings.Applied{Model: cfg.Model, Optimizer: r.Optimizer, LR: cfg.LR, Momentum: cfg.Momentum, Nesterov: cfg.Nesterov,
 		WeightDecay: cfg.WeightDecay, Schedule: r.Schedule, Batch: cfg.Batch, Epochs: cfg.Epochs, MinSteps: cfg.MinSteps, EpochsRun: res.Epochs, Steps: res.Steps,
-		EqualIterations: cfg.EqualIterations, Augmentation: aug.String(), Examples: examples, Backend: backend, RecipeRow: r.Row}
+		EqualIterations: cfg.EqualIterations, Augmentation: aug.String(), Examples: examples, ExamplePasses: res.Presented, DynamicPrune: cfg.DynamicPrune,
+		Backend: backend, RecipeRow: r.Row}
 }

@@ -61,7 +61,17 @@ type Config struct {
 	// BNBatches is how many batches of training data recompute the
 	// batch-norm population statistics before evaluation (default 50).
 	BNBatches int
-	Log       io.Writer // progress and per-epoch lines; nil discards
+	// DynamicPrune, if positive, prunes compute during training as
+	// InfoBatch does (infobatch.go): each epoch before the annealing
+	// epochs leaves out this share of the examples whose latest loss is
+	// below the mean, and weights the loss of the kept ones so that the
+	// epoch's gradient stays unbiased. DynamicAnneal is the share of final
+	// epochs that train on everything (0: DefaultDynamicAnneal). The
+	// schedule follows the epochs, so a pruned run ends its schedule where
+	// an unpruned one does, in fewer steps.
+	DynamicPrune  float64
+	DynamicAnneal float64
+	Log           io.Writer // progress and per-epoch lines; nil discards
 }
 
 // Validate reports a recipe that cannot run.
@@ -81,6 +91,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("label smoothing %g must be in [0, 1)", c.LabelSmoothing)
 	case c.MinSteps < 0:
 		return fmt.Errorf("minimum steps %d must be ≥ 0", c.MinSteps)
+	case !(c.DynamicPrune >= 0 && c.DynamicPrune < 1):
+		return fmt.Errorf("dynamic pruning ratio %g must be in [0, 1) (InfoBatch's default is 0.5)", c.DynamicPrune)
+	case !(c.DynamicAnneal >= 0 && c.DynamicAnneal < 1):
+		return fmt.Errorf("dynamic pruning's annealing share %g must be in [0, 1) (InfoBatch's default is 0.125)", c.DynamicAnneal)
 	}
 	if _, err := c.optimizer(nil); err != nil {
 		return err
@@ -110,6 +124,10 @@ type Result struct {
 	Seconds      float64 // training time in this process (excludes resumed work)
 	ImgPerSec    float64
 	Resumed      int // epoch resumed from (0 if fresh)
+	// Presented is the example passes (forward and backward) of the whole
+	// run, resumed work included for a dynamically pruned run: what it
+	// cost, which dynamic pruning lowers below epochs × examples.
+	Presented int
 }
 
 // Trainer trains one model on one subset.
@@ -121,6 +139,12 @@ type Trainer struct {
 
 	step      *model.Exec
 	objective Objective // nil: supervised classification (New)
+
+	// Dynamic pruning's state (nil without it), and the steps and example
+	// passes a checkpoint saves and a resume restores.
+	infoBatch    *infoBatch
+	savedSteps   [2]int
+	resumedSteps [2]int
 }
 
 // New prepares a trainer: it builds the network for the subset's dataset.
@@ -155,7 +179,14 @@ func New(backend compute.Backend, cfg Config, trainSet data.Subset, aug data.Aug
 		// (the pure-Go backend embeds variables as constants otherwise).
 		t.Model.Store.SetTraining(x.Graph(), true)
 		logits, _ := t.Model.Net.Forward(t.Model.Builder(x.Graph(), models.Train), x)
-		loss := ReduceAllMean(models.CrossEntropyPerExample(logits, y, smoothing))
+		perExample := models.CrossEntropyPerExample(logits, y, smoothing)
+		if cfg.DynamicPrune > 0 {
+			// Dynamic pruning's loss weights (InfoBatch: the mean over the
+			// batch of weight × loss). Only then: the plain graph, and its
+			// rounding, stay as they are.
+			perExample = Mul(in[2], perExample)
+		}
+		loss := ReduceAllMean(perExample)
 		opt.UpdateGraph(scope, x.Graph(), loss)
 		st := models.Stats(logits, y)
 		return []*Node{loss, st.Loss, st.Margin, st.Correct, st.Probs}
@@ -202,14 +233,21 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		epochs = cfg.StopEpoch
 	}
 	res := Result{}
+	var ib *infoBatch
+	if cfg.DynamicPrune > 0 {
+		ib = newInfoBatch(trainSet, cfg)
+	}
+	t.infoBatch = ib
 
 	startEpoch := 0
+	presentedBefore, stepsBefore := 0, 0
 	if cfg.CheckpointDir != "" {
 		e, err := t.restore(trainSet)
 		if err != nil {
 			return res, err
 		}
 		startEpoch, res.Resumed = e, e
+		presentedBefore, stepsBefore = t.resumedSteps[1], t.resumedSteps[0]
 		if e > 0 {
 			fmt.Fprintf(log, "resumed from %s at epoch %d/%d\n", cfg.CheckpointDir, e, epochs)
 		}
@@ -220,7 +258,14 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 	buf := make([]float32, cfg.Batch*sz)
 	bar := progress.New(fmt.Sprintf("train %s on %d examples", cfg.Model, n), max(0, epochs-startEpoch)*n, "img").WithWriter(log)
 	start := time.Now()
+	// step counts the steps taken; at is the position in the budget that
+	// the schedule and the stopping rule read. They are equal except under
+	// dynamic pruning, where an epoch advances the position by a full
+	// epoch's steps whatever it prunes.
 	step := startEpoch * stepsPerEpoch
+	if ib != nil {
+		step = stepsBefore
+	}
 	trained := 0
 	for epoch := startEpoch; epoch < epochs; epoch++ {
 		if t.Dynamics != nil {
@@ -228,8 +273,17 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		}
 		var lossSum, correctSum float64
 		seen := 0
-		for _, idx := range trainSet.Batches(cfg.Batch, cfg.Seed, epoch) {
-			if step >= totalSteps || (fullBatches && len(idx) < cfg.Batch) {
+		epochSet, weightOf := trainSet, map[int]float32(nil)
+		if ib != nil {
+			epochSet, weightOf = ib.epoch(trainSet, epoch, epochs)
+		}
+		batches := epochSet.Batches(cfg.Batch, cfg.Seed, epoch)
+		for b, idx := range batches {
+			at := step
+			if ib != nil {
+				at = epoch*stepsPerEpoch + b*stepsPerEpoch/len(batches)
+			}
+			if at >= totalSteps || (fullBatches && len(idx) < cfg.Batch) {
 				break
 			}
 			if err := ctx.Err(); err != nil {
@@ -239,7 +293,17 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 			if err != nil {
 				return res, err
 			}
-			lrVar.MustSetValue(tensors.FromScalar(float32(cfg.LR * sched.Factor(step, totalSteps))))
+			if ib != nil {
+				w := make([]float32, len(idx))
+				for k, i := range idx {
+					w[k] = 1
+					if v, ok := weightOf[i]; ok {
+						w[k] = v
+					}
+				}
+				in = append(in, tensors.FromFlatDataAndDimensions(w, len(idx)))
+			}
+			lrVar.MustSetValue(tensors.FromScalar(float32(cfg.LR * sched.Factor(at, totalSteps))))
 			out, err := t.step.Call(in...)
 			if err != nil {
 				return res, fmt.Errorf("training step %d: %w", step, err)
@@ -259,6 +323,9 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 			}
 			exLoss := tensors.MustCopyFlatData[float32](out[1])
 			correct := tensors.MustCopyFlatData[float32](out[3])
+			if ib != nil {
+				ib.record(idx, exLoss)
+			}
 			for k := range idx {
 				lossSum += float64(exLoss[k])
 				correctSum += float64(correct[k])
@@ -284,13 +351,18 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		}
 		res.Epochs = epoch + 1
 		res.LastLoss, res.LastAccuracy = lossSum/float64(max(seen, 1)), correctSum/float64(max(seen, 1))
-		lr := cfg.LR * sched.Factor(max(step-1, 0), totalSteps)
+		last := step - 1
+		if ib != nil {
+			last = min((epoch+1)*stepsPerEpoch, totalSteps) - 1
+		}
+		lr := cfg.LR * sched.Factor(max(last, 0), totalSteps)
 		if t.objective != nil {
 			fmt.Fprintf(log, "epoch %d/%d: loss %.4f, lr %.4g\n", epoch+1, epochs, res.LastLoss, lr)
 		} else {
 			fmt.Fprintf(log, "epoch %d/%d: loss %.4f, train accuracy %.3f, lr %.4g\n", epoch+1, epochs, res.LastLoss, res.LastAccuracy, lr)
 		}
 		if cfg.CheckpointDir != "" && ((epoch+1)%max(cfg.CheckpointEvery, 1) == 0 || epoch+1 == epochs) {
+			t.savedSteps = [2]int{step, presentedBefore + trained}
 			if err := t.save(epoch+1, trainSet); err != nil {
 				return res, err
 			}
@@ -300,6 +372,10 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		bar.Done()
 	}
 	res.Steps = step
+	res.Presented = startEpoch*n + trained
+	if ib != nil {
+		res.Presented = presentedBefore + trained
+	}
 	res.Seconds = time.Since(start).Seconds()
 	if res.Seconds > 0 {
 		res.ImgPerSec = float64(trained) / res.Seconds
