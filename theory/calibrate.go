@@ -36,22 +36,27 @@ type Observation struct {
 // perfect ranking; larger: a noisier one, which brings back power-law
 // scaling and a minimum fraction f_min). A and B map the perceptron's error
 // (in [0, 0.5]) onto the network's: A is the error that no amount of data
-// removes at this recipe (label noise, the network's capacity), B > 0 the
-// scale; one map serves every policy and fraction, so every difference
+// removes at this recipe (label noise, the network's capacity), B ≥ 0 the
+// scale (a fit at B = 0, where the theory explains nothing, is refused); one map serves every policy and fraction, so every difference
 // between policies must come from the theory.
 type Calibration struct {
 	DEff, ThetaDeg, A, B float64
 	// DEffInterval and ThetaInterval are 95% profile-likelihood intervals
 	// (the parameter's values whose best fit over the others lies within
 	// the χ² quantile of the minimum); AInterval and BInterval come from
-	// the fit's curvature. All are widened by Scale.
+	// the fit's curvature. All are widened by √Scale (their variances by
+	// Scale). An end of a profile interval that reaches the edge of the
+	// parameter's range (DEffRange, or θ's [0°, the table's largest angle])
+	// is that edge, not a 95% limit: DEffOpen and ThetaOpen say which.
 	DEffInterval, ThetaInterval, AInterval, BInterval [2]float64
+	DEffRange                                         [2]float64
+	DEffOpen, ThetaOpen                               [2]bool
 	// ChiSquare is the weighted residual sum Σ((err − fit)/SE)² at the
 	// fit, over DOF = observations − 4 degrees of freedom. Scale =
-	// max(1, ChiSquare/DOF) multiplies the parameters' variances: where the
-	// model misses the data by more than their standard errors, the
-	// intervals widen accordingly instead of claiming a precision the fit
-	// does not have.
+	// max(1, ChiSquare/DOF) multiplies the parameters' variances (so the
+	// intervals widen by √Scale): where the model misses the data by more
+	// than their standard errors, the intervals widen accordingly instead
+	// of claiming a precision the fit does not have.
 	ChiSquare float64
 	DOF       int
 	Scale     float64
@@ -70,9 +75,6 @@ var CalibrationParams = []string{"d_eff", "theta_deg", "a", "b"}
 // ErrNotIdentified is wrapped by the errors of data that cannot determine
 // the calibration's parameters.
 var ErrNotIdentified = errors.New("calibration not identified by the data")
-
-// alphaRange is the α_tot range every observation must map into.
-func alphaRange(t *ErrorTable) (lo, hi float64) { return t.Axes.AlphaMin, t.Axes.AlphaMax }
 
 // Calibrate fits a Calibration to obs by weighted least squares (weights
 // 1/SE²) with the theory's errors from table (DefaultErrorTable when nil).
@@ -120,24 +122,33 @@ func Calibrate(obs []Observation, table *ErrorTable) (*Calibration, error) {
 	}
 	best, bestV = fit.refine(best)
 	_, a, b := fit.profile(best[0], best[1])
+	if b == 0 {
+		return nil, fmt.Errorf("%w: the best fit maps every policy to one error (b = 0): the theory's ε explains none of the differences between the cells", ErrNotIdentified)
+	}
 	c.DEff, c.ThetaDeg, c.A, c.B, c.ChiSquare = math.Exp(best[0]), best[1], a, b, bestV
+	c.DEffRange = [2]float64{math.Exp(fit.uLo), math.Exp(fit.uHi)}
 	c.Scale = 1
 	if c.DOF > 0 && c.ChiSquare/float64(c.DOF) > 1 {
 		c.Scale = c.ChiSquare / float64(c.DOF)
 	}
-	const edge = 1e-3
+	// At a bound the curvature in θ is one-sided: within one difference
+	// step (linearSE's) θ is treated as on it.
+	const edge = 0.05
 	c.ThetaAtBound = best[1] < edge || best[1] > table.Axes.ThetaMax-edge
 
 	// Profile intervals for d_eff and θ: Δχ² ≤ Scale·χ²₁(0.95).
 	q := distuv.ChiSquared{K: 1}.Quantile(0.95) * c.Scale
-	uLo, uHi := fit.profileInterval(0, best, bestV+q)
-	c.DEffInterval = [2]float64{math.Exp(uLo), math.Exp(uHi)}
-	c.ThetaInterval = [2]float64{}
-	c.ThetaInterval[0], c.ThetaInterval[1] = fit.profileInterval(1, best, bestV+q)
+	uLo, uHi, uOpen := fit.profileInterval(0, best, bestV+q)
+	c.DEffInterval, c.DEffOpen = [2]float64{math.Exp(uLo), math.Exp(uHi)}, uOpen
+	tLo, tHi, tOpen := fit.profileInterval(1, best, bestV+q)
+	c.ThetaInterval, c.ThetaOpen = [2]float64{tLo, tHi}, tOpen
 
 	// Curvature intervals for a and b (with d_eff and θ free, unless θ sits
 	// on a bound, where the curvature in θ is not defined).
 	sa, sb := fit.linearSE(best, a, b, c.ThetaAtBound)
+	if math.IsNaN(sa) || math.IsNaN(sb) {
+		return nil, fmt.Errorf("%w: the fit's curvature in a and b is singular at the optimum (d_eff = %.4g, θ = %.3g°)", ErrNotIdentified, c.DEff, c.ThetaDeg)
+	}
 	z := distuv.UnitNormal.Quantile(0.975) * math.Sqrt(c.Scale)
 	c.AInterval = [2]float64{a - z*sa, a + z*sa}
 	c.BInterval = [2]float64{b - z*sb, b + z*sb}
@@ -183,6 +194,8 @@ func checkObservations(obs []Observation, t *ErrorTable) error {
 			}
 		}
 		return fmt.Errorf("%w: the pruned runs hold keep %v only; θ needs both keep hard and keep easy (their gap measures the metric's quality)", ErrNotIdentified, have)
+	case len(obs) <= 4:
+		return fmt.Errorf("%w: %d cells cannot determine 4 parameters with any degrees of freedom left", ErrNotIdentified, len(obs))
 	}
 	return nil
 }
@@ -198,7 +211,7 @@ type calibrationFit struct {
 // bounds sets the range of ln d_eff over which every observation maps into
 // the table: N/d_eff (and N·f/d_eff for random pruning) within its α_tot range.
 func (c *calibrationFit) bounds() {
-	lo, hi := alphaRange(c.table)
+	lo, hi := c.table.Axes.AlphaMin, c.table.Axes.AlphaMax
 	c.uLo, c.uHi = math.Inf(-1), math.Inf(1)
 	for _, o := range c.obs {
 		a := o.N // keep hard and keep easy read the table at α_tot = N/d
@@ -286,7 +299,7 @@ func (c *calibrationFit) refine(start [2]float64) ([2]float64, float64) {
 		return v + pen
 	}}
 	startV, _, _ := c.profile(start[0], start[1])
-	res, err := optimize.Minimize(p, start[:], &optimize.Settings{FuncEvaluations: 4000}, &optimize.NelderMead{InitialVertices: nil, SimplexSize: 0.05})
+	res, err := optimize.Minimize(p, start[:], &optimize.Settings{FuncEvaluations: 4000}, &optimize.NelderMead{SimplexSize: 0.05})
 	if err != nil && res == nil {
 		return start, startV
 	}
@@ -300,7 +313,7 @@ func (c *calibrationFit) refine(start [2]float64) ([2]float64, float64) {
 
 // minOver returns the smallest profile χ² with coordinate which fixed at x
 // and the other free, by a grid and a golden-section search.
-func (c *calibrationFit) minOver(which int, x float64) float64 {
+func (c *calibrationFit) minOver(which int, x, hint float64) float64 {
 	lo, hi := c.uLo, c.uHi
 	if which == 0 {
 		lo, hi = 0, c.table.Axes.ThetaMax
@@ -313,15 +326,18 @@ func (c *calibrationFit) minOver(which int, x float64) float64 {
 		v, _, _ := c.profile(y, x)
 		return v
 	}
+	// A grid, plus the joint optimum's other coordinate (hint), so that
+	// the minimum at the optimum itself is never missed.
 	const n = 31
-	bi, bv := 0, math.Inf(1)
+	centre, bv := hint, at(hint)
 	for i := 0; i < n; i++ {
-		if v := at(lo + (hi-lo)*float64(i)/(n-1)); v < bv {
-			bi, bv = i, v
+		y := lo + (hi-lo)*float64(i)/(n-1)
+		if v := at(y); v < bv {
+			centre, bv = y, v
 		}
 	}
 	step := (hi - lo) / (n - 1)
-	a, b := math.Max(lo, lo+step*float64(bi-1)), math.Min(hi, lo+step*float64(bi+1))
+	a, b := math.Max(lo, centre-step), math.Min(hi, centre+step)
 	const g = 0.6180339887498949
 	x1, x2 := b-g*(b-a), a+g*(b-a)
 	f1, f2 := at(x1), at(x2)
@@ -341,29 +357,32 @@ func (c *calibrationFit) minOver(which int, x float64) float64 {
 
 // profileInterval returns the range of coordinate which (0: u, 1: θ) over
 // which the profile χ² stays at or below level, found by bisection on each
-// side of the fit; a side that reaches its bound returns the bound.
-func (c *calibrationFit) profileInterval(which int, best [2]float64, level float64) (lo, hi float64) {
+// side of the fit; a side that reaches its bound returns the bound, and
+// open says so. The set is taken to be one interval around the fit.
+func (c *calibrationFit) profileInterval(which int, best [2]float64, level float64) (lo, hi float64, open [2]bool) {
 	bLo, bHi := c.uLo, c.uHi
 	if which == 1 {
 		bLo, bHi = 0, c.table.Axes.ThetaMax
 	}
-	x0 := best[which]
-	side := func(bound float64) float64 {
-		if c.minOver(which, bound) <= level {
-			return bound
+	x0, hint := best[which], best[1-which]
+	side := func(bound float64) (float64, bool) {
+		if c.minOver(which, bound, hint) <= level {
+			return bound, true
 		}
 		in, out := x0, bound
 		for k := 0; k < 40 && math.Abs(out-in) > 1e-5*(bHi-bLo); k++ {
 			mid := 0.5 * (in + out)
-			if c.minOver(which, mid) <= level {
+			if c.minOver(which, mid, hint) <= level {
 				in = mid
 			} else {
 				out = mid
 			}
 		}
-		return 0.5 * (in + out)
+		return 0.5 * (in + out), false
 	}
-	return side(bLo), side(bHi)
+	lo, open[0] = side(bLo)
+	hi, open[1] = side(bHi)
+	return lo, hi, open
 }
 
 // linearSE returns the standard errors of a and b from the curvature of χ²
@@ -376,7 +395,11 @@ func (c *calibrationFit) linearSE(best [2]float64, a, b float64, thetaFixed bool
 		if !thetaFixed {
 			th, ai, bi = p[1], 2, 3
 		}
-		if u < c.uLo || u > c.uHi || th < 0 || th > c.table.Axes.ThetaMax || !c.theoryEps(u, th) {
+		// A step past a bound is evaluated on the bound: the curvature
+		// there is one-sided, which widens the interval (conservative).
+		u = math.Min(math.Max(u, c.uLo), c.uHi)
+		th = math.Min(math.Max(th, 0), c.table.Axes.ThetaMax)
+		if !c.theoryEps(u, th) {
 			return math.NaN()
 		}
 		return c.chi2(p[ai], p[bi])
@@ -409,7 +432,12 @@ func (c *calibrationFit) linearSE(best [2]float64, a, b float64, thetaFixed bool
 	}
 	var inv mat.Dense
 	if err := inv.Inverse(h); err != nil {
-		return math.NaN(), math.NaN()
+		// An ill-conditioned Hessian still has a usable inverse; a
+		// singular one does not.
+		var cond mat.Condition
+		if !errors.As(err, &cond) {
+			return math.NaN(), math.NaN()
+		}
 	}
 	ia, ib := n-2, n-1
 	va, vb := 2*inv.At(ia, ia), 2*inv.At(ib, ib)
@@ -427,17 +455,17 @@ func (c *Calibration) AlphaTotal(n float64) float64 { return n / c.DEff }
 // keeping a fraction f of n examples by keep (f = 1: unpruned). It fails
 // when n/DEff lies outside the theory table.
 func (c *Calibration) Predict(n, f float64, keep Keep) (float64, error) {
-	if c.table == nil {
-		t, err := DefaultErrorTable()
-		if err != nil {
+	table := c.table
+	if table == nil { // a calibration read back from a file
+		var err error
+		if table, err = DefaultErrorTable(); err != nil {
 			return 0, err
 		}
-		c.table = t
 	}
 	if f == 1 {
 		keep = KeepRandom
 	}
-	e, err := c.table.Eps(keep, c.AlphaTotal(n), f, c.ThetaDeg)
+	e, err := table.Eps(keep, c.AlphaTotal(n), f, c.ThetaDeg)
 	if err != nil {
 		return 0, fmt.Errorf("predicting n = %g (α_tot = %.4g with d_eff = %.4g), f = %g: %w", n, c.AlphaTotal(n), c.DEff, f, err)
 	}

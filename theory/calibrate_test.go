@@ -70,7 +70,8 @@ func TestErrorTableInterpolation(t *testing.T) {
 	var s Solver
 	worst := 0.0
 	for c := 0; c < n; c++ {
-		// Grid positions at half steps, plus a random offset.
+		// Uniformly random positions off the grid (θ from its second
+		// point on: TestErrorTableNearPerfectProbe covers the first cell).
 		x := 0.5 + rng.Float64()*float64(a.AlphaPoints-2)
 		y := rng.Float64() * float64(a.FPoints-1)
 		z := 1 + rng.Float64()*float64(a.ThetaPoints-2)
@@ -258,8 +259,9 @@ func TestCalibrateRecoversParameters(t *testing.T) {
 
 // The 95% intervals cover the truth in about 95% of noise draws: over 40
 // draws at least 32 covers per parameter (with a true coverage of 95% the
-// chance of 32 or fewer is about 0.1%; an interval from a wrong curvature,
-// half as wide as it should be, covers about 68% and fails).
+// chance of 31 or fewer is about 0.05%; an interval half as wide as it
+// should be covers about 68%, and reaches 32 in only a few percent of
+// runs).
 func TestCalibrateIntervalsCover(t *testing.T) {
 	if testing.Short() {
 		t.Skip("40 calibrations")
@@ -334,10 +336,33 @@ func TestCalibrateRejectsDegenerateData(t *testing.T) {
 		{"zero standard error", bad, ErrBadInput, "standard error"},
 		{"NaN error", nan, ErrBadInput, "test error NaN"},
 		{"nothing", nil, ErrNotIdentified, "0 initial size"},
+		{"no degrees of freedom", keepOnly(func(o Observation) bool {
+			return o.N != 7400 && (o.F == 1 || (o.N == 1000 && o.F == 0.2 && o.Keep != KeepRandom))
+		}), ErrNotIdentified, "4 cells"},
 	} {
 		_, err := Calibrate(c.obs, nil)
 		if err == nil || !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want %v naming %q", c.name, err, c.is, c.want)
+		}
+	}
+}
+
+// A perfect probe (θ = 0°, on the bound of the angle's range) is fitted
+// without a singular curvature, with θ's interval open at 0°. (The fit
+// lands within a degree of 0°: the table interpolates least well between
+// 0° and 2.5°, TestErrorTableNearPerfectProbe.)
+func TestCalibrateAtThetaBound(t *testing.T) {
+	truth := Calibration{DEff: 150, ThetaDeg: 0, A: 0.08, B: 0.9}
+	c, err := Calibrate(syntheticObservations(t, truth, []float64{1000, 2700, 7400}, []float64{0.2, 0.3, 0.5, 0.7, 0.9, 1}, 0.003, 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ThetaDeg > 2 || c.ThetaInterval[0] != 0 || !c.ThetaOpen[0] {
+		t.Errorf("θ = %.3g° [%.3g°, %.3g°], open %v: want θ within 2° of the truth 0° and an interval open at 0°", c.ThetaDeg, c.ThetaInterval[0], c.ThetaInterval[1], c.ThetaOpen)
+	}
+	for _, v := range []float64{c.AInterval[0], c.AInterval[1], c.BInterval[0], c.BInterval[1]} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("a or b interval not finite: %v %v", c.AInterval, c.BInterval)
 		}
 	}
 }

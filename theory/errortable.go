@@ -17,7 +17,9 @@ import (
 // TableAxes are the grid of an ErrorTable: log-spaced α_tot, evenly spaced
 // fractions ending at 1 and evenly spaced probe angles starting at 0°.
 // Uniform steps (in log α_tot, f and θ) let the table interpolate with
-// Catmull-Rom cubics, which are smooth enough for a fit's curvature.
+// Catmull-Rom cubics: continuous with a continuous first derivative (a
+// second derivative across a grid line mixes two cubics, which a fit's
+// finite-difference curvature, with steps far inside a cell, rarely meets).
 type TableAxes struct {
 	AlphaMin, AlphaMax float64 // α_tot range, within [MinAlphaTotal, MaxAlphaTotal]
 	AlphaPoints        int     // log-spaced

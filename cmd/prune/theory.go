@@ -99,9 +99,11 @@ func runTheoryAdvise(args []string, stdout io.Writer) error {
 			*tolerance = calibration.DefaultTolerance
 		}
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if *calib != "" {
 		switch {
-		case *alphaTotal != 0 || *theta != 0 || *budget != 0:
+		case given["alpha-total"] || given["theta"] || given["budget"]:
 			return fmt.Errorf("theory advise: --calibration sets α_tot (n/d_eff) and θ itself: drop --alpha-total, --theta and --budget")
 		case *n == 0:
 			return fmt.Errorf("theory advise: --calibration needs --n N, the number of examples you have")

@@ -17,7 +17,7 @@ func runTheoryCalibrate(args []string, stdout io.Writer) error {
 	fs := newFlags("theory calibrate", "--results RUNS.csv [--metric M] [--seeds S,S,...] [--fit-max-n N] [--out CALIBRATION.json] [--csv CELLS.csv]\n\nRUNS.csv is what prune sweep collect --out writes for a grid of keep hard, keep easy,\nrandom pruning and no pruning over initial sizes n and fractions f.")
 	results := fs.String("results", "", "the sweep's runs (prune sweep collect's CSV)")
 	metric := fs.String("metric", "el2n-20", "pruning metric whose keep hard and keep easy runs are calibrated")
-	seedList := fs.String("seeds", "", "seeds whose runs are used, comma-separated (default: every seed in the file)")
+	seedList := fs.String("seeds", "", "seeds whose runs are used, comma-separated (default: the fresh seeds, every seed but the smallest, which the project's sweeps keep for selection; all of them when there is one)")
 	fitMax := fs.Int("fit-max-n", 0, "largest initial size fitted; larger ones are predicted and compared (0: the smaller half of the sizes)")
 	tolerance := fs.Float64("tolerance", calibration.DefaultTolerance, "relative error increase that counts as no cost, for the best fraction")
 	testExamples := fs.Int("test-examples", 0, "size of the test set every run was graded on (0: from the dataset column, which needs the dataset in data/)")
@@ -37,6 +37,9 @@ func runTheoryCalibrate(args []string, stdout io.Writer) error {
 		return err
 	}
 	seeds := runs.Seeds
+	if d := scaling.DesignFor(runs.Seeds, 0); len(runs.Seeds) > len(d.Selection) {
+		seeds = runs.Seeds[len(d.Selection):]
+	}
 	if *seedList != "" {
 		seeds = nil
 		for _, s := range strings.Split(*seedList, ",") {

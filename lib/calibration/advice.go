@@ -27,7 +27,7 @@ type File struct {
 func (f File) Save(path string) error {
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
-		return err
+		return fmt.Errorf("saving the calibration to %s: %w", path, err)
 	}
 	return atomicfile.WriteBytes(path, append(b, '\n'))
 }
@@ -44,7 +44,7 @@ func Load(path string) (File, error) {
 		return File{}, fmt.Errorf("%s: not a calibration file (%v): write one with prune theory calibrate --out", path, err)
 	}
 	c := f.Calibration
-	if c == nil || !(c.DEff > 0) || !(c.B >= 0) || math.IsNaN(c.A) || !(c.ThetaDeg >= 0 && c.ThetaDeg <= theory.MaxThetaDeg) {
+	if c == nil || !(c.DEff > 0) || math.IsInf(c.DEff, 0) || !(c.B >= 0) || math.IsInf(c.B, 0) || math.IsNaN(c.A) || math.IsInf(c.A, 0) || !(c.ThetaDeg >= 0 && c.ThetaDeg <= theory.MaxThetaDeg) {
 		return File{}, fmt.Errorf("%s: the calibration is missing or invalid (d_eff, θ, a, b = %+v): write it again with prune theory calibrate --out", path, c)
 	}
 	return f, nil

@@ -40,7 +40,7 @@ func Cells(ps []scaling.Point, metric string, seeds []uint64, testExamples int) 
 	}
 	var out []Cell
 	for _, p := range ps {
-		if p.Balance != 0 {
+		if p.Balance != 0 || p.DynamicPrune != 0 {
 			continue
 		}
 		keep := p.Keep
@@ -52,9 +52,11 @@ func Cells(ps []scaling.Point, metric string, seeds []uint64, testExamples int) 
 		case p.Metric != metric || (keep != "hard" && keep != "easy"):
 			continue
 		}
+		// In seed order: a sum over a map would round differently from
+		// run to run.
 		var xs []float64
-		for _, e := range p.Errors {
-			xs = append(xs, e)
+		for _, s := range scaling.Seeds([]scaling.Point{p}) {
+			xs = append(xs, p.Errors[s])
 		}
 		if len(xs) == 0 {
 			continue
@@ -202,7 +204,10 @@ type Result struct {
 	Methods       []string
 	MeasuredBestF []BestF // at each held-out size
 	Scores        []Score
-	Tolerance     float64
+	// ScoredCells is how many held-out cells every method predicts: the
+	// scores are over those.
+	ScoredCells int
+	Tolerance   float64
 }
 
 // Calibrate fits the theory to the cells at sizes up to opt.FitMaxSize and
@@ -312,13 +317,22 @@ func Calibrate(cells []Cell, opt Options) (*Result, error) {
 	for _, n := range r.HeldOutSizes {
 		r.MeasuredBestF = append(r.MeasuredBestF, bestF(held, n, measured, opt.Tolerance))
 	}
+	// Every method is scored on the same cells: those every method
+	// predicts (the theory cannot where n/d_eff leaves its table).
+	common := map[int]bool{}
+	for i, p := range r.HeldOut {
+		common[i] = !slices.ContainsFunc(p.Predicted, math.IsNaN)
+		if common[i] {
+			r.ScoredCells++
+		}
+	}
 	for mi, m := range r.Methods {
 		s := Score{Method: m}
 		var absSum float64
 		var absN int
-		for _, p := range r.HeldOut {
-			if v := p.Predicted[mi]; !math.IsNaN(v) {
-				absSum += math.Abs(v - p.Err)
+		for i, p := range r.HeldOut {
+			if common[i] {
+				absSum += math.Abs(p.Predicted[mi] - p.Err)
 				absN++
 			}
 		}
@@ -327,12 +341,12 @@ func Calibrate(cells []Cell, opt Options) (*Result, error) {
 			s.MAE = absSum / float64(absN)
 		}
 		pred := func(c Cell) float64 { return predict(m, c) }
-		for _, p := range r.HeldOut {
-			if p.Keep != "hard" {
+		for i, p := range r.HeldOut {
+			if p.Keep != "hard" || !common[i] {
 				continue
 			}
 			e, ok := at(held, p.Size, "easy", p.F)
-			if !ok {
+			if !ok || slices.ContainsFunc(r.HeldOut, func(q Prediction) bool { return q.Cell == e && slices.ContainsFunc(q.Predicted, math.IsNaN) }) {
 				continue
 			}
 			measuredSign := math.Copysign(1, p.Err-e.Err)

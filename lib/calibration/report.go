@@ -39,6 +39,7 @@ func ReadRunsCSV(path string) (Runs, error) {
 func readRuns(r io.Reader, name string) (Runs, error) {
 	var out Runs
 	cr := csv.NewReader(r)
+	cr.ReuseRecord = false
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
@@ -54,13 +55,28 @@ func readRuns(r io.Reader, name string) (Runs, error) {
 		}
 	}
 	var recs []sweep.Record
-	for line := 2; ; line++ {
+	// One sweep's runs: two datasets, networks or budgets would be averaged
+	// into one cell.
+	var kind string
+	for {
 		row, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return Runs{}, fmt.Errorf("%s:%d: %v", name, line, err)
+			return Runs{}, fmt.Errorf("%s: %v", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		var k []string
+		for _, c := range []string{"dataset", "model", "epochs"} {
+			if i, ok := col[c]; ok && i < len(row) {
+				k = append(k, c+" "+row[i])
+			}
+		}
+		if ks := strings.Join(k, ", "); kind == "" {
+			kind = ks
+		} else if ks != kind {
+			return Runs{}, fmt.Errorf("%s:%d: %s, but earlier rows have %s: calibrate one sweep's runs at a time", name, line, ks, kind)
 		}
 		if len(row) != len(header) {
 			return Runs{}, fmt.Errorf("%s:%d: %d fields, the header has %d", name, line, len(row), len(header))
@@ -146,13 +162,27 @@ func sizesString(ns []int) string {
 func (r *Result) WriteReport(w io.Writer) error {
 	c := r.Calibration
 	bw := &strings.Builder{}
+	ends := func(lo, hi string, open [2]bool) string {
+		if open[0] {
+			lo = "≤ " + lo + " (range edge)"
+		}
+		if open[1] {
+			hi = "≥ " + hi + " (range edge)"
+		}
+		return "[" + lo + ", " + hi + "]"
+	}
 	fmt.Fprintf(bw, "Calibration of the perceptron theory on %d cells at n = %s (error = a + b·ε(n/d_eff, f, θ)):\n", c.Observations, sizesString(r.FitSizes))
 	var alphas []string
 	for _, n := range append(append([]int(nil), r.FitSizes...), r.HeldOutSizes...) {
 		alphas = append(alphas, fmt.Sprintf("%d → %.3g", n, c.AlphaTotal(float64(n))))
 	}
-	fmt.Fprintf(bw, "  d_eff = %.4g [%.4g, %.4g]\n          α_tot = n/d_eff: %s\n", c.DEff, c.DEffInterval[0], c.DEffInterval[1], strings.Join(alphas, ", "))
-	fmt.Fprintf(bw, "  θ     = %.2f° [%.2f°, %.2f°]%s\n", c.ThetaDeg, c.ThetaInterval[0], c.ThetaInterval[1], map[bool]string{true: "   (at the table's bound: the interval is one-sided)"}[c.ThetaAtBound])
+	fmt.Fprintf(bw, "  d_eff = %.4g %s\n          α_tot = n/d_eff: %s\n", c.DEff,
+		ends(fmt.Sprintf("%.4g", c.DEffInterval[0]), fmt.Sprintf("%.4g", c.DEffInterval[1]), c.DEffOpen), strings.Join(alphas, ", "))
+	fmt.Fprintf(bw, "  θ     = %.2f° %s", c.ThetaDeg, ends(fmt.Sprintf("%.2f°", c.ThetaInterval[0]), fmt.Sprintf("%.2f°", c.ThetaInterval[1]), c.ThetaOpen))
+	if c.ThetaAtBound {
+		fmt.Fprint(bw, "   (on the bound of its range: the interval is one-sided)")
+	}
+	fmt.Fprintln(bw)
 	fmt.Fprintf(bw, "  a     = %.4f [%.4f, %.4f]   (error at infinite data)\n", c.A, c.AInterval[0], c.AInterval[1])
 	fmt.Fprintf(bw, "  b     = %.4f [%.4f, %.4f]\n", c.B, c.BInterval[0], c.BInterval[1])
 	fmt.Fprintf(bw, "  χ² = %.1f on %d degrees of freedom", c.ChiSquare, c.DOF)
@@ -203,10 +233,14 @@ func (r *Result) WriteReport(w io.Writer) error {
 			}
 			fmt.Fprint(tw, fmtBest(b))
 		}
-		fmt.Fprintf(tw, "\t%.3g\t%s\n", s.BestFError, fmtErr(s.MAE))
+		bf := "—"
+		if !math.IsNaN(s.BestFError) {
+			bf = fmt.Sprintf("%.3g", s.BestFError)
+		}
+		fmt.Fprintf(tw, "\t%s\t%s\n", bf, fmtErr(s.MAE))
 	}
 	tw.Flush()
-	fmt.Fprintf(bw, "Best f: the smallest fraction whose error is within %g%% (relative) of the unpruned error, with the policy\nthat reaches it. MAE: mean absolute error of the predicted test error over the held-out cells.\n", 100*r.Tolerance)
+	fmt.Fprintf(bw, "Best f: the smallest fraction whose error is within %g%% (relative) of the unpruned error, with the policy\nthat reaches it. MAE: mean absolute error of the predicted test error over the %d held-out cells every method predicts.\n", 100*r.Tolerance, r.ScoredCells)
 	_, err := io.WriteString(w, bw.String())
 	return err
 }

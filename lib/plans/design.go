@@ -63,6 +63,13 @@ type Design struct {
 	HeadlineFractions  []float64
 	HeadlineSeeds      []uint64
 	HeadlinePilotSeeds []uint64
+	// The newer selection baselines (notebook 05): coverage-centric
+	// selection with BaselineMetrics at BaselineFractions against keep hard
+	// and random pruning there, and dynamic pruning (InfoBatch) at ratio
+	// DynamicPrune on the whole set, on the fresh seeds.
+	BaselineMetrics   []string
+	BaselineFractions []float64
+	DynamicPrune      float64
 }
 
 // CPUAbundant is the cpu profile's design on Fashion-MNIST: the
@@ -92,6 +99,9 @@ var CPUAbundant = Design{
 	HeadlineFractions:  scaling.ClaimFractions,
 	HeadlineSeeds:      []uint64{201, 202, 203, 204, 205, 206, 207, 208, 209, 210},
 	HeadlinePilotSeeds: []uint64{9101, 9102, 9103},
+	BaselineMetrics:    []string{"el2n-20", "forgetting"},
+	BaselineFractions:  []float64{0.2, 0.3, 0.5, 0.7},
+	DynamicPrune:       0.5,
 }
 
 // Budget is a design's training cost in example passes (one example
@@ -107,6 +117,13 @@ type Budget struct {
 	// the grid does not have (on the others they are the grid's).
 	HeadlineRuns                        int
 	HeadlinePasses, HeadlineProbePasses int64
+	// The newer baselines beyond Fig. 5's runs: CCS, keep hard by the
+	// baseline metrics and random pruning at the fractions Fig. 5 lacks
+	// (random's at the full set are also Fig. 3's runs: counted here, they
+	// train once), and the dynamic runs counted at the unpruned cost (an
+	// upper bound: dynamic pruning saves a share of it).
+	BaselineRuns   int
+	BaselinePasses int64
 }
 
 // Recipe is the design's training recipe: lib/settings' row for its
@@ -181,6 +198,19 @@ func (d Design) budget(r settings.Recipe, probes settings.Probes) Budget {
 		if f == d.PrototypeFraction {
 			shared = 3 // supervised prototypes, memorization and random
 		}
+	}
+	for _, f := range d.BaselineFractions {
+		m := passes(r, int(f*float64(full)+0.5))
+		k := len(d.BaselineMetrics) // ccs by each metric
+		if !slices.Contains(d.BenchmarkFractions, f) {
+			k += len(d.BaselineMetrics) + 1 // keep hard by each, and random
+		}
+		b.BaselineRuns += k * fresh
+		b.BaselinePasses += int64(k*fresh) * m
+	}
+	if d.DynamicPrune > 0 {
+		b.BaselineRuns += fresh
+		b.BaselinePasses += int64(fresh) * passes(r, full)
 	}
 	mp := passes(r, int(d.PrototypeFraction*float64(full)+0.5))
 	k := len(d.PrototypeClusters) + 3 - shared + 2*len(d.PrototypeBalances) // + (ssl, random) per ratio

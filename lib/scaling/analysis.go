@@ -35,6 +35,14 @@ type Point struct {
 	// cluster are reused where the figures are made; this keeps the
 	// provenance.
 	Backend map[uint64]string
+	// DynamicPrune is the dynamic pruning ratio its runs trained with (0:
+	// none): a dynamically pruned run at f = 1 is not an unpruned run, and
+	// the functions that look for the unpruned point skip it.
+	DynamicPrune float64
+	// Passes are the example passes (forward and backward) each seed's run
+	// spent: the record's count where it has one, else its examples times
+	// the epochs it ran.
+	Passes map[uint64]float64
 }
 
 // NoBackendRecorded stands for the backend of a record made before records
@@ -59,17 +67,18 @@ func BackendsOf(seeds []uint64, ps ...Point) []string {
 // Aggregate groups records by configuration (all but the seed).
 func Aggregate(recs []sweep.Record) []Point {
 	type key struct {
-		m, k string
-		f, b float64
-		n    int
+		m, k    string
+		f, b, d float64
+		n       int
 	}
 	groups := map[key]*Point{}
 	var order []key
 	for _, r := range recs {
-		k := key{r.Run.Metric, r.Run.Keep, r.Run.Fraction, r.Run.Balance, r.Run.Size}
+		k := key{r.Run.Metric, r.Run.Keep, r.Run.Fraction, r.Run.Balance, r.Run.DynamicPrune, r.Run.Size}
 		p, ok := groups[k]
 		if !ok {
-			p = &Point{Metric: k.m, Keep: k.k, Fraction: k.f, Size: k.n, Balance: k.b, Errors: map[uint64]float64{}, Correct: map[uint64]string{}, Backend: map[uint64]string{}}
+			p = &Point{Metric: k.m, Keep: k.k, Fraction: k.f, Size: k.n, Balance: k.b, DynamicPrune: k.d,
+				Errors: map[uint64]float64{}, Correct: map[uint64]string{}, Backend: map[uint64]string{}, Passes: map[uint64]float64{}}
 			groups[k] = p
 			order = append(order, k)
 		}
@@ -79,6 +88,10 @@ func Aggregate(recs []sweep.Record) []Point {
 			p.Correct[r.Run.Seed] = r.TestCorrect
 		}
 		p.Trained += float64(r.Trained)
+		p.Passes[r.Run.Seed] = float64(r.Training.ExamplePasses)
+		if r.Training.ExamplePasses == 0 {
+			p.Passes[r.Run.Seed] = float64(r.Trained * r.Training.EpochsRun)
+		}
 	}
 	var out []Point
 	for _, k := range order {
@@ -119,7 +132,7 @@ func meanSEM(xs []float64) (mean, sem float64) {
 // (fraction 1) are found whatever metric and keep are asked for.
 func find(ps []Point, metric, keep string, f float64, n int, balance float64) (Point, bool) {
 	for _, p := range ps {
-		if p.Size != n || p.Fraction != f {
+		if p.Size != n || p.Fraction != f || p.DynamicPrune != 0 {
 			continue
 		}
 		if f == 1 || (p.Metric == metric && p.Keep == keep && p.Balance == balance) {
@@ -221,6 +234,8 @@ func ScalingCurves(ps []Point, metric string, keeps []string) (curves []Curve, r
 	random, full = Curve{Label: "random pruning"}, Curve{Label: "no pruning (f = 1)"}
 	for _, p := range ps {
 		switch {
+		case p.DynamicPrune != 0:
+			continue
 		case p.Fraction == 1:
 			full.Trained, full.Mean, full.SEM = append(full.Trained, p.Trained), append(full.Mean, p.Mean), append(full.SEM, p.SEM)
 		case p.Metric == "random" && p.Balance == 0:

@@ -347,7 +347,7 @@ func (t PowerLawTest) ChoicesString() string {
 func configurationCurves(ps []Point, metric string) map[Configuration]curve {
 	out := map[Configuration]curve{}
 	for _, p := range ps {
-		if p.Balance != 0 {
+		if p.Balance != 0 || p.DynamicPrune != 0 {
 			continue
 		}
 		var c Configuration

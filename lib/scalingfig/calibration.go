@@ -2,6 +2,7 @@ package scalingfig
 
 import (
 	"math"
+	"slices"
 
 	"beyondscaling/lib/calibration"
 	"beyondscaling/lib/plots"
@@ -42,8 +43,9 @@ func PhaseLimit(grids ...[][]float64) float64 {
 
 // CalibratedErrors is the calibration's prediction against the measured
 // test error of every cell: fitted cells and held-out cells as separate
-// point sets (error bars ± 1 s.e. over seeds), on log-log axes with the
-// line of perfect prediction.
+// point sets (error bars ± 1 s.e.: the seeds' spread or the test set's
+// binomial error, whichever is larger, as calibration.Cells computes it),
+// on log-log axes with the line of perfect prediction.
 func CalibratedErrors(title string, r *calibration.Result) *plots.Figure {
 	fig := &plots.Figure{Title: title, XLabel: "calibrated theory's test error (fraction)", YLabel: labelError, LogX: true, LogY: true, Legend: plots.TopLeft}
 	var fx, fy, fe, hx, hy, he []float64
@@ -58,8 +60,9 @@ func CalibratedErrors(title string, r *calibration.Result) *plots.Figure {
 	for _, c := range r.Fitted {
 		add(r.Predicted(c), c.Err, c.SE, &fx, &fy, &fe)
 	}
+	theory := slices.Index(r.Methods, calibration.MethodTheory)
 	for _, p := range r.HeldOut {
-		add(p.Predicted[0], p.Err, p.SE, &hx, &hy, &he)
+		add(p.Predicted[theory], p.Err, p.SE, &hx, &hy, &he)
 	}
 	if hi > 0 {
 		fig.Series = append(fig.Series, plots.Series{Label: "perfect prediction", X: []float64{lo, hi}, Y: []float64{lo, hi}, Kind: plots.Line, Dashed: true, Color: plots.Grey})

@@ -1,0 +1,155 @@
+package scaling
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"beyondscaling/lib/verdict"
+)
+
+// The selection methods that came after the paper and that a pruning study
+// now compares against: coverage-centric selection (keep "ccs",
+// lib/prune.KeepCCS) and dynamic pruning (InfoBatch, train.Config's
+// DynamicPrune). CCS is compared with keep hard and random pruning at the
+// same fraction; dynamic pruning prunes compute rather than data, so it is
+// compared at the example passes it actually spent.
+
+// CCSEffects are the claims of coverage-centric selection with each metric
+// at each fraction, at one initial size: it beats random pruning, and it
+// beats keep hard by the same metric (the failure at small fractions that
+// it was designed for). cutoff gives the hard cutoff β a fraction was run
+// with, for the setting's text. Missing runs are skipped.
+func CCSEffects(ps []Point, metrics []string, size int, fractions []float64, cutoff func(f float64) float64, d ClaimDesign) []Effect {
+	var out []Effect
+	for _, m := range metrics {
+		for _, f := range fractions {
+			c, ok := find(ps, m, "ccs", f, size, 0)
+			if !ok {
+				continue
+			}
+			for _, other := range []struct{ metric, keep, name string }{{"random", "random", "random"}, {m, "hard", "keep hard"}} {
+				o, ok := find(ps, other.metric, other.keep, f, size, 0)
+				if !ok {
+					continue
+				}
+				e := PairedEffect(fmt.Sprintf("coverage-centric selection (%s) beats %s", m, other.name),
+					fmt.Sprintf("n = %d, f = %g, β = %g: error(ccs %s) − error(%s)", size, f, cutoff(f), m, other.name), c, o, -1, d)
+				e.Metric, e.Fraction = m, f
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// StaticAtPasses interpolates one seed's test error of a static selection
+// policy (the points of one metric and keep at one size, over fractions,
+// with the unpruned point as f = 1) at m example passes: linearly in log
+// error against log passes between the two points that bracket m, never
+// extrapolated. It also returns the bracketing fractions.
+func StaticAtPasses(policy []Point, seed uint64, m float64) (err float64, lo, hi float64, ok bool) {
+	type pt struct{ m, e, f float64 }
+	var pts []pt
+	for _, p := range policy {
+		e, okE := p.Errors[seed]
+		pm, okM := p.Passes[seed]
+		if okE && okM && pm > 0 && e > 0 {
+			pts = append(pts, pt{pm, e, p.Fraction})
+		}
+	}
+	sort.Slice(pts, func(a, b int) bool { return pts[a].m < pts[b].m })
+	for i := 1; i < len(pts); i++ {
+		a, b := pts[i-1], pts[i]
+		if m < a.m || m > b.m {
+			continue
+		}
+		t := (math.Log(m) - math.Log(a.m)) / (math.Log(b.m) - math.Log(a.m))
+		return math.Exp((1-t)*math.Log(a.e) + t*math.Log(b.e)), a.f, b.f, true
+	}
+	return 0, 0, 0, false
+}
+
+// DynamicEffects are the claims of dynamic pruning (the points of its
+// runs, dynamic, at the full set) against static selection at the same
+// compute: on each fresh seed, its error minus the static policy's error
+// interpolated at the example passes it spent (StaticAtPasses, over the
+// policy's fractions at that size and the unpruned run). The static side
+// has no per-example results at an interpolated point, so the test-set
+// term bounds the two networks' disagreements (conservative), as the note
+// says. policies names each static policy by (metric, keep).
+func DynamicEffects(ps []Point, dynamic Point, policies [][2]string, d ClaimDesign) []Effect {
+	var out []Effect
+	full, hasFull := find(ps, "", "", 1, dynamic.Size, 0)
+	for _, pol := range policies {
+		metric, keep := pol[0], pol[1]
+		var curve []Point
+		for _, p := range ps {
+			if p.Size == dynamic.Size && p.Metric == metric && p.Keep == keep && p.Fraction < 1 && p.Balance == 0 && p.DynamicPrune == 0 {
+				curve = append(curve, p)
+			}
+		}
+		if hasFull {
+			curve = append(curve, full)
+		}
+		name := "random pruning"
+		if keep != "random" {
+			name = fmt.Sprintf("keep %s (%s)", keep, metric)
+		}
+		e := Effect{Claim: fmt.Sprintf("dynamic pruning beats %s at equal compute", name), Sign: -1, Metric: metric}
+		var seeds []uint64
+		for s := range dynamic.Errors {
+			if d.fresh(s) {
+				seeds = append(seeds, s)
+			}
+		}
+		slices.Sort(seeds)
+		var diffs []float64
+		var term, passes float64
+		var fLo, fHi float64
+		for _, s := range seeds {
+			m := dynamic.Passes[s]
+			st, lo, hi, ok := StaticAtPasses(curve, s, m)
+			if !ok {
+				continue
+			}
+			diffs = append(diffs, dynamic.Errors[s]-st)
+			term += pairedTestVariance(dynamic.Errors[s], st, d.TestExamples)
+			passes += m
+			fLo, fHi = lo, hi
+		}
+		e.Setting = fmt.Sprintf("n = %d, ratio %g: error(dynamic) − error(%s) interpolated at the same example passes", dynamic.Size, dynamic.DynamicPrune, name)
+		if len(diffs) == 0 {
+			e.Value, e.Verdict = unmeasured, verdict.NotMeasured
+			e.Note = fmt.Sprintf("no fresh seed has %s runs that bracket the dynamic runs' example passes", name)
+			out = append(out, e)
+			continue
+		}
+		term /= float64(len(diffs))
+		passes /= float64(len(diffs))
+		e.Setting += fmt.Sprintf(" (%.3g M passes, %.0f%% of unpruned training; between f = %g and %g)", passes/1e6, 100*passes/(float64(dynamic.Size)*float64(fullEpochs(full, seeds))), fLo, fHi)
+		var err error
+		e.Value, e.Verdict, err = verdict.Verdict(diffs, term, -1)
+		if err != nil {
+			e.Value, e.Verdict, e.Note = unmeasured, verdict.NotMeasured, err.Error()
+		} else {
+			e.Note = "test-set term from the per-seed variance with disagreements bounded (conservative): an interpolated error has no per-example results"
+		}
+		e.Backends = BackendsOf(seeds, dynamic)
+		e.Runs = runsDigest(seeds, append(curve, dynamic)...)
+		out = append(out, e)
+	}
+	return out
+}
+
+// fullEpochs is the epochs of the unpruned run (its passes over its
+// examples) on the first seed that has it, 1 when unknown.
+func fullEpochs(full Point, seeds []uint64) int {
+	for _, s := range seeds {
+		if m, ok := full.Passes[s]; ok && full.Size > 0 && m > 0 {
+			return max(1, int(math.Round(m/float64(full.Size))))
+		}
+	}
+	return 1
+}
