@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"beyondscaling/lib/project"
+	"beyondscaling/lib/scaling"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/sweep"
 )
@@ -74,4 +75,37 @@ func NewerBaselines(p project.Profile, dataset string) (static []sweep.Spec, dyn
 	dynamic.Name = "05 dynamic pruning"
 	dynamic.Metrics, dynamic.Fractions, dynamic.DynamicPrune = []string{"random"}, []float64{1}, ratio
 	return static, dynamic
+}
+
+// NewerBaselineEffects are notebook 05's claims about the newer baselines,
+// from the finished runs of NewerBaselines (scaling.CCSEffects and
+// scaling.DynamicEffects against random pruning and keep hard by each
+// metric), on the metric benchmark's fresh seeds.
+func NewerBaselineEffects(prof project.Profile, dataset string) ([]scaling.Effect, error) {
+	static, dynamic := NewerBaselines(prof, dataset)
+	recs, err := Collect(prof, static)
+	if err != nil {
+		return nil, err
+	}
+	dyn, err := Collect(prof, []sweep.Spec{dynamic})
+	if err != nil {
+		return nil, err
+	}
+	tests, err := scaling.TestExamples(dataset)
+	if err != nil {
+		return nil, err
+	}
+	design := scaling.ClaimDesign{TestExamples: tests}
+	ps := scaling.Aggregate(recs)
+	metrics, fractions, _ := baselinePlan(prof, dataset)
+	n := dynamic.Sizes[0]
+	effects := scaling.CCSEffects(ps, metrics, n, fractions, CCSCutoff, design)
+	policies := [][2]string{{"random", "random"}}
+	for _, m := range metrics {
+		policies = append(policies, [2]string{m, "hard"})
+	}
+	for _, d := range scaling.Aggregate(dyn) {
+		effects = append(effects, scaling.DynamicEffects(ps, d, policies, design)...)
+	}
+	return effects, nil
 }

@@ -153,3 +153,48 @@ func fullEpochs(full Point, seeds []uint64) int {
 	}
 	return 1
 }
+
+// SelectionCurve is one static policy's test accuracy against the fraction
+// kept at one initial size (balance 0): metric's keep (random pruning for
+// metric "random"), sorted by fraction and ending at the unpruned run.
+// Empty when the policy has no pruned point there.
+func SelectionCurve(ps []Point, metric, keep string, size int) AccuracySeries {
+	var c AccuracySeries
+	for _, p := range ps {
+		if p.Metric == metric && (p.Keep == keep || metric == "random") && p.Size == size && p.Fraction < 1 && p.Balance == 0 && p.DynamicPrune == 0 {
+			c.add(p.Fraction, p)
+		}
+	}
+	if len(c.X) == 0 {
+		return c
+	}
+	if full, ok := find(ps, "", "", 1, size, 0); ok {
+		c.add(1, full)
+	}
+	c.sortByX()
+	return c
+}
+
+// DynamicSeries is dynamic pruning's test accuracy at the share of the
+// unpruned training's example passes it spent (mean over the seeds both
+// have), the x of SelectionCurve's static policies, whose share is their
+// fraction kept. Empty without an unpruned run to compare with.
+func DynamicSeries(ps []Point, dynamic Point) AccuracySeries {
+	var c AccuracySeries
+	full, ok := find(ps, "", "", 1, dynamic.Size, 0)
+	if !ok {
+		return c
+	}
+	var share float64
+	var k int
+	for s, m := range dynamic.Passes {
+		if fm, ok := full.Passes[s]; ok && fm > 0 {
+			share += m / fm
+			k++
+		}
+	}
+	if k > 0 {
+		c.add(share/float64(k), dynamic)
+	}
+	return c
+}

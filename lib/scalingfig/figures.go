@@ -237,3 +237,37 @@ func PrototypeBalance(label string, ps []scaling.Point, spec sweep.Spec, cluster
 	}
 	return fig
 }
+
+// NewerBaselines is the benchmark of the selection methods that came after
+// the paper, at one initial size: test accuracy against the share of the
+// unpruned training's example passes, for random pruning (dashed grey),
+// keep hard (solid) and coverage-centric selection (dashed, the metric's
+// colour) by each metric, every curve ending at the unpruned run, and
+// dynamic pruning at the passes it spent (black). For a static policy the
+// share is its fraction kept. Error bars ± 1 s.e. over seeds.
+func NewerBaselines(title string, ps []scaling.Point, dynamic []scaling.Point, metrics []string, size int) *plots.Figure {
+	fig := &plots.Figure{Title: title, XLabel: "example passes (share of unpruned training)", YLabel: labelAcc, Legend: plots.BottomRight}
+	colors := palette()
+	if c := scaling.SelectionCurve(ps, "random", "random", size); len(c.X) > 0 {
+		fig.Series = append(fig.Series, plots.Series{Label: "random pruning", X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: plots.Categorical[6], Dashed: true})
+	}
+	for i, m := range metrics {
+		for _, k := range []string{"hard", "ccs"} {
+			c := scaling.SelectionCurve(ps, m, k, size)
+			if len(c.X) == 0 {
+				continue
+			}
+			label := fmt.Sprintf("keep hard, %s", m)
+			if k == "ccs" {
+				label = fmt.Sprintf("coverage-centric, %s", m)
+			}
+			fig.Series = append(fig.Series, plots.Series{Label: label, X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: colors[i%len(colors)], Dashed: k == "ccs"})
+		}
+	}
+	for _, d := range dynamic {
+		if c := scaling.DynamicSeries(ps, d); len(c.X) > 0 {
+			fig.Series = append(fig.Series, plots.Series{Label: fmt.Sprintf("dynamic pruning (InfoBatch, ratio %g)", d.DynamicPrune), X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.Points, Color: color.Black})
+		}
+	}
+	return fig
+}
