@@ -249,7 +249,7 @@ func NewerBaselines(title string, ps []scaling.Point, dynamic []scaling.Point, m
 	fig := &plots.Figure{Title: title, XLabel: "example passes (share of unpruned training)", YLabel: labelAcc, Legend: plots.BottomRight}
 	colors := palette()
 	if c := scaling.SelectionCurve(ps, "random", "random", size); len(c.X) > 0 {
-		fig.Series = append(fig.Series, plots.Series{Label: "random pruning", X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: plots.Categorical[6], Dashed: true})
+		fig.Series = append(fig.Series, plots.Series{Label: "random pruning", X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: plots.Grey, Dashed: true})
 	}
 	for i, m := range metrics {
 		for _, k := range []string{"hard", "ccs"} {
@@ -271,3 +271,29 @@ func NewerBaselines(title string, ps []scaling.Point, dynamic []scaling.Point, m
 	}
 	return fig
 }
+
+// Transfer is one panel of Fig. 4 at small scale: downstream test accuracy
+// against the fraction of the data kept (xLabel says which data), for the
+// metric's selection (keep hard) and random pruning, each ending at all the
+// data, and the untrained encoder at 0 where the points have it (error
+// bars ± 1 s.e. over seeds).
+func Transfer(title, xLabel string, ps []scaling.Point, metric, metricLabel string) *plots.Figure {
+	fig := &plots.Figure{Title: title, XLabel: xLabel, YLabel: "downstream test accuracy (top-1, %)", Legend: plots.BottomRight}
+	if c := scaling.SelectionCurve(ps, metric, "hard", 1); len(c.X) > 0 {
+		fig.Series = append(fig.Series, plots.Series{Label: metricLabel, X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: plots.Categorical[0]})
+	}
+	if c := scaling.SelectionCurve(ps, "random", "random", 1); len(c.X) > 0 {
+		fig.Series = append(fig.Series, plots.Series{Label: "random pruning", X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: plots.Categorical[6], Dashed: true})
+	}
+	for _, p := range ps {
+		if p.Metric == untrained && p.Keep == untrained {
+			fig.Series = append(fig.Series, plots.Series{Label: "no pretraining (random weights)", X: []float64{0}, Y: []float64{100 * (1 - p.Mean)},
+				YErr: []float64{100 * p.SEM}, Kind: plots.Points, Color: color.Black})
+		}
+	}
+	return fig
+}
+
+// untrained is lib/transfer's UntrainedMetric (the untrained encoder's
+// point), not imported to keep this package free of the experiment's.
+const untrained = "untrained"

@@ -43,6 +43,9 @@ type SimCLR struct {
 	// and colour changes to it.
 	Augment data.Augment
 	WorkDir string // where the embeddings are cached ("" keeps nothing)
+	// Seed, when not 0, draws the encoder's initialisation, data order and
+	// views (0: the fixed draw every metric's embeddings use).
+	Seed uint64
 	// Logger receives cache reuse (Info) and training progress (Debug);
 	// nil discards.
 	Logger *slog.Logger
@@ -66,6 +69,24 @@ func NTXent(z1, z2 *Node, tau float64) *Node {
 	return ReduceAllMean(models.CrossEntropyPerExample(sim, Const(g, partner), 0))
 }
 
+// key is what determines an encoder trained on set: the encoder's
+// settings, the examples and the dataset's checksum; not the augmentation's
+// seed, which the two views replace by their own (train), so that runs
+// differing only in it share the encoder. Version 2: trained through
+// lib/train's loop (its shuffling).
+func (c SimCLR) key(set data.Subset) string {
+	aug := c.Augment
+	aug.Seed = 0
+	return cachekey.Hash(struct {
+		Version          int
+		Model            string
+		Epochs, Batch    int
+		Augment          data.Augment
+		Dataset, SHA, ID string
+		Seed             uint64 `json:",omitempty"`
+	}{2, c.Model, c.Epochs, c.Batch, aug, set.DS.Name, set.DS.Checksum(), cachekey.HashStrings(set.IDs()), c.Seed})
+}
+
 // Embed trains a SimCLR encoder on the (unlabelled) images of a set of
 // examples and returns their penultimate features. The result is cached in
 // the work folder, keyed by what determines it.
@@ -73,21 +94,7 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 	var cache string
 	ids := set.IDs()
 	if c.WorkDir != "" {
-		// Keyed by what determines the embeddings: the encoder's settings,
-		// the examples and the dataset's checksum; not the augmentation's
-		// seed, which the two views replace by their own (below), so that
-		// runs differing only in it share the embeddings.
-		// Version 2: trained through lib/train's loop (its shuffling).
-		aug := c.Augment
-		aug.Seed = 0
-		key := cachekey.Hash(struct {
-			Version          int
-			Model            string
-			Epochs, Batch    int
-			Augment          data.Augment
-			Dataset, SHA, ID string
-		}{2, c.Model, c.Epochs, c.Batch, aug, set.DS.Name, set.DS.Checksum(), cachekey.HashStrings(ids)})
-		cache = filepath.Join(c.WorkDir, "ssl-"+key, "embeddings.gob")
+		cache = filepath.Join(c.WorkDir, "ssl-"+c.key(set), "embeddings.gob")
 		defer atomicfile.Lock(cache)() // one encoder per key: others wait and reuse it
 		if f, err := os.Open(cache); err == nil {
 			var e embeddings.Set
@@ -99,6 +106,40 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 			}
 		}
 	}
+	m, err := c.train(ctx, set, "")
+	if err != nil {
+		return nil, err
+	}
+	out, err := m.Predict(set.DS, set.Idx, c.Augment.Eval(), 256, textlog.Writer(c.Logger, slog.LevelDebug))
+	if err != nil {
+		return nil, err
+	}
+	e := &embeddings.Set{IDs: ids, Dim: out.Dim, Values: out.Features, Source: fmt.Sprintf("SimCLR %s, %d epochs", c.Model, c.Epochs)}
+	if cache != "" {
+		if err := atomicfile.Write(cache, func(w io.Writer) error { return gob.NewEncoder(w).Encode(e) }); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// Encoder trains a SimCLR encoder on set and returns it, its batch-norm
+// statistics recomputed on set, for features of other examples
+// (Model.Predict's Features) or as the start of a network fine-tuned on
+// another task. With a work folder its training is checkpointed under the
+// same key as Embed's cache, so a second call reads the finished encoder
+// instead of training it again.
+func (c SimCLR) Encoder(ctx context.Context, set data.Subset) (*train.Model, error) {
+	dir := ""
+	if c.WorkDir != "" {
+		dir = filepath.Join(c.WorkDir, "ssl-"+c.key(set), "encoder")
+		defer atomicfile.Lock(dir)()
+	}
+	return c.train(ctx, set, dir)
+}
+
+// train trains the encoder on set (checkpointed in dir when not "").
+func (c SimCLR) train(ctx context.Context, set data.Subset, dir string) (*train.Model, error) {
 	ds := set.DS
 	net, err := models.New(c.Model, models.Options{Classes: 2, Channels: ds.C})
 	if err != nil {
@@ -111,12 +152,17 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 	}
 	obj := objective{views: [2]data.Augment{view, view}}
 	obj.views[0].Seed, obj.views[1].Seed = 11, 12 // fixed: the cache key leaves c.Augment.Seed out
+	seed := uint64(77)
+	if c.Seed != 0 {
+		seed = c.Seed
+		obj.views[0].Seed, obj.views[1].Seed = 2*c.Seed+11, 2*c.Seed+12
+	}
 	batch := min(c.Batch, len(set.Idx))
 	progress := textlog.Writer(c.Logger, slog.LevelDebug)
 	// SimCLR's SGD (momentum 0.9, weight decay 5e-4), its learning rate
 	// scaled for small batches, on a cosine schedule; lib/train's loop.
 	cfg := train.Config{Model: "self-supervised " + c.Model, Recipe: settings.Recipe{Optimizer: "sgd", Epochs: c.Epochs, Batch: batch,
-		LR: 0.06 * float64(batch) / 256 * 4, Momentum: 0.9, WeightDecay: 5e-4, Schedule: "cosine"}, Seed: 77, Log: progress}
+		LR: 0.06 * float64(batch) / 256 * 4, Momentum: 0.9, WeightDecay: 5e-4, Schedule: "cosine"}, Seed: seed, Log: progress, CheckpointDir: dir}
 	tr, err := train.NewObjective(c.Backend, cfg, net, obj)
 	if err != nil {
 		return nil, err
@@ -129,21 +175,10 @@ func (c SimCLR) Embed(ctx context.Context, set data.Subset) (*embeddings.Set, er
 		fmt.Fprintf(progress, "self-supervised %s: NT-Xent %.4f after %d epochs (chance %.4f)\n", c.Model, res.LastLoss, res.Epochs, math.Log(float64(2*batch-1)))
 	}
 	m := tr.Model
-	plain := c.Augment.Eval()
-	if err := m.RecomputeBatchNorm(set, plain, batch, 50); err != nil {
+	if err := m.RecomputeBatchNorm(set, c.Augment.Eval(), batch, 50); err != nil {
 		return nil, err
 	}
-	out, err := m.Predict(ds, set.Idx, plain, 256, progress)
-	if err != nil {
-		return nil, err
-	}
-	e := &embeddings.Set{IDs: ids, Dim: out.Dim, Values: out.Features, Source: fmt.Sprintf("SimCLR %s, %d epochs", c.Model, c.Epochs)}
-	if cache != "" {
-		if err := atomicfile.Write(cache, func(w io.Writer) error { return gob.NewEncoder(w).Encode(e) }); err != nil {
-			return nil, err
-		}
-	}
-	return e, nil
+	return m, nil
 }
 
 // objective is SimCLR's for lib/train: two augmented views of each image
