@@ -98,9 +98,11 @@ func Aggregate(recs []sweep.Record) []Point {
 		p := groups[k]
 		p.Seeds = len(p.Errors)
 		p.Trained /= float64(p.Seeds)
+		// In seed order: a sum over the map would round differently from
+		// run to run, and the figures' CSVs with it.
 		var xs []float64
-		for _, e := range p.Errors {
-			xs = append(xs, e)
+		for _, s := range Seeds([]Point{*p}) {
+			xs = append(xs, p.Errors[s])
 		}
 		p.Mean, p.SEM = meanSEM(xs)
 		out = append(out, *p)

@@ -128,7 +128,7 @@ func DynamicEffects(ps []Point, dynamic Point, policies [][2]string, d ClaimDesi
 		}
 		term /= float64(len(diffs))
 		passes /= float64(len(diffs))
-		e.Setting += fmt.Sprintf(" (%.3g M passes, %.0f%% of unpruned training; between f = %g and %g)", passes/1e6, 100*passes/(float64(dynamic.Size)*float64(fullEpochs(full, seeds))), fLo, fHi)
+		e.Setting += fmt.Sprintf(" (%.3g M passes, %.0f%% of unpruned training; between f = %g and %g)", passes/1e6, 100*passes/meanPasses(full, seeds), fLo, fHi)
 		var err error
 		e.Value, e.Verdict, err = verdict.Verdict(diffs, term, -1)
 		if err != nil {
@@ -143,15 +143,18 @@ func DynamicEffects(ps []Point, dynamic Point, policies [][2]string, d ClaimDesi
 	return out
 }
 
-// fullEpochs is the epochs of the unpruned run (its passes over its
-// examples) on the first seed that has it, 1 when unknown.
-func fullEpochs(full Point, seeds []uint64) int {
+// meanPasses is the mean example passes of a point's runs on the seeds
+// that have one (NaN when none has).
+func meanPasses(p Point, seeds []uint64) float64 {
+	var sum float64
+	var k int
 	for _, s := range seeds {
-		if m, ok := full.Passes[s]; ok && full.Size > 0 && m > 0 {
-			return max(1, int(math.Round(m/float64(full.Size))))
+		if m, ok := p.Passes[s]; ok && m > 0 {
+			sum += m
+			k++
 		}
 	}
-	return 1
+	return sum / float64(k)
 }
 
 // SelectionCurve is one static policy's test accuracy against the fraction
@@ -187,9 +190,9 @@ func DynamicSeries(ps []Point, dynamic Point) AccuracySeries {
 	}
 	var share float64
 	var k int
-	for s, m := range dynamic.Passes {
+	for _, s := range Seeds([]Point{dynamic}) {
 		if fm, ok := full.Passes[s]; ok && fm > 0 {
-			share += m / fm
+			share += dynamic.Passes[s] / fm
 			k++
 		}
 	}

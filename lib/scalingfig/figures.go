@@ -283,7 +283,7 @@ func Transfer(title, xLabel string, ps []scaling.Point, metric, metricLabel stri
 		fig.Series = append(fig.Series, plots.Series{Label: metricLabel, X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: plots.Categorical[0]})
 	}
 	if c := scaling.SelectionCurve(ps, "random", "random", 1); len(c.X) > 0 {
-		fig.Series = append(fig.Series, plots.Series{Label: "random pruning", X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: plots.Categorical[6], Dashed: true})
+		fig.Series = append(fig.Series, plots.Series{Label: "random pruning", X: c.X, Y: c.Acc, YErr: c.SEM, Kind: plots.LinePoints, Color: plots.Grey, Dashed: true})
 	}
 	for _, p := range ps {
 		if p.Metric == untrained && p.Keep == untrained {
