@@ -42,8 +42,8 @@ func runTrain(args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed for initialisation, shuffling and augmentation")
 	ckpt := fs.String("checkpoint", "", "checkpoint folder: saved every epoch; an interrupted run resumes from it")
 	dynamics := fs.String("dynamics", "", "write per-example training dynamics (loss, margin, correctness, probabilities) to this file")
-	dynamicPrune := fs.Float64("dynamic-prune", 0, "dynamic pruning (InfoBatch): each epoch but the last 12.5% leaves out this share of the examples whose loss is below the mean, rescaling the kept ones' loss; 0.5 is the published default (0: off)")
-	dynamicAnneal := fs.Float64("dynamic-anneal", train.DefaultDynamicAnneal, "with --dynamic-prune: the share of final epochs trained on every example")
+	dynamicPrune := fs.Float64("dynamic-prune", 0, "dynamic pruning (InfoBatch): each epoch before the annealing ones leaves out this share of the examples whose loss is below the mean, rescaling the kept ones' loss; 0.5 is the published default (0: off)")
+	dynamicAnneal := fs.Float64("dynamic-anneal", train.DefaultDynamicAnneal, "with --dynamic-prune: the share of final epochs trained on every example (at least one epoch)")
 	printRecipe := fs.Bool("print-recipe", false, "print the recipe that would be used (the settings row and the flags applied) and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -106,8 +106,11 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	if cfg.DynamicAnneal == 0 {
+		cfg.DynamicAnneal = train.DefaultDynamicAnneal
+	}
 	if cfg.DynamicPrune > 0 {
-		line += fmt.Sprintf("; dynamic pruning (InfoBatch) ratio %g, the last %g of the epochs on every example", cfg.DynamicPrune, cfg.DynamicAnneal)
+		line += fmt.Sprintf("; dynamic pruning (InfoBatch) ratio %g, the last %g of the epochs (at least one) on every example", cfg.DynamicPrune, cfg.DynamicAnneal)
 	}
 	if *printRecipe {
 		fmt.Fprintln(stdout, line)

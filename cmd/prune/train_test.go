@@ -58,7 +58,7 @@ func TestTrainDynamicPrune(t *testing.T) {
 		t.Fatalf("train: %s", e.String())
 	}
 	out := o.String()
-	if !strings.Contains(out, "dynamic pruning (InfoBatch) ratio 0.5, the last 0.125 of the epochs on every example") {
+	if !strings.Contains(out, "dynamic pruning (InfoBatch) ratio 0.5, the last 0.125 of the epochs (at least one) on every example") {
 		t.Errorf("recipe line does not name dynamic pruning:\n%s", out)
 	}
 	var passes int

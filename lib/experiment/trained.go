@@ -35,13 +35,14 @@ type trainingKey struct {
 	Augment                        data.Augment
 	// DynamicPrune is the dynamic pruning ratio (train.Config); omitted at
 	// 0, so that the keys of plain runs are unchanged.
-	DynamicPrune float64 `json:",omitempty"`
+	DynamicPrune  float64 `json:",omitempty"`
+	DynamicAnneal float64 `json:",omitempty"`
 }
 
 func newTrainingKey(dataset, datasetSHA string, kept data.Subset, cfg train.Config, aug data.Augment) trainingKey {
 	k := trainingKey{Dataset: dataset, DatasetSHA: datasetSHA, EvalSplit: evalSplit(dataset), TrainedIDs: cachekey.HashStrings(kept.IDs()),
 		Model: cfg.Model, Recipe: cfg.Recipe, Seed: cfg.Seed, EqualIterations: cfg.EqualIterations, LabelSmoothing: cfg.LabelSmoothing,
-		Augment: aug.Key(), DynamicPrune: cfg.DynamicPrune}
+		Augment: aug.Key(), DynamicPrune: cfg.DynamicPrune, DynamicAnneal: cfg.DynamicAnneal}
 	if cfg.EqualIterations {
 		k.ReferenceSize = cfg.ReferenceSize
 	}

@@ -62,7 +62,7 @@ func StaticAtPasses(policy []Point, seed uint64, m float64) (err float64, lo, hi
 	sort.Slice(pts, func(a, b int) bool { return pts[a].m < pts[b].m })
 	for i := 1; i < len(pts); i++ {
 		a, b := pts[i-1], pts[i]
-		if m < a.m || m > b.m {
+		if m < a.m || m > b.m || a.m == b.m {
 			continue
 		}
 		t := (math.Log(m) - math.Log(a.m)) / (math.Log(b.m) - math.Log(a.m))
@@ -128,7 +128,11 @@ func DynamicEffects(ps []Point, dynamic Point, policies [][2]string, d ClaimDesi
 		}
 		term /= float64(len(diffs))
 		passes /= float64(len(diffs))
-		e.Setting += fmt.Sprintf(" (%.3g M passes, %.0f%% of unpruned training; between f = %g and %g)", passes/1e6, 100*passes/meanPasses(full, seeds), fLo, fHi)
+		e.Setting += fmt.Sprintf(" (%.3g M passes", passes/1e6)
+		if full := meanPasses(full, seeds); full > 0 {
+			e.Setting += fmt.Sprintf(", %.0f%% of unpruned training", 100*passes/full)
+		}
+		e.Setting += fmt.Sprintf("; between f = %g and %g on the last seed)", fLo, fHi)
 		var err error
 		e.Value, e.Verdict, err = verdict.Verdict(diffs, term, -1)
 		if err != nil {

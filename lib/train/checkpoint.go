@@ -31,7 +31,8 @@ type checkpointState struct {
 	Seed    uint64 `json:"seed"`
 	// DynamicPrune is the run's dynamic pruning ratio (0: none), so that a
 	// checkpoint is never resumed under another.
-	DynamicPrune float64 `json:"dynamic_prune,omitempty"`
+	DynamicPrune  float64 `json:"dynamic_prune,omitempty"`
+	DynamicAnneal float64 `json:"dynamic_anneal,omitempty"`
 }
 
 func subsetHash(s data.Subset) string {
@@ -60,7 +61,7 @@ func (t *Trainer) save(epoch int, set data.Subset) error {
 	if err := h.Save(); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	st := checkpointState{Epoch: epoch, Model: t.Cfg.Model, Dataset: set.DS.Name, Subset: subsetHash(set), Seed: t.Cfg.Seed, DynamicPrune: t.Cfg.DynamicPrune}
+	st := checkpointState{Epoch: epoch, Model: t.Cfg.Model, Dataset: set.DS.Name, Subset: subsetHash(set), Seed: t.Cfg.Seed, DynamicPrune: t.Cfg.DynamicPrune, DynamicAnneal: t.Cfg.DynamicAnneal}
 	js, _ := json.MarshalIndent(st, "", "  ")
 	if err := atomicfile.WriteBytes(filepath.Join(tmp, "state.json"), append(js, '\n')); err != nil {
 		return err
@@ -135,7 +136,7 @@ func (t *Trainer) restore(set data.Subset) (int, error) {
 	if err := json.Unmarshal(js, &st); err != nil {
 		return 0, fmt.Errorf("checkpoint %s: state.json: %w", latest, err)
 	}
-	want := checkpointState{Epoch: st.Epoch, Model: t.Cfg.Model, Dataset: set.DS.Name, Subset: subsetHash(set), Seed: t.Cfg.Seed, DynamicPrune: t.Cfg.DynamicPrune}
+	want := checkpointState{Epoch: st.Epoch, Model: t.Cfg.Model, Dataset: set.DS.Name, Subset: subsetHash(set), Seed: t.Cfg.Seed, DynamicPrune: t.Cfg.DynamicPrune, DynamicAnneal: t.Cfg.DynamicAnneal}
 	if st != want {
 		what := "training subset"
 		switch {
@@ -145,8 +146,8 @@ func (t *Trainer) restore(set data.Subset) (int, error) {
 			what = fmt.Sprintf("dataset (checkpoint %s, asked for %s)", st.Dataset, want.Dataset)
 		case st.Seed != want.Seed:
 			what = fmt.Sprintf("seed (checkpoint %d, asked for %d)", st.Seed, want.Seed)
-		case st.DynamicPrune != want.DynamicPrune:
-			what = fmt.Sprintf("dynamic pruning ratio (checkpoint %g, asked for %g)", st.DynamicPrune, want.DynamicPrune)
+		case st.DynamicPrune != want.DynamicPrune || st.DynamicAnneal != want.DynamicAnneal:
+			what = fmt.Sprintf("dynamic pruning ratio or annealing share (checkpoint %g, %g; asked for %g, %g)", st.DynamicPrune, st.DynamicAnneal, want.DynamicPrune, want.DynamicAnneal)
 		}
 		return 0, fmt.Errorf("checkpoint folder %s belongs to a run with another %s: use another --checkpoint folder or delete it", dir, what)
 	}

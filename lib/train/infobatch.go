@@ -18,20 +18,23 @@ import (
 // loss of the well-fitted examples it keeps so that the epoch's expected
 // gradient is unchanged.
 
-// DefaultDynamicAnneal is InfoBatch's annealing share: the last 12.5% of
-// the epochs train on every example with weight 1 (the paper's δ = 0.875:
-// pruning runs while epoch < 0.875·epochs).
+// DefaultDynamicAnneal is InfoBatch's annealing share: pruning runs in the
+// first ⌊0.875·epochs⌋ epochs (the paper's δ = 0.875; the published code
+// prunes epoch e, counted from 0, while e + 1 ≤ δ·epochs) and the rest,
+// at least one epoch, train on every example with weight 1: 2 of 10
+// epochs, 1 of 8.
 const DefaultDynamicAnneal = 0.125
 
 // InfoBatchSelect decides one epoch of dynamic pruning. scores are the
 // examples' most recent training losses (NaN: not seen yet, always kept);
 // the well-fitted examples are those with a score below the mean of the
-// seen scores. Of the W well-fitted, k = ⌊(1−ratio)·W⌋ are kept, drawn
-// without replacement, each with loss weight W/k; every other example is
-// kept with weight 1. Each well-fitted example is kept with probability
+// seen scores. Of the W well-fitted, k = max(1, ⌊(1−ratio)·W⌋) are kept,
+// drawn without replacement, each with loss weight W/k; every other example
+// is kept with weight 1. Each well-fitted example is kept with probability
 // k/W, so its expected weight is exactly 1 and the epoch's summed gradient
 // is unbiased. (The published code weights by 1/(1−ratio), which differs
-// from W/k only by the rounding of k.) kept is in the order of scores.
+// from W/k only by the rounding of k, and may keep none of a handful of
+// well-fitted examples, where k ≥ 1 here.) kept is in the order of scores.
 func InfoBatchSelect(scores []float64, ratio float64, rng *rand.Rand) (kept []int, weights []float32) {
 	var sum float64
 	var seen int
@@ -54,13 +57,13 @@ func InfoBatchSelect(scores []float64, ratio float64, rng *rand.Rand) (kept []in
 				well = append(well, i)
 			}
 		}
-		k := int(math.Floor((1 - ratio) * float64(len(well))))
+		k := max(1, int(math.Floor((1-ratio)*float64(len(well)))))
 		if k < len(well) {
 			rng.Shuffle(len(well), func(a, b int) { well[a], well[b] = well[b], well[a] })
 			for _, i := range well[k:] {
 				keep[i] = false
 			}
-			w := float32(float64(len(well)) / float64(max(k, 1)))
+			w := float32(float64(len(well)) / float64(k))
 			for _, i := range well[:k] {
 				weight[i] = w
 			}
@@ -96,10 +99,10 @@ func newInfoBatch(set data.Subset, cfg Config) *infoBatch {
 	return ib
 }
 
-// prunes reports whether epoch (of epochs) prunes: before the annealing
-// epochs, which train on everything.
+// prunes reports whether epoch (of the budget's epochs) prunes: before the
+// annealing epochs, which train on everything.
 func (ib *infoBatch) prunes(epoch, epochs int) bool {
-	return float64(epoch) < (1-ib.anneal)*float64(epochs)
+	return epoch < int(math.Floor((1-ib.anneal)*float64(epochs)))
 }
 
 // epoch returns the subset epoch trains on and each kept example's loss

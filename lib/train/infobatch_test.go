@@ -203,6 +203,23 @@ func TestDynamicPruningRun(t *testing.T) {
 	}
 }
 
+// The annealing epochs: ⌊0.875·epochs⌋ epochs may prune, the rest (at
+// least one) train on everything, as the published code counts them.
+func TestDynamicPruningAnnealingEpochs(t *testing.T) {
+	ib := &infoBatch{anneal: DefaultDynamicAnneal}
+	for _, c := range []struct{ epochs, pruning int }{{10, 8}, {8, 7}, {5, 4}, {2, 1}, {1, 0}} {
+		n := 0
+		for e := 0; e < c.epochs; e++ {
+			if ib.prunes(e, c.epochs) {
+				n++
+			}
+		}
+		if n != c.pruning {
+			t.Errorf("%d epochs: %d may prune, want %d", c.epochs, n, c.pruning)
+		}
+	}
+}
+
 func TestDynamicPruningRejectsBadRatios(t *testing.T) {
 	for _, r := range []float64{-0.1, 1, math.NaN()} {
 		cfg := dynamicConfig("")

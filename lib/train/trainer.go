@@ -66,9 +66,11 @@ type Config struct {
 	// epochs leaves out this share of the examples whose latest loss is
 	// below the mean, and weights the loss of the kept ones so that the
 	// epoch's gradient stays unbiased. DynamicAnneal is the share of final
-	// epochs that train on everything (0: DefaultDynamicAnneal). The
-	// schedule follows the epochs, so a pruned run ends its schedule where
-	// an unpruned one does, in fewer steps.
+	// epochs that train on everything (0: DefaultDynamicAnneal; at least
+	// one epoch). The schedule follows the epochs, so a pruned run ends its
+	// schedule where an unpruned one does, in fewer steps. With
+	// RecordDynamics, an example left out of an epoch has that epoch's
+	// entries unset, as an example not presented has.
 	DynamicPrune  float64
 	DynamicAnneal float64
 	Log           io.Writer // progress and per-epoch lines; nil discards
@@ -229,6 +231,7 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		return Result{}, err
 	}
 	epochs := (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch
+	budgetEpochs := epochs // dynamic pruning anneals by the budget, not a snapshot's stop
 	if cfg.StopEpoch > 0 && cfg.StopEpoch < epochs {
 		epochs = cfg.StopEpoch
 	}
@@ -275,7 +278,7 @@ func (t *Trainer) Run(ctx context.Context, trainSet data.Subset) (Result, error)
 		seen := 0
 		epochSet, weightOf := trainSet, map[int]float32(nil)
 		if ib != nil {
-			epochSet, weightOf = ib.epoch(trainSet, epoch, epochs)
+			epochSet, weightOf = ib.epoch(trainSet, epoch, budgetEpochs)
 		}
 		batches := epochSet.Batches(cfg.Batch, cfg.Seed, epoch)
 		for b, idx := range batches {

@@ -20,6 +20,7 @@ import (
 	"beyondscaling/lib/metrics"
 	"beyondscaling/lib/models"
 	"beyondscaling/lib/progress"
+	"beyondscaling/lib/project"
 	"beyondscaling/lib/prune"
 	"beyondscaling/lib/settings"
 	"beyondscaling/lib/ssl"
@@ -75,6 +76,7 @@ type Result struct {
 	TestSize    int     `json:"test_size"`
 	Backend     string  `json:"backend"`
 	Seconds     float64 `json:"seconds"`
+	CodeVersion string  `json:"code_version"`
 }
 
 // Panels and policies.
@@ -107,7 +109,7 @@ type Runner struct {
 type tasks struct {
 	up, down, downTest *data.Dataset
 	aug                data.Augment // normalisation only (evaluation and SimCLR's base)
-	sha                string       // of the source dataset's training split
+	sha, upSHA         string       // of the source dataset's training split, of the upstream set
 }
 
 func (r Runner) tasks(cfg Config) (tasks, error) {
@@ -150,7 +152,7 @@ func (r Runner) tasks(cfg Config) (tasks, error) {
 		return t, err
 	}
 	t.aug = t.aug.Eval()
-	t.sha = base.Checksum()
+	t.sha, t.upSHA = base.Checksum(), t.up.Checksum()
 	return t, nil
 }
 
@@ -162,7 +164,9 @@ func allClasses(ds *data.Dataset) []int32 {
 	return out
 }
 
-// resultKey is what determines one result.
+// resultKey is what determines one result: the job, and the design less
+// its lists of seeds and fractions (adding a seed or a fraction leaves the
+// other results valid).
 type resultKey struct {
 	Version     int
 	Panel       string
@@ -172,6 +176,11 @@ type resultKey struct {
 	Config      Config
 	DatasetSHA  string
 	UpstreamSHA string
+}
+
+func newResultKey(cfg Config, t tasks, panel string, j job, seed uint64) resultKey {
+	cfg.Seeds, cfg.Fractions = nil, nil
+	return resultKey{Version: 1, Panel: panel, Policy: j.policy, F: j.f, Seed: seed, Config: cfg, DatasetSHA: t.sha, UpstreamSHA: t.upSHA}
 }
 
 // Run runs (or reads back) every result of the design: for each seed, the
@@ -203,9 +212,9 @@ func (r Runner) Run(ctx context.Context, cfg Config) ([]Result, error) {
 		for _, panel := range []string{PanelPretrain, PanelFineTune} {
 			var el2n []float64
 			for _, job := range jobs(cfg, panel) {
-				key := resultKey{Version: 1, Panel: panel, Policy: job.policy, F: job.f, Seed: seed, Config: cfg, DatasetSHA: t.sha, UpstreamSHA: t.up.Checksum()}
+				key := newResultKey(cfg, t, panel, job, seed)
 				path := filepath.Join(r.WorkDir, "transfer", cachekey.Hash(key)+".json")
-				if res, ok := readResult(path); ok {
+				if res, ok := readResult(path); ok && r.WorkDir != "" {
 					out = append(out, res)
 					bar.Add(1)
 					continue
@@ -232,7 +241,7 @@ func (r Runner) Run(ctx context.Context, cfg Config) ([]Result, error) {
 					return nil, fmt.Errorf("transfer %s, %s f = %g, seed %d: %w", panel, job.policy, job.f, seed, err)
 				}
 				res.Key, res.Panel, res.Policy, res.F, res.Seed = cachekey.Hash(key), panel, job.policy, job.f, seed
-				res.Backend, res.Seconds = r.BackendName, time.Since(start).Seconds()
+				res.Backend, res.Seconds, res.CodeVersion = r.BackendName, time.Since(start).Seconds(), project.CodeVersion()
 				if r.WorkDir != "" {
 					b, _ := json.MarshalIndent(res, "", "  ")
 					if err := atomicfile.WriteBytes(path, append(b, '\n')); err != nil {
@@ -412,9 +421,10 @@ func (r Runner) pretrain(ctx context.Context, cfg Config, t tasks, j job, seed u
 }
 
 // fineTuner is a downstream network initialised from the encoder pretrained
-// on all the upstream data (same architecture, a new head), ready to train.
-func (r Runner) fineTuner(ctx context.Context, cfg Config, t tasks, seed uint64, set data.Subset, stopEpoch int) (*train.Trainer, error) {
-	enc, err := r.simclr(cfg, t, seed).Encoder(ctx, data.All(t.up))
+// on all the upstream data with encoderSeed (same architecture, a new
+// head), ready to train with trainSeed.
+func (r Runner) fineTuner(ctx context.Context, cfg Config, t tasks, encoderSeed, trainSeed uint64, set data.Subset, stopEpoch int) (*train.Trainer, error) {
+	enc, err := r.simclr(cfg, t, encoderSeed).Encoder(ctx, data.All(t.up))
 	if err != nil {
 		return nil, err
 	}
@@ -422,8 +432,8 @@ func (r Runner) fineTuner(ctx context.Context, cfg Config, t tasks, seed uint64,
 	if err != nil {
 		return nil, err
 	}
-	tc.Seed, tc.StopEpoch = seed, stopEpoch
-	aug, err := train.AugmentFor(cfg.Dataset, cfg.FineTune.Augmentation, seed)
+	tc.Seed, tc.StopEpoch = trainSeed, stopEpoch
+	aug, err := train.AugmentFor(cfg.Dataset, cfg.FineTune.Augmentation, trainSeed)
 	if err != nil {
 		return nil, err
 	}
@@ -452,12 +462,13 @@ func (r Runner) fineTuner(ctx context.Context, cfg Config, t tasks, seed uint64,
 
 // el2nScores are EL2N scores of the downstream training set from the
 // pretrained model's own fine-tuning: EL2NModels networks started from the
-// encoder (seeds drawn from the seed), snapshotted at EarlyEpoch.
+// seed's pretrained encoder, each trained with its own seed (drawn from the
+// seed), snapshotted at EarlyEpoch.
 func (r Runner) el2nScores(ctx context.Context, cfg Config, t tasks, seed uint64) ([]float64, error) {
 	set := data.All(t.down)
 	var logits [][]float32
 	for p := 0; p < cfg.SSL.EL2NModels; p++ {
-		tr, err := r.fineTuner(ctx, cfg, t, seed*1000+uint64(p)+1, set, cfg.SSL.EarlyEpoch)
+		tr, err := r.fineTuner(ctx, cfg, t, seed, seed*1000+uint64(p)+1, set, cfg.SSL.EarlyEpoch)
 		if err != nil {
 			return nil, err
 		}
@@ -483,7 +494,7 @@ func (r Runner) fineTune(ctx context.Context, cfg Config, t tasks, j job, seed u
 	if err != nil {
 		return Result{}, err
 	}
-	tr, err := r.fineTuner(ctx, cfg, t, seed, set, 0)
+	tr, err := r.fineTuner(ctx, cfg, t, seed, seed, set, 0)
 	if err != nil {
 		return Result{}, err
 	}
