@@ -166,9 +166,14 @@ func meanPasses(p Point, seeds []uint64) float64 {
 // metric "random"), sorted by fraction and ending at the unpruned run.
 // Empty when the policy has no pruned point there.
 func SelectionCurve(ps []Point, metric, keep string, size int) AccuracySeries {
+	return selectionCurve(ps, metric, keep, size, 0)
+}
+
+// selectionCurve is SelectionCurve at a class-balancing ratio.
+func selectionCurve(ps []Point, metric, keep string, size int, balance float64) AccuracySeries {
 	var c AccuracySeries
 	for _, p := range ps {
-		if p.Metric == metric && (p.Keep == keep || metric == "random") && p.Size == size && p.Fraction < 1 && p.Balance == 0 && p.DynamicPrune == 0 {
+		if p.Metric == metric && (p.Keep == keep || metric == "random") && p.Size == size && p.Fraction < 1 && p.Balance == balance && p.DynamicPrune == 0 {
 			c.add(p.Fraction, p)
 		}
 	}

@@ -96,18 +96,5 @@ func BenchmarkEffects(ps []Point, plain, balanced sweep.Spec, changes []Balancin
 // unpruned run (f = 1) when the points have it. It is empty when the
 // metric has no pruned point there.
 func BenchmarkCurve(ps []Point, metric string, size int, balance float64) AccuracySeries {
-	var c AccuracySeries
-	for _, p := range ps {
-		if p.Metric == metric && (p.Keep == "hard" || metric == "random") && p.Size == size && p.Fraction < 1 && p.Balance == balance {
-			c.add(p.Fraction, p)
-		}
-	}
-	if len(c.X) == 0 {
-		return c
-	}
-	if full, ok := find(ps, "", "", 1, size, 0); ok {
-		c.add(1, full)
-	}
-	c.sortByX()
-	return c
+	return selectionCurve(ps, metric, "hard", size, balance)
 }
