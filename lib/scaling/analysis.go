@@ -104,7 +104,7 @@ func Aggregate(recs []sweep.Record) []Point {
 		for _, s := range Seeds([]Point{*p}) {
 			xs = append(xs, p.Errors[s])
 		}
-		p.Mean, p.SEM = meanSEM(xs)
+		p.Mean, p.SEM = MeanSEM(xs)
 		out = append(out, *p)
 	}
 	sort.SliceStable(out, func(a, b int) bool {
@@ -122,7 +122,9 @@ func Aggregate(recs []sweep.Record) []Point {
 	return out
 }
 
-func meanSEM(xs []float64) (mean, sem float64) {
+// MeanSEM is the mean of xs and its standard error (NaN with fewer than
+// two values, where there is no spread to estimate it from).
+func MeanSEM(xs []float64) (mean, sem float64) {
 	if len(xs) < 2 {
 		return stat.Mean(xs, nil), math.NaN()
 	}
@@ -390,7 +392,7 @@ func OnSeeds(ps []Point, seeds []uint64) []Point {
 			continue
 		}
 		q.Seeds = len(xs)
-		q.Mean, q.SEM = meanSEM(xs)
+		q.Mean, q.SEM = MeanSEM(xs)
 		out = append(out, q)
 	}
 	return out

@@ -2,7 +2,6 @@ package transfer
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 
@@ -58,7 +57,7 @@ func Points(results []Result, panel string) []scaling.Point {
 		}
 		p.Seeds = len(xs)
 		p.Trained /= float64(p.Seeds)
-		p.Mean, p.SEM = meanSEM(xs)
+		p.Mean, p.SEM = scaling.MeanSEM(xs)
 		out = append(out, *p)
 	}
 	sort.SliceStable(out, func(a, b int) bool {
@@ -68,21 +67,6 @@ func Points(results []Result, panel string) []scaling.Point {
 		return out[a].Fraction < out[b].Fraction
 	})
 	return out
-}
-
-func meanSEM(xs []float64) (mean, sem float64) {
-	for _, x := range xs {
-		mean += x
-	}
-	mean /= float64(len(xs))
-	if len(xs) < 2 {
-		return mean, math.NaN()
-	}
-	var ss float64
-	for _, x := range xs {
-		ss += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(xs)-1) / float64(len(xs)))
 }
 
 // Effects are the experiment's claims, paired over seeds on the downstream
