@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+
 	"beyondscaling/lib/data"
 )
 
@@ -228,4 +232,55 @@ func TestDynamicPruningRejectsBadRatios(t *testing.T) {
 			t.Errorf("ratio %v: %v", r, err)
 		}
 	}
+}
+
+// The loss weights reach the gradient: one SGD step (no momentum, no weight
+// decay) with every weight 2 at learning rate lr moves the parameters as a
+// step with every weight 1 at 2·lr does; and a weight of 0 on half the
+// batch gives the step of the other half alone with weights 2 (the mean is
+// over the whole batch). Tolerance 1e-6 (float32 rounding).
+func TestDynamicPruningWeightsScaleTheGradient(t *testing.T) {
+	b := goBackend(t)
+	ds := blobs(64, 1, "train")
+	set := data.All(ds)
+	step := func(lr float64, weights []float32, idx []int) map[string][]float32 {
+		cfg := Recipe("mlp", 1)
+		cfg.Batch, cfg.Momentum, cfg.Nesterov, cfg.WeightDecay, cfg.DynamicPrune = len(idx), 0, false, 0, 0.5
+		tr, err := New(b, cfg, set, data.Augment{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		optimizer.LearningRateVarWithValue(tr.Model.Store.RootScope(), dtypes.Float32, lr)
+		in, err := tr.inputs(ds, idx, 0, make([]float32, len(idx)*ds.ImageSize()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, tensors.FromFlatDataAndDimensions(weights, len(idx)))
+		if _, err := tr.step.Call(in...); err != nil {
+			t.Fatal(err)
+		}
+		return params(t, tr)
+	}
+	all := set.Idx[:32]
+	fill := func(n int, v float32) []float32 {
+		w := make([]float32, n)
+		for i := range w {
+			w[i] = v
+		}
+		return w
+	}
+	same := func(name string, a, b map[string][]float32) {
+		for k, va := range a {
+			for i := range va {
+				if d := math.Abs(float64(va[i] - b[k][i])); d > 1e-6*math.Max(1, math.Abs(float64(va[i]))) {
+					t.Fatalf("%s: %s[%d] = %g and %g", name, k, i, va[i], b[k][i])
+				}
+			}
+		}
+	}
+	same("weights 2 at lr against weights 1 at 2·lr", step(0.05, fill(32, 2), all), step(0.1, fill(32, 1), all))
+	half := append(fill(16, 0), fill(16, 2)...)
+	// The second half alone, weights 2, in a batch of 32: its summed
+	// gradient over 32, which is the mean over its 16 at weight 1.
+	same("weight 0 on half the batch against that half alone", step(0.05, half, all), step(0.05, fill(16, 1), all[16:]))
 }
