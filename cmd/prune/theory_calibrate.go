@@ -36,10 +36,7 @@ func runTheoryCalibrate(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	seeds := runs.Seeds
-	if d := scaling.DesignFor(runs.Seeds, 0); len(runs.Seeds) > len(d.Selection) {
-		seeds = runs.Seeds[len(d.Selection):]
-	}
+	seeds, _ := scaling.ReportedSeeds(runs.Seeds)
 	if *seedList != "" {
 		seeds = nil
 		for _, s := range strings.Split(*seedList, ",") {

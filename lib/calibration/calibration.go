@@ -61,18 +61,10 @@ func Cells(ps []scaling.Point, metric string, seeds []uint64, testExamples int) 
 		if len(xs) == 0 {
 			continue
 		}
-		mean := 0.0
-		for _, x := range xs {
-			mean += x
-		}
-		mean /= float64(len(xs))
+		mean, sem := scaling.MeanSEM(xs)
 		v := mean * (1 - mean) / float64(testExamples)
 		if len(xs) > 1 {
-			var ss float64
-			for _, x := range xs {
-				ss += (x - mean) * (x - mean)
-			}
-			v = math.Max(v, ss/float64(len(xs)-1)/float64(len(xs)))
+			v = math.Max(v, sem*sem)
 		}
 		if v == 0 {
 			v = 0.25 / float64(testExamples) // an error of exactly 0 or 1

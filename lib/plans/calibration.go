@@ -90,11 +90,7 @@ func SaveCalibration(w io.Writer, prof project.Profile, spec sweep.Spec, r *cali
 		return err
 	}
 	calPath := filepath.Join(dir, name+".json")
-	// The seeds scaling.Reported shows: the fresh ones (all, with one seed).
-	fresh := spec.Seeds
-	if d := scaling.DesignFor(spec.Seeds, 0); len(spec.Seeds) > len(d.Selection) {
-		fresh = spec.Seeds[len(d.Selection):]
-	}
+	fresh, _ := scaling.ReportedSeeds(spec.Seeds) // the seeds Calibrate used
 	f := calibration.File{Calibration: r.Calibration, Metric: CalibrationMetric, Source: "notebook 03's sweep " + spec.Name, Seeds: fresh, FitSizes: r.FitSizes}
 	if err := f.Save(calPath); err != nil {
 		return err

@@ -404,12 +404,21 @@ func OnSeeds(ps []Point, seeds []uint64) []Point {
 // has no fresh seed: its points are returned as they are and the note says
 // that the figure shows the selection seed.
 func Reported(ps []Point, seeds []uint64) ([]Point, string) {
-	d := DesignFor(seeds, 0)
-	if len(seeds) <= len(d.Selection) {
+	fresh, ok := ReportedSeeds(seeds)
+	if !ok {
 		return ps, fmt.Sprintf("Seed %v only: the selection seed, as this profile has no fresh seed.", seeds)
 	}
-	fresh := seeds[len(d.Selection):]
-	return OnSeeds(ps, fresh), fmt.Sprintf("Fresh seeds %v; the selection seed %v is not shown.", fresh, d.Selection)
+	return OnSeeds(ps, fresh), fmt.Sprintf("Fresh seeds %v; the selection seed %v is not shown.", fresh, DesignFor(seeds, 0).Selection)
+}
+
+// ReportedSeeds are the seeds Reported shows: every seed but DesignFor's
+// selection seed, or all of them (ok false) when there is no other.
+func ReportedSeeds(seeds []uint64) (fresh []uint64, ok bool) {
+	d := DesignFor(seeds, 0)
+	if len(seeds) <= len(d.Selection) {
+		return seeds, false
+	}
+	return seeds[len(d.Selection):], true
 }
 
 // Frontier is the best-f frontier at fixed examples trained on, the
