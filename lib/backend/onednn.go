@@ -100,6 +100,12 @@ func OneDNNSGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	return onednn.SGEMM(transA, transB, m, n, k, a, b, c)
 }
 
+// OneDNNSGEMMOnThreads is OneDNNSGEMM run on the calling thread by an
+// OpenMP team of the given number of threads, for tests.
+func OneDNNSGEMMOnThreads(threads int, transA, transB bool, m, n, k int, a, b, c []float32) error {
+	return onednn.SGEMMOnThreads(threads, transA, transB, m, n, k, a, b, c)
+}
+
 // OneDNNImplementations counts the oneDNN convolution plans made so far by
 // the implementation oneDNN chose for them.
 func OneDNNImplementations() map[string]int { return onednn.Implementations() }

@@ -194,30 +194,43 @@ func TestOneDNNSGEMMMatchesFloat64Product(t *testing.T) {
 				}
 				return float64(b[p*n+j])
 			}
-			c := make([]float32, m*n)
-			for i := range c {
-				c[i] = float32(math.NaN())
-			}
-			if err := backend.OneDNNSGEMM(tr[0], tr[1], m, n, k, a, b, c); err != nil {
-				t.Fatal(err)
-			}
-			var worst, scale float64
+			want := make([]float64, m*n)
 			for i := 0; i < m; i++ {
 				for j := 0; j < n; j++ {
-					var want float64
 					for p := 0; p < k; p++ {
-						want += at(i, p) * bt(p, j)
+						want[i*n+j] += at(i, p) * bt(p, j)
 					}
-					scale = max(scale, math.Abs(want))
-					d := math.Abs(float64(c[i*n+j]) - want)
+				}
+			}
+			// On the worker with OpenMP's default team (as the roofline
+			// runs it), and on the calling thread with one thread (as the
+			// dense layers' small products run).
+			for _, threads := range []int{0, 1} {
+				c := make([]float32, m*n)
+				for i := range c {
+					c[i] = float32(math.NaN())
+				}
+				var err error
+				if threads == 0 {
+					err = backend.OneDNNSGEMM(tr[0], tr[1], m, n, k, a, b, c)
+				} else {
+					err = backend.OneDNNSGEMMOnThreads(threads, tr[0], tr[1], m, n, k, a, b, c)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var worst, scale float64
+				for i, w := range want {
+					scale = max(scale, math.Abs(w))
+					d := math.Abs(float64(c[i]) - w)
 					if math.IsNaN(d) {
 						d = math.Inf(1)
 					}
 					worst = max(worst, d)
 				}
-			}
-			if worst > 1e-5*max(scale, 1) {
-				t.Errorf("sgemm %d×%d×%d, transposed %v: off by %.3g (largest entry %.3g)", m, n, k, tr, worst, scale)
+				if worst > 1e-5*max(scale, 1) {
+					t.Errorf("sgemm %d×%d×%d, transposed %v, threads %d (0: default): off by %.3g (largest entry %.3g)", m, n, k, tr, threads, worst, scale)
+				}
 			}
 		}
 	}

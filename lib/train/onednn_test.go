@@ -3,11 +3,13 @@ package train
 import (
 	"context"
 	"math"
+	"sync"
 	"testing"
 
 	"beyondscaling/lib/backend/backendtest"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
+	"beyondscaling/lib/settings"
 )
 
 // The same weights give the same evaluation-mode outputs (batch norm
@@ -62,5 +64,48 @@ func TestOneDNNTrainingIsReproducible(t *testing.T) {
 			return tr
 		}
 		sameParams(t, run(), run(), 0)
+	}
+}
+
+// Dense layers run their products on the calling goroutine's thread, the
+// large ones on a team of OpenMP threads taken in turn: two trainings at
+// once on one backend (as two sweep workers train) end with the same
+// parameters, bit for bit, as one training alone.
+func TestOneDNNTrainingIsReproducibleTwoAtOnce(t *testing.T) {
+	db := backendtest.OneDNN(t)
+	defer db.Finalize()
+	ds := SyntheticImages(1280, 28, 28, 1, 3)
+	set := data.All(ds)
+	r := settings.CPUAbundantMLP
+	r.Epochs, r.MinSteps = 2, 0
+	cfg, err := FromRecipe("mlp-256", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Seed, cfg.CheckpointEvery = 11, 0
+	run := func() (*Trainer, error) {
+		tr, err := New(db, cfg, set, data.Augment{})
+		if err != nil {
+			return nil, err
+		}
+		_, err = tr.Run(context.Background(), set)
+		return tr, err
+	}
+	alone, err := run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	pair := make([]*Trainer, 2)
+	errs := make([]error, 2)
+	for i := range pair {
+		wg.Go(func() { pair[i], errs[i] = run() })
+	}
+	wg.Wait()
+	for i := range pair {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		sameParams(t, alone, pair[i], 0)
 	}
 }

@@ -48,6 +48,24 @@ static struct {
 		const float*, dnnl_dim_t, float, float*, dnnl_dim_t);
 } dn;
 
+// OpenMP's thread count for parallel regions started by the calling thread
+// (an OpenMP internal control variable kept per thread), when the library
+// oneDNN links exports it (libgomp does).
+static void (*dn_omp_set_num_threads)(int);
+static int (*dn_omp_get_max_threads)(void);
+
+// dn_set_threads sets the calling thread's OpenMP thread count; it returns
+// 0 when the OpenMP library gives no control.
+static int dn_set_threads(int n) {
+	if (!dn_omp_set_num_threads) return 0;
+	dn_omp_set_num_threads(n);
+	return 1;
+}
+
+static int dn_max_threads(void) {
+	return dn_omp_get_max_threads ? dn_omp_get_max_threads() : 0;
+}
+
 static dnnl_engine_t dn_engine;
 static dnnl_stream_t dn_stream;  // used by the worker thread only
 static char dn_version[64];
@@ -110,6 +128,9 @@ static char* dn_load(const char* path) {
 	DN_SYM(mem_create, "dnnl_memory_create");
 	DN_SYM(mem_destroy, "dnnl_memory_destroy");
 	DN_SYM(sgemm, "dnnl_sgemm");
+	// dlsym on the library's handle also searches its dependencies.
+	dn_omp_set_num_threads = dlsym(h, "omp_set_num_threads");
+	dn_omp_get_max_threads = dlsym(h, "omp_get_max_threads");
 	dnnl_status_t st = dn.engine_create(&dn_engine, dnnl_cpu, 0);
 	if (st != dnnl_success) return dn_errorf("dnnl_engine_create", st);
 	st = dn.stream_create(&dn_stream, dn_engine, dnnl_stream_default_flags);
@@ -377,3 +398,11 @@ func cBool(v bool) C.int {
 	}
 	return 0
 }
+
+// setThreads sets the calling OS thread's OpenMP thread count for oneDNN's
+// parallel regions; false when the OpenMP library gives no such control.
+func setThreads(n int) bool { return C.dn_set_threads(C.int(n)) != 0 }
+
+// maxThreads is the calling OS thread's OpenMP thread count (0 when
+// unknown).
+func maxThreads() int { return int(C.dn_max_threads()) }

@@ -26,3 +26,7 @@ func (*plan) run(a, w, out []float32) error { return errors.New("oneDNN not avai
 func sgemm(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	return errors.New("oneDNN not available")
 }
+
+func setThreads(int) bool { return false }
+
+func maxThreads() int { return 0 }
