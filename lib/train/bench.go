@@ -86,7 +86,7 @@ func BenchOn(b compute.Backend, ds *data.Dataset, modelName string, conv models.
 	for step := 0; step <= steps; step++ {
 		t0 := time.Now()
 		// A fresh batch tensor handed to the step, as Trainer.Run feeds it.
-		xt, err := donated(tensors.FromFlatDataAndDimensions(x, batch, ds.H, ds.W, ds.C), b)
+		xt, err := donatedBatch(b, x, batch, ds.H, ds.W, ds.C)
 		if err != nil {
 			return res, err
 		}
