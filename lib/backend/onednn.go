@@ -93,18 +93,22 @@ func OneDNNCounts() (ran, fellBack int64) { return onednn.Counts() }
 // gradients) oneDNN's sgemm has run since the process started.
 func OneDNNMatMuls() int64 { return onednn.MatMulCount() }
 
-// OneDNNSGEMM sets c (m×n) to op(a)·op(b) with oneDNN's sgemm, as the dense
-// layers run: a is m×k (k×m when transA), b is k×n (n×k when transB),
+// OneDNNSGEMM sets c (m×n) to op(a)·op(b) with oneDNN's sgemm on OpenMP's
+// default team: a is m×k (k×m when transA), b is k×n (n×k when transB),
 // row-major. For the roofline of `prune bench train` and tests.
 func OneDNNSGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	return onednn.SGEMM(transA, transB, m, n, k, a, b, c)
 }
 
-// OneDNNSGEMMOnThreads is OneDNNSGEMM run on the calling thread by an
-// OpenMP team of the given number of threads, for tests.
-func OneDNNSGEMMOnThreads(threads int, transA, transB bool, m, n, k int, a, b, c []float32) error {
-	return onednn.SGEMMOnThreads(threads, transA, transB, m, n, k, a, b, c)
+// OneDNNMatMul is OneDNNSGEMM as the dense layers run it: on the calling
+// goroutine's thread, one OpenMP thread for small products. For tests.
+func OneDNNMatMul(transA, transB bool, m, n, k int, a, b, c []float32) error {
+	return onednn.MatMul(transA, transB, m, n, k, a, b, c)
 }
+
+// OneDNNCallerThreads reports whether dense layers' products run on their
+// callers' threads (else on the oneDNN worker), and OpenMP's team size.
+func OneDNNCallerThreads() (onCallers bool, team int) { return onednn.CallerThreads() }
 
 // OneDNNImplementations counts the oneDNN convolution plans made so far by
 // the implementation oneDNN chose for them.

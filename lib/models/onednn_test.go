@@ -1,12 +1,16 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gomlx/compute"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -171,7 +175,7 @@ func TestOneDNNSGEMMMatchesFloat64Product(t *testing.T) {
 	dnn := backendtest.OneDNN(t)
 	defer dnn.Finalize()
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, dims := range [][3]int{{1, 1, 1}, {7, 5, 3}, {128, 10, 256}, {33, 65, 300}, {300, 17, 1}} {
+	for _, dims := range [][3]int{{1, 1, 1}, {7, 5, 3}, {128, 10, 256}, {33, 65, 300}, {300, 17, 1}, {128, 200, 256}} {
 		m, n, k := dims[0], dims[1], dims[2]
 		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			a, b := make([]float32, m*k), make([]float32, k*n)
@@ -203,18 +207,18 @@ func TestOneDNNSGEMMMatchesFloat64Product(t *testing.T) {
 				}
 			}
 			// On the worker with OpenMP's default team (as the roofline
-			// runs it), and on the calling thread with one thread (as the
-			// dense layers' small products run).
-			for _, threads := range []int{0, 1} {
+			// runs it), and as the dense layers run it (on the calling
+			// thread; one OpenMP thread below 2²² multiply-adds).
+			for _, route := range []string{"worker", "dense layer"} {
 				c := make([]float32, m*n)
 				for i := range c {
 					c[i] = float32(math.NaN())
 				}
 				var err error
-				if threads == 0 {
+				if route == "worker" {
 					err = backend.OneDNNSGEMM(tr[0], tr[1], m, n, k, a, b, c)
 				} else {
-					err = backend.OneDNNSGEMMOnThreads(threads, tr[0], tr[1], m, n, k, a, b, c)
+					err = backend.OneDNNMatMul(tr[0], tr[1], m, n, k, a, b, c)
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -229,9 +233,95 @@ func TestOneDNNSGEMMMatchesFloat64Product(t *testing.T) {
 					worst = max(worst, d)
 				}
 				if worst > 1e-5*max(scale, 1) {
-					t.Errorf("sgemm %d×%d×%d, transposed %v, threads %d (0: default): off by %.3g (largest entry %.3g)", m, n, k, tr, threads, worst, scale)
+					t.Errorf("sgemm %d×%d×%d, transposed %v, %s: off by %.3g (largest entry %.3g)", m, n, k, tr, route, worst, scale)
 				}
 			}
 		}
+	}
+}
+
+// Dense layers' products run on their callers' threads while convolutions
+// run on the oneDNN worker, at most one OpenMP team of several threads at a
+// time. Products large and small from two goroutines beside convolutions
+// and their gradients from a third finish (a deadlock panics after two
+// minutes) and give the same numbers as alone.
+func TestOneDNNProductsBesideConvolutions(t *testing.T) {
+	dnn := backendtest.OneDNN(t)
+	defer dnn.Finalize()
+	if on, team := backend.OneDNNCallerThreads(); !on || team < 2 {
+		t.Skipf("products run on their callers' threads: %v, OpenMP team of %d: nothing runs side by side", on, team)
+	}
+	watchdog := time.AfterFunc(2*time.Minute, func() { panic("oneDNN products beside convolutions: no progress in 2 minutes (deadlock)") })
+	defer watchdog.Stop()
+	rng := rand.New(rand.NewPCG(5, 6))
+	type product struct {
+		transA, transB bool
+		m, n, k        int
+		a, b, want     []float32
+	}
+	var products []product
+	// Small (one thread) and large (a team: 2²² multiply-adds and more).
+	for _, d := range [][5]int{{0, 0, 128, 256, 784}, {1, 0, 784, 256, 128}, {0, 1, 128, 784, 256}, {0, 0, 128, 10, 256}, {1, 0, 256, 10, 128}, {0, 1, 128, 256, 10}} {
+		p := product{transA: d[0] == 1, transB: d[1] == 1, m: d[2], n: d[3], k: d[4]}
+		p.a, p.b = make([]float32, p.m*p.k), make([]float32, p.k*p.n)
+		for i := range p.a {
+			p.a[i] = 2*rng.Float32() - 1
+		}
+		for i := range p.b {
+			p.b[i] = 2*rng.Float32() - 1
+		}
+		p.want = make([]float32, p.m*p.n)
+		if err := backend.OneDNNMatMul(p.transA, p.transB, p.m, p.n, p.k, p.a, p.b, p.want); err != nil {
+			t.Fatal(err)
+		}
+		products = append(products, p)
+	}
+	conv, err := NewExec(dnn, func(x, k *Node) []*Node {
+		y := Convolve(x, k).StridePerAxis(1, 1).PaddingPerDim([][2]int{{1, 1}, {1, 1}}).Done()
+		g := Gradient(ReduceAllSum(Mul(y, y)), x, k)
+		return []*Node{y, g[0], g[1]}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, k := normalTensor(rng, 8, 16, 16, 16), normalTensor(rng, 3, 3, 16, 16)
+	ran0, _ := backend.OneDNNCounts()
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for g := range 2 {
+		wg.Go(func() {
+			for i := range 600 {
+				p := products[(i+g)%len(products)]
+				c := make([]float32, p.m*p.n)
+				if err := backend.OneDNNMatMul(p.transA, p.transB, p.m, p.n, p.k, p.a, p.b, c); err != nil {
+					errs <- err
+					return
+				}
+				if !slices.Equal(c, p.want) {
+					errs <- fmt.Errorf("product %d×%d×%d gave other numbers beside other work", p.m, p.n, p.k)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 40 {
+			res, err := conv.Exec(x, k)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for _, r := range res {
+				r.FinalizeAll()
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if ran, _ := backend.OneDNNCounts(); ran-ran0 < 40*3 {
+		t.Errorf("oneDNN ran %d convolutions beside the products, want at least %d", ran-ran0, 40*3)
 	}
 }

@@ -412,12 +412,12 @@ func (t *Trainer) inputs(ds *data.Dataset, idx []int, epoch int, buf []float32) 
 	return []any{x, tensors.FromFlatDataAndDimensions(labels, len(idx))}, nil
 }
 
-// donatedBatch copies a batch of images (flat, n×h×w×c) into a fresh
-// backend buffer and hands it to the step that reads it: the backend may
-// then reuse the buffer (the pure-Go backend's reshape of the images into
-// an MLP's rows is free instead of a copy). The buffer is made directly
-// from flat, without a host tensor in between (one copy instead of two,
-// and no fresh allocation per batch).
+// donatedBatch copies a batch of images (flat, n×h×w×c; the caller may
+// reuse it at once) into a fresh backend buffer and hands it to the step
+// that reads it: the backend may then reuse the buffer (the pure-Go
+// backend's reshape of the images into an MLP's rows is free instead of a
+// copy). The buffer is made directly from flat, without a host tensor in
+// between: one copy instead of two, and one allocation instead of two.
 func donatedBatch(b compute.Backend, flat []float32, n, h, w, c int) (any, error) {
 	buf, err := b.BufferFromFlatData(0, flat, shapes.Make(dtypes.Float32, n, h, w, c))
 	if err != nil {
@@ -425,10 +425,12 @@ func donatedBatch(b compute.Backend, flat []float32, n, h, w, c int) (any, error
 	}
 	x, err := tensors.FromBuffer(buf)
 	if err != nil {
+		buf.Finalize()
 		return nil, fmt.Errorf("handing the batch to the backend: %w", err)
 	}
 	d, err := DonateTensorBuffer(x, b, 0)
 	if err != nil {
+		x.FinalizeAll()
 		return nil, fmt.Errorf("handing the batch to the backend: %w", err)
 	}
 	return d, nil

@@ -160,10 +160,11 @@ func execMatMul(backend *gobackend.Backend, node *gobackend.Node, inputs []*goba
 	return output, nil
 }
 
-// SGEMM sets c (m×n) to op(a)·op(b) with oneDNN's sgemm on its worker thread,
-// as the matmul nodes run it: a is m×k (k×m when transA), b is k×n (n×k when
-// transB), row-major. For measurements (the roofline of `prune bench
-// train`) and tests; Load must have succeeded.
+// SGEMM sets c (m×n) to op(a)·op(b) with oneDNN's sgemm on its worker thread
+// and OpenMP's default team, whatever the size (the matmul nodes run small
+// products on one thread: MatMul): a is m×k (k×m when transA), b is k×n (n×k
+// when transB), row-major. For measurements (the roofline of `prune bench
+// train`) and tests.
 func SGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	if _, err := Load(); err != nil {
 		return err
@@ -225,20 +226,21 @@ func runSGEMM(mm *matmul, a, b, c []float32) error {
 	return sgemm(mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c)
 }
 
-// SGEMMOnThreads is SGEMM computed on the calling thread by an OpenMP team
-// of the given number of threads, for tests that check that the thread
-// count does not change the product.
-func SGEMMOnThreads(threads int, transA, transB bool, m, n, k int, a, b, c []float32) error {
+// MatMul is SGEMM as the matmul nodes run it: on the calling goroutine's
+// thread, with the thread count their shape gives (on the worker when
+// CallerThreads is false). For tests.
+func MatMul(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	if _, err := Load(); err != nil {
 		return err
 	}
-	if !callerThreads {
-		return errors.New("oneDNN: OpenMP's thread count cannot be set")
+	return runSGEMM(&matmul{transA: transA, transB: transB, m: m, n: n, k: k}, a, b, c)
+}
+
+// CallerThreads reports whether products run on their callers' threads
+// (OpenMP's thread count can be set), and OpenMP's default team size.
+func CallerThreads() (onCallers bool, team int) {
+	if _, err := Load(); err != nil {
+		return false, 0
 	}
-	wideTeam.Lock()
-	defer wideTeam.Unlock()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	setThreads(threads)
-	return sgemm(transA, transB, m, n, k, a, b, c)
+	return callerThreads, teamThreads
 }

@@ -88,8 +88,8 @@ func Load() (string, error) {
 		loadErr = onWorker(func() error {
 			var err error
 			restore := passiveOpenMP()
+			defer restore()
 			version, err = load(LibraryPath())
-			restore()
 			if err == nil {
 				teamThreads = maxThreads()
 				callerThreads = teamThreads > 0 && setThreads(teamThreads)
@@ -104,15 +104,19 @@ func Load() (string, error) {
 }
 
 // passiveOpenMP sets OMP_WAIT_POLICY=passive while the library (and with it
-// OpenMP) is loaded, unless the user chose a wait policy: OpenMP's idle
+// OpenMP) is loaded, unless the user set a wait policy: OpenMP's idle
 // threads then sleep at once instead of spinning after each parallel
 // region, which on a machine with few cores took a core from the Go
-// backend's own work between the products (two MLP trainings at once
-// trained about 7% faster, one alone no slower). OpenMP reads the variable
-// when it is loaded; it is removed again so that child processes (the
-// PyTorch peer of the benchmark) run as configured.
+// backend's own work between the products (environment.md: two MLP
+// trainings at once and one alone trained faster). GNU OpenMP (libgomp, the
+// one Debian's oneDNN links) reads the variable when it is loaded; it is
+// removed again so that child processes (the PyTorch peer of the
+// benchmark) run as configured. Load runs once, early, before the process
+// starts others.
 func passiveOpenMP() (restore func()) {
-	if os.Getenv("OMP_WAIT_POLICY") != "" || os.Getenv("GOMP_SPINCOUNT") != "" {
+	_, policy := os.LookupEnv("OMP_WAIT_POLICY")
+	_, spin := os.LookupEnv("GOMP_SPINCOUNT")
+	if policy || spin {
 		return func() {}
 	}
 	os.Setenv("OMP_WAIT_POLICY", "passive")
@@ -228,13 +232,15 @@ func fallBack(format string, args ...any) error {
 	return gobackend.ErrFallback
 }
 
-// Every oneDNN call runs on one goroutine locked to its OS thread: loading,
-// primitive creation and execution. Two reasons: oneDNN's OpenMP thread
+// Loading and every convolution primitive (creation and execution) run on
+// one goroutine locked to its OS thread. Two reasons: oneDNN's OpenMP thread
 // teams deadlocked (a hang within a few hundred calls) when the Go backend's
 // concurrent ops started parallel regions from several OS threads; and some
 // oneDNN implementations (gemm-based convolutions) keep their scratchpad in
 // thread-local storage sized when the primitive is created, so a primitive
-// must run on the thread that created it.
+// must run on the thread that created it. sgemm, which keeps no state, runs
+// on its callers' threads (matmul.go), and at most one OpenMP team of
+// several threads runs at a time (wideTeam).
 var (
 	workerOnce sync.Once
 	work       chan func()
