@@ -209,7 +209,9 @@ func inWideTeam(f func() error) error {
 // thread (on the worker when OpenMP's thread count cannot be set).
 func runSGEMM(mm *matmul, a, b, c []float32) error {
 	if !callerThreads {
-		return onWorker(func() error { return inWideTeam(func() error { return sgemm(mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c) }) })
+		return onWorker(func() error {
+			return inWideTeam(func() error { return sgemm(mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c) })
+		})
 	}
 	// The thread count depends on the shape alone, never on what else is
 	// running: a team may split a product's sums differently from one
