@@ -25,15 +25,10 @@ func benchMLP256(b *testing.B, parallel int) {
 	defer be.Finalize()
 	ds := SyntheticImages(6400, 28, 28, 1, 5)
 	set := data.All(ds)
-	r := settings.CPUAbundantMLP
-	r.Epochs, r.MinSteps = 1, 0
-	cfg, err := FromRecipe("mlp-256", r)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.CheckpointEvery = 0
+	cfg := mainJobMLP(b, 1)
 	trainers := make([]*Trainer, parallel)
 	for i := range trainers {
+		var err error
 		if trainers[i], err = New(be, cfg, set, data.Augment{}); err != nil {
 			b.Fatal(err)
 		}
@@ -54,4 +49,18 @@ func benchMLP256(b *testing.B, parallel int) {
 		images += parallel * len(set.Idx)
 	}
 	b.ReportMetric(float64(images)/b.Elapsed().Seconds(), "img/s")
+}
+
+// mainJobMLP is the main job's network and recipe (mlp-256, Adam, batch
+// 128) for the given number of epochs, without checkpoints.
+func mainJobMLP(tb testing.TB, epochs int) Config {
+	tb.Helper()
+	r := settings.CPUAbundantMLP
+	r.Epochs, r.MinSteps = epochs, 0
+	cfg, err := FromRecipe("mlp-256", r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.CheckpointEvery = 0
+	return cfg
 }

@@ -9,7 +9,6 @@ import (
 	"beyondscaling/lib/backend/backendtest"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
-	"beyondscaling/lib/settings"
 )
 
 // The same weights give the same evaluation-mode outputs (batch norm
@@ -76,13 +75,8 @@ func TestOneDNNTrainingIsReproducibleTwoAtOnce(t *testing.T) {
 	defer db.Finalize()
 	ds := SyntheticImages(1280, 28, 28, 1, 3)
 	set := data.All(ds)
-	r := settings.CPUAbundantMLP
-	r.Epochs, r.MinSteps = 2, 0
-	cfg, err := FromRecipe("mlp-256", r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Seed, cfg.CheckpointEvery = 11, 0
+	cfg := mainJobMLP(t, 2)
+	cfg.Seed = 11
 	run := func() (*Trainer, error) {
 		tr, err := New(db, cfg, set, data.Augment{})
 		if err != nil {
