@@ -3,7 +3,6 @@ package onednn
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -170,17 +169,18 @@ func SGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
 		return err
 	}
 	return onWorker(func() error {
-		return inWideTeam(func() error { return sgemm(transA, transB, m, n, k, a, b, c) })
+		return inWideTeam(func() error { return sgemm(0, transA, transB, m, n, k, a, b, c) })
 	})
 }
 
 // Threads of the matrix products.
 //
-// A product runs on the goroutine that needs it, with its OS thread locked
-// for the call, instead of on the oneDNN worker thread: handing each call
-// to that thread and back cost two thread wake-ups (tens of microseconds,
-// more than a dense layer's small products take), and two trainings at
-// once (sweep workers) queued behind each other there. sgemm keeps no
+// A product runs on the goroutine that needs it (one cgo call, which sets
+// OpenMP's thread count for its thread and runs sgemm) instead of on the
+// oneDNN worker thread: handing each call to that thread and back cost two
+// thread wake-ups (tens of microseconds, more than a dense layer's small
+// products take), and two trainings at once (sweep workers) queued behind
+// each other there. sgemm keeps no
 // state between calls, so any thread may run it; what must not happen is
 // two OpenMP teams of several threads at once (their parallel regions
 // deadlocked when started from several threads), so a team of more than
@@ -210,7 +210,7 @@ func inWideTeam(f func() error) error {
 func runSGEMM(mm *matmul, a, b, c []float32) error {
 	if !callerThreads {
 		return onWorker(func() error {
-			return inWideTeam(func() error { return sgemm(mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c) })
+			return inWideTeam(func() error { return sgemm(0, mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c) })
 		})
 	}
 	// The thread count depends on the shape alone, never on what else is
@@ -222,10 +222,7 @@ func runSGEMM(mm *matmul, a, b, c []float32) error {
 		wideTeam.Lock()
 		defer wideTeam.Unlock()
 	}
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	setThreads(threads)
-	return sgemm(mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c)
+	return sgemm(threads, mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c)
 }
 
 // MatMul is SGEMM as the matmul nodes run it: on the calling goroutine's

@@ -141,9 +141,12 @@ static char* dn_load(const char* path) {
 static const char* dn_get_version(void) { return dn_version; }
 
 // dn_sgemm is C = op(A)·op(B) on row-major float32 matrices (C is m×n and
-// written, not read: beta 0).
-static char* dn_sgemm(int transA, int transB, int64_t m, int64_t n, int64_t k,
+// written, not read: beta 0), by an OpenMP team of threads threads when
+// threads > 0 (set here, in the same call, so that it applies to the thread
+// that runs the product).
+static char* dn_sgemm(int threads, int transA, int transB, int64_t m, int64_t n, int64_t k,
 		const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
+	if (threads > 0 && dn_omp_set_num_threads) dn_omp_set_num_threads(threads);
 	dnnl_status_t st = dn.sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
 	return st == dnnl_success ? NULL : dn_errorf("dnnl_sgemm", st);
 }
@@ -365,8 +368,9 @@ func (p *plan) run(a, w, out []float32) error {
 
 // sgemm sets c (m×n) to op(a)·op(b), where op transposes when asked: a is
 // m×k (k×m when transA), b is k×n (n×k when transB), all row-major and
-// dense. The slices hold no Go pointers and are used only during the call.
-func sgemm(transA, transB bool, m, n, k int, a, b, c []float32) error {
+// dense, on an OpenMP team of threads threads (0: the thread's current
+// count). The slices hold no Go pointers and are used only during the call.
+func sgemm(threads int, transA, transB bool, m, n, k int, a, b, c []float32) error {
 	if m == 0 || n == 0 {
 		return nil
 	}
@@ -384,7 +388,7 @@ func sgemm(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	if transB {
 		ldb = k
 	}
-	if msg := C.dn_sgemm(cBool(transA), cBool(transB), C.int64_t(m), C.int64_t(n), C.int64_t(k),
+	if msg := C.dn_sgemm(C.int(threads), cBool(transA), cBool(transB), C.int64_t(m), C.int64_t(n), C.int64_t(k),
 		(*C.float)(&a[0]), C.int64_t(lda), (*C.float)(&b[0]), C.int64_t(ldb), (*C.float)(&c[0]), C.int64_t(n)); msg != nil {
 		defer C.free(unsafe.Pointer(msg))
 		return errors.New(C.GoString(msg))

@@ -23,7 +23,7 @@ func makePlan(geometry) (*plan, error) { return nil, errors.New("oneDNN not avai
 
 func (*plan) run(a, w, out []float32) error { return errors.New("oneDNN not available") }
 
-func sgemm(transA, transB bool, m, n, k int, a, b, c []float32) error {
+func sgemm(threads int, transA, transB bool, m, n, k int, a, b, c []float32) error {
 	return errors.New("oneDNN not available")
 }
 
