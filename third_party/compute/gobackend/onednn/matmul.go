@@ -180,12 +180,12 @@ func SGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
 // oneDNN worker thread: handing each call to that thread and back cost two
 // thread wake-ups (tens of microseconds, more than a dense layer's small
 // products take), and two trainings at once (sweep workers) queued behind
-// each other there. sgemm keeps no
-// state between calls, so any thread may run it; what must not happen is
-// two OpenMP teams of several threads at once (their parallel regions
-// deadlocked when started from several threads), so a team of more than
-// one thread runs only with wideTeam held. Small products run on one
-// thread, where starting a team costs more than it saves.
+// each other there. sgemm keeps no state between calls, so any thread may
+// run it; what must not happen is two OpenMP teams of several threads at
+// once (their parallel regions deadlocked when started from several
+// threads), so a team of more than one thread runs only with wideTeam held.
+// Small products run on one thread, where starting a team costs more than
+// it saves.
 var (
 	wideTeam      sync.Mutex // held while an OpenMP region of several threads runs
 	teamThreads   int        // OpenMP's default thread count (OMP_NUM_THREADS, else the cores)
