@@ -168,6 +168,11 @@ func SGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	if _, err := Load(); err != nil {
 		return err
 	}
+	return sgemmOnWorker(transA, transB, m, n, k, a, b, c)
+}
+
+// sgemmOnWorker runs sgemm on the worker thread with OpenMP's default team.
+func sgemmOnWorker(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	return onWorker(func() error {
 		return inWideTeam(func() error { return sgemm(0, transA, transB, m, n, k, a, b, c) })
 	})
@@ -209,9 +214,7 @@ func inWideTeam(f func() error) error {
 // thread (on the worker when OpenMP's thread count cannot be set).
 func runSGEMM(mm *matmul, a, b, c []float32) error {
 	if !callerThreads {
-		return onWorker(func() error {
-			return inWideTeam(func() error { return sgemm(0, mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c) })
-		})
+		return sgemmOnWorker(mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c)
 	}
 	// The thread count depends on the shape alone, never on what else is
 	// running: a team may split a product's sums differently from one

@@ -92,7 +92,7 @@ func Load() (string, error) {
 			version, err = load(LibraryPath())
 			if err == nil {
 				teamThreads = maxThreads()
-				callerThreads = teamThreads > 0 && setThreads(teamThreads)
+				callerThreads = teamThreads > 0 && threadControl()
 			}
 			return err
 		})

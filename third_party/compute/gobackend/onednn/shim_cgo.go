@@ -54,13 +54,9 @@ static struct {
 static void (*dn_omp_set_num_threads)(int);
 static int (*dn_omp_get_max_threads)(void);
 
-// dn_set_threads sets the calling thread's OpenMP thread count; it returns
-// 0 when the OpenMP library gives no control.
-static int dn_set_threads(int n) {
-	if (!dn_omp_set_num_threads) return 0;
-	dn_omp_set_num_threads(n);
-	return 1;
-}
+// dn_thread_control says whether the thread count can be set (dn_sgemm's
+// threads argument has an effect).
+static int dn_thread_control(void) { return dn_omp_set_num_threads != NULL; }
 
 static int dn_max_threads(void) {
 	return dn_omp_get_max_threads ? dn_omp_get_max_threads() : 0;
@@ -403,9 +399,9 @@ func cBool(v bool) C.int {
 	return 0
 }
 
-// setThreads sets the calling OS thread's OpenMP thread count for oneDNN's
-// parallel regions; false when the OpenMP library gives no such control.
-func setThreads(n int) bool { return C.dn_set_threads(C.int(n)) != 0 }
+// threadControl reports whether sgemm's thread count can be set (OpenMP's
+// omp_set_num_threads was found).
+func threadControl() bool { return C.dn_thread_control() != 0 }
 
 // maxThreads is the calling OS thread's OpenMP thread count (0 when
 // unknown).

@@ -27,6 +27,6 @@ func sgemm(threads int, transA, transB bool, m, n, k int, a, b, c []float32) err
 	return errors.New("oneDNN not available")
 }
 
-func setThreads(int) bool { return false }
+func threadControl() bool { return false }
 
 func maxThreads() int { return 0 }
