@@ -3,7 +3,6 @@ package onednn
 import (
 	"fmt"
 	"os"
-	"sync"
 	"sync/atomic"
 
 	"github.com/gomlx/compute"
@@ -160,8 +159,8 @@ func execMatMul(backend *gobackend.Backend, node *gobackend.Node, inputs []*goba
 }
 
 // SGEMM sets c (m×n) to op(a)·op(b) with oneDNN's sgemm on its worker thread
-// and OpenMP's default team, whatever the size (the matmul nodes run small
-// products on one thread: MatMul): a is m×k (k×m when transA), b is k×n (n×k
+// and OpenMP's default team (the matmul nodes run their products on one
+// thread: MatMul): a is m×k (k×m when transA), b is k×n (n×k
 // when transB), row-major. For measurements (the roofline of `prune bench
 // train`) and tests.
 func SGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
@@ -173,64 +172,46 @@ func SGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
 
 // sgemmOnWorker runs sgemm on the worker thread with OpenMP's default team.
 func sgemmOnWorker(transA, transB bool, m, n, k int, a, b, c []float32) error {
-	return onWorker(func() error {
-		return inWideTeam(func() error { return sgemm(0, transA, transB, m, n, k, a, b, c) })
-	})
+	return onWorker(func() error { return sgemm(0, transA, transB, m, n, k, a, b, c) })
 }
 
 // Threads of the matrix products.
 //
 // A product runs on the goroutine that needs it (one cgo call, which sets
-// OpenMP's thread count for its thread and runs sgemm) instead of on the
-// oneDNN worker thread: handing each call to that thread and back cost two
-// thread wake-ups (tens of microseconds, more than a dense layer's small
+// OpenMP's thread count for its thread to one and runs sgemm) instead of on
+// the oneDNN worker thread: handing each call to that thread and back cost
+// two thread wake-ups (tens of microseconds, more than a dense layer's small
 // products take), and two trainings at once (sweep workers) queued behind
 // each other there. sgemm keeps no state between calls, so any thread may
-// run it; what must not happen is two OpenMP teams of several threads at
-// once (their parallel regions deadlocked when started from several
-// threads), so a team of more than one thread runs only with wideTeam held.
-// Small products run on one thread, where starting a team costs more than
-// it saves.
+// run it.
+//
+// Every product runs on one thread, whatever its size. A team of both cores
+// sped no training up: the Go backend runs other nodes beside a product,
+// and sweeps train two networks at once, so a team's second thread waited
+// for a core and every thread of the team for it (environment.md, "One
+// thread per product"). Measured on mlp-256: one training alone as fast
+// with one thread as with a team, two at once about 1.45 times as fast.
+// One thread also keeps every OpenMP region of several threads on the
+// worker (convolutions, the roofline's SGEMM): such regions started from
+// several threads at once deadlocked.
 var (
-	wideTeam      sync.Mutex // held while an OpenMP region of several threads runs
-	teamThreads   int        // OpenMP's default thread count (OMP_NUM_THREADS, else the cores)
-	callerThreads bool       // products run on their callers' threads (OpenMP's thread count can be set)
+	teamThreads   int  // OpenMP's default thread count (OMP_NUM_THREADS, else the cores)
+	callerThreads bool // products run on their callers' threads (OpenMP's thread count can be set)
 )
 
-// wideGEMM is the fewest multiply-adds for which a product starts a team of
-// threads; a dense layer's forward product on a batch of 128 Fashion-MNIST
-// images (128×784×256) has 25.7 M, its output layer's (128×256×10) 0.33 M.
-const wideGEMM = 1 << 22
-
-// inWideTeam runs f, which starts OpenMP regions of the default thread
-// count, while holding wideTeam.
-func inWideTeam(f func() error) error {
-	wideTeam.Lock()
-	defer wideTeam.Unlock()
-	return f()
-}
-
 // runSGEMM computes a matmul node's product on the calling goroutine's
-// thread (on the worker when OpenMP's thread count cannot be set).
+// thread with one OpenMP thread (on the worker when OpenMP's thread count
+// cannot be set).
 func runSGEMM(mm *matmul, a, b, c []float32) error {
 	if !callerThreads {
 		return sgemmOnWorker(mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c)
 	}
-	// The thread count depends on the shape alone, never on what else is
-	// running: a team may split a product's sums differently from one
-	// thread, and a run must give the same numbers every time.
-	threads := 1
-	if teamThreads > 1 && mm.m*mm.n*mm.k >= wideGEMM {
-		threads = teamThreads
-		wideTeam.Lock()
-		defer wideTeam.Unlock()
-	}
-	return sgemm(threads, mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c)
+	return sgemm(1, mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c)
 }
 
 // MatMul is SGEMM as the matmul nodes run it: on the calling goroutine's
-// thread, with the thread count their shape gives (on the worker when
-// CallerThreads is false). For tests.
+// thread with one OpenMP thread (on the worker when CallerThreads is
+// false). For tests.
 func MatMul(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	if _, err := Load(); err != nil {
 		return err

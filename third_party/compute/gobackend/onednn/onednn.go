@@ -214,7 +214,7 @@ func execConvGeneral(backend *gobackend.Backend, node *gobackend.Node, inputs []
 	if debug {
 		fmt.Fprintf(os.Stderr, "onednn: %+v impl %s\n", g, p.impl)
 	}
-	if err := onWorker(func() error { return inWideTeam(func() error { return p.run(a, w, out) }) }); err != nil {
+	if err := onWorker(func() error { return p.run(a, w, out) }); err != nil {
 		backend.PutBuffer(output)
 		return nil, errors.WithMessage(err, "oneDNN convolution")
 	}
@@ -239,8 +239,8 @@ func fallBack(format string, args ...any) error {
 // oneDNN implementations (gemm-based convolutions) keep their scratchpad in
 // thread-local storage sized when the primitive is created, so a primitive
 // must run on the thread that created it. sgemm, which keeps no state, runs
-// on its callers' threads (matmul.go), and at most one OpenMP team of
-// several threads runs at a time (wideTeam).
+// on its callers' threads with one OpenMP thread each (matmul.go), so that
+// every OpenMP region of several threads starts on this one.
 var (
 	workerOnce sync.Once
 	work       chan func()
@@ -291,11 +291,9 @@ func planFor(g geometry) (*plan, error) {
 	plansMu.Unlock()
 	e.once.Do(func() {
 		e.err = onWorker(func() error {
-			return inWideTeam(func() error { // making a plan may run OpenMP regions (reorders)
-				var err error
-				e.p, err = makePlan(g)
-				return err
-			})
+			var err error
+			e.p, err = makePlan(g)
+			return err
 		})
 		if e.err == nil {
 			plansMu.Lock()

@@ -42,8 +42,8 @@ type Buffer struct {
 	// InUse is set to false when the buffer is finalized and moved back to the pool.
 	InUse bool
 
-	// isUserFed is set to true when the buffer was created from user-provided data
-	// (e.g., via BufferFromFlatData). These buffers should not be pooled after use
+	// isUserFed is set to true when the buffer's memory was handed to the user
+	// (NewSharedBuffer). These buffers should not be pooled after use
 	// to avoid unbounded pool growth when iterating over large datasets.
 	isUserFed bool
 
@@ -506,8 +506,11 @@ func (b *Backend) BufferFromFlatData(deviceNum compute.DeviceNum, flat any, shap
 	if buffer == nil {
 		return nil, errors.WithStack(ErrBackendAlreadyFinalized)
 	}
-	buffer.isUserFed = true
-
+	// Not marked user-fed: the buffer holds a copy, so nothing outside the
+	// backend points into it, and when it is donated to an execution it goes
+	// back to the pool like the execution's own buffers. Dropped instead, a
+	// training step's batch became garbage every step, and the collections
+	// that followed took a core from the products' OpenMP team (FORK.md).
 	CopyFlat(buffer.Flat, flat)
 	return buffer, nil
 }
