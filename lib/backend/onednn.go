@@ -101,7 +101,7 @@ func OneDNNSGEMM(transA, transB bool, m, n, k int, a, b, c []float32) error {
 }
 
 // OneDNNMatMul is OneDNNSGEMM as the dense layers run it: on the calling
-// goroutine's thread, one OpenMP thread for small products. For tests.
+// goroutine's thread with one OpenMP thread, whatever the size. For tests.
 func OneDNNMatMul(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	return onednn.MatMul(transA, transB, m, n, k, a, b, c)
 }

@@ -260,7 +260,8 @@ func TestOneDNNProductsBesideConvolutions(t *testing.T) {
 		a, b, want     []float32
 	}
 	var products []product
-	// The products of mlp-256's dense layers on a batch of 128, large and small.
+	// The products of mlp-256's dense layers on a batch of 128, large and
+	// small, and the input gradient of a first layer like its own.
 	for _, d := range [][5]int{{0, 0, 128, 256, 784}, {1, 0, 784, 256, 128}, {0, 1, 128, 784, 256}, {0, 0, 128, 10, 256}, {1, 0, 256, 10, 128}, {0, 1, 128, 256, 10}} {
 		p := product{transA: d[0] == 1, transB: d[1] == 1, m: d[2], n: d[3], k: d[4]}
 		p.a, p.b = make([]float32, p.m*p.k), make([]float32, p.k*p.n)

@@ -66,10 +66,10 @@ func TestOneDNNTrainingIsReproducible(t *testing.T) {
 	}
 }
 
-// Dense layers run their products on the calling goroutine's thread, the
-// large ones on a team of OpenMP threads taken in turn: two trainings at
-// once on one backend (as two sweep workers train) end with the same
-// parameters, bit for bit, as one training alone.
+// Dense layers run their products on the calling goroutine's thread with
+// one OpenMP thread each: two trainings at once on one backend (as two
+// sweep workers train) end with the same parameters, bit for bit, as one
+// training alone.
 func TestOneDNNTrainingIsReproducibleTwoAtOnce(t *testing.T) {
 	db := backendtest.OneDNN(t)
 	defer db.Finalize()

@@ -190,7 +190,7 @@ func sgemmOnWorker(transA, transB bool, m, n, k int, a, b, c []float32) error {
 // and sweeps train two networks at once, so a team's second thread waited
 // for a core and every thread of the team for it (environment.md, "One
 // thread per product"). Measured on mlp-256: one training alone as fast
-// with one thread as with a team, two at once 1.5-1.8 times as fast.
+// with one thread as with a team, two at once about 1.4-1.5 times as fast.
 // One thread also keeps every OpenMP region of several threads on the
 // worker (convolutions, the roofline's SGEMM): such regions started from
 // several threads at once deadlocked.

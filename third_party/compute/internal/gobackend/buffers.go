@@ -43,8 +43,8 @@ type Buffer struct {
 	InUse bool
 
 	// isUserFed is set to true when the buffer's memory was handed to the user
-	// (NewSharedBuffer). These buffers should not be pooled after use
-	// to avoid unbounded pool growth when iterating over large datasets.
+	// (NewSharedBuffer). These buffers are not pooled after use: the user
+	// still holds their memory.
 	isUserFed bool
 
 	// RawBytes is the underlying storage for the buffer.
@@ -510,7 +510,7 @@ func (b *Backend) BufferFromFlatData(deviceNum compute.DeviceNum, flat any, shap
 	// backend points into it, and when it is donated to an execution it goes
 	// back to the pool like the execution's own buffers. Dropped instead, a
 	// training step's batch became garbage every step, and the collections
-	// that followed took a core from the products' OpenMP team (FORK.md).
+	// that followed ran beside the step's products and slowed it (FORK.md).
 	CopyFlat(buffer.Flat, flat)
 	return buffer, nil
 }

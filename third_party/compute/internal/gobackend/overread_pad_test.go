@@ -7,11 +7,11 @@ import (
 	"github.com/gomlx/compute/shapes"
 )
 
-// Every buffer, pooled or new, user-fed or not, has at least overReadPad
-// bytes of its own allocation past the end of its data: the widest partial
-// vector load (16 float32) at the last element stays inside it. The sizes
-// include ones that fill their size bucket exactly, where there is no
-// other slack.
+// Every buffer, pooled or new, made from the caller's data or not, has at
+// least overReadPad bytes of its own allocation past the end of its data:
+// the widest partial vector load (16 float32) at the last element stays
+// inside it. The sizes include ones that fill their size bucket exactly,
+// where there is no other slack.
 func TestBuffersLeaveRoomForTailReads(t *testing.T) {
 	be, err := New("")
 	if err != nil {
@@ -41,6 +41,6 @@ func TestBuffersLeaveRoomForTailReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	if room := cap(user.(*Buffer).RawBytes) - 4*len(flat); room < overReadPad {
-		t.Errorf("user-fed buffer: %d bytes past the data, want at least %d", room, overReadPad)
+		t.Errorf("buffer made from the caller's data: %d bytes past the data, want at least %d", room, overReadPad)
 	}
 }
