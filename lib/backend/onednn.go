@@ -107,8 +107,8 @@ func OneDNNMatMul(transA, transB bool, m, n, k int, a, b, c []float32) error {
 }
 
 // OneDNNCallerThreads reports whether dense layers' products run on their
-// callers' threads (else on the oneDNN worker), and OpenMP's team size.
-func OneDNNCallerThreads() (onCallers bool, team int) { return onednn.CallerThreads() }
+// callers' threads (else on the oneDNN worker).
+func OneDNNCallerThreads() bool { return onednn.CallerThreads() }
 
 // OneDNNImplementations counts the oneDNN convolution plans made so far by
 // the implementation oneDNN chose for them.

@@ -194,10 +194,7 @@ func sgemmOnWorker(transA, transB bool, m, n, k int, a, b, c []float32) error {
 // One thread also keeps every OpenMP region of several threads on the
 // worker (convolutions, the roofline's SGEMM): such regions started from
 // several threads at once deadlocked.
-var (
-	teamThreads   int  // OpenMP's default thread count (OMP_NUM_THREADS, else the cores)
-	callerThreads bool // products run on their callers' threads (OpenMP's thread count can be set)
-)
+var callerThreads bool // products run on their callers' threads (OpenMP's thread count can be set)
 
 // runSGEMM computes a matmul node's product on the calling goroutine's
 // thread with one OpenMP thread (on the worker when OpenMP's thread count
@@ -220,10 +217,10 @@ func MatMul(transA, transB bool, m, n, k int, a, b, c []float32) error {
 }
 
 // CallerThreads reports whether products run on their callers' threads
-// (OpenMP's thread count can be set), and OpenMP's default team size.
-func CallerThreads() (onCallers bool, team int) {
+// (OpenMP's thread count can be set).
+func CallerThreads() bool {
 	if _, err := Load(); err != nil {
-		return false, 0
+		return false
 	}
-	return callerThreads, teamThreads
+	return callerThreads
 }

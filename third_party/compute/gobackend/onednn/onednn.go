@@ -91,8 +91,7 @@ func Load() (string, error) {
 			defer restore()
 			version, err = load(LibraryPath())
 			if err == nil {
-				teamThreads = maxThreads()
-				callerThreads = teamThreads > 0 && threadControl()
+				callerThreads = maxThreads() > 0 && threadControl()
 			}
 			return err
 		})
