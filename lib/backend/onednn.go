@@ -17,13 +17,15 @@ func oneDNNWanted() bool { return os.Getenv(OneDNNEnv) != "0" }
 
 // AccelerateGo makes a pure-Go backend run its convolutions (forward and
 // both gradients) with oneDNN when the library is installed (Debian's
-// libdnnl2; scripts/setup.sh installs it) and PRUNE_ONEDNN is not 0. It
-// returns a note for the backend line: what runs, or why oneDNN does not.
-// Other backends are left alone.
+// libdnnl2; scripts/setup.sh installs it) and PRUNE_ONEDNN is not 0, and
+// compute each optimizer update in one loop unless PRUNE_FUSION is 0
+// (FuseUpdates). It returns a note for the backend line: what runs, or why
+// oneDNN does not. Other backends are left alone.
 func AccelerateGo(b compute.Backend) (note string) {
 	if b == nil || !onednn.IsGoBackend(b) {
 		return ""
 	}
+	FuseUpdates(b)
 	if !oneDNNWanted() {
 		return "convolutions in pure Go (" + OneDNNEnv + "=0)"
 	}
@@ -44,13 +46,17 @@ func Name(b compute.Backend) string {
 	return b.Name()
 }
 
-// Describe is the backend's description with how it convolves, for the
-// backend line commands print.
+// Describe is the backend's description with how it convolves and whether
+// it fuses optimizer updates, for the backend line commands print.
 func Describe(b compute.Backend) string {
+	d := b.Description()
 	if onednn.Enabled(b) {
-		return b.Description() + ", convolutions and dense layers by oneDNN " + onednn.Version()
+		d += ", convolutions and dense layers by oneDNN " + onednn.Version()
 	}
-	return b.Description()
+	if FusionEnabled(b) {
+		d += ", optimizer updates fused"
+	}
+	return d
 }
 
 // OneDNNAvailable reports whether oneDNN can be loaded, and why not.
@@ -66,10 +72,21 @@ const OneDNNStatusFile = ".cache/onednn.status"
 // installed is true when it says the library is installed.
 func OneDNNSetupReport() (installed bool, report string) { return setupReport(OneDNNStatusFile) }
 
-// OpenOneDNN opens a pure-Go backend with oneDNN convolutions, for tests
-// that compare it with the pure-Go backend. When oneDNN cannot be loaded, b
-// is nil and why says why.
+// OpenOneDNN opens a pure-Go backend with oneDNN convolutions and dense
+// layers and, unless PRUNE_FUSION=0, fused optimizer updates (the default
+// CPU route), for tests and benchmarks. When oneDNN cannot be loaded, b is
+// nil and why says why.
 func OpenOneDNN() (b compute.Backend, why string, err error) {
+	b, why, err = OpenOneDNNUnfused()
+	if b != nil {
+		FuseUpdates(b)
+	}
+	return b, why, err
+}
+
+// OpenOneDNNUnfused is OpenOneDNN without fused optimizer updates, for the
+// tests that compare the two.
+func OpenOneDNNUnfused() (b compute.Backend, why string, err error) {
 	ReserveHeapSlack()
 	if _, lerr := onednn.Load(); lerr != nil {
 		return nil, lerr.Error(), nil

@@ -28,6 +28,13 @@ func OneDNN(t testing.TB) compute.Backend {
 	return open(t, backend.OpenOneDNN, backend.OneDNNSetupReport)
 }
 
+// OneDNNUnfused is OneDNN without fused optimizer updates, for the tests
+// that compare the two.
+func OneDNNUnfused(t testing.TB) compute.Backend {
+	t.Helper()
+	return open(t, backend.OpenOneDNNUnfused, backend.OneDNNSetupReport)
+}
+
 // open applies the rule: openFn's nil backend skips with its reason, unless
 // CI is set and the set-up's report says the library was installed.
 func open(t testing.TB, openFn func() (compute.Backend, string, error), report func() (bool, string)) compute.Backend {

@@ -1,0 +1,104 @@
+package backend
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// updateChains are the element-wise chains of lib/train's optimizers,
+// written as the optimizers write them, on operands w, g, v (one shape) and
+// scalars c1, c2 (parameters, as the learning rate is). fused says whether
+// the chain has a kernel.
+var updateChains = []struct {
+	name  string
+	fused bool
+	chain func(w, g, v, c1, c2 *Node) *Node
+}{
+	{"decay added to the gradient", true, func(w, g, v, c1, c2 *Node) *Node { return Add(g, MulScalar(w, 5e-4)) }},
+	{"momentum velocity", true, func(w, g, v, c1, c2 *Node) *Node { return Add(MulScalar(v, 0.9), g) }},
+	{"Nesterov step", true, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(Add(g, MulScalar(v, 0.9)), c1)) }},
+	{"heavy-ball velocity with decay", true, func(w, g, v, c1, c2 *Node) *Node {
+		return Add(MulScalar(v, 0.9), Add(g, MulScalar(w, 5e-4)))
+	}},
+	{"step with decay, no momentum", true, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(Add(g, MulScalar(w, 5e-4)), c1)) }},
+	{"plain step", true, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(v, c1)) }},
+	{"Adam first moment", true, func(w, g, v, c1, c2 *Node) *Node { return Add(MulScalar(v, 0.9), MulScalar(g, 1-0.9)) }},
+	{"Adam second moment", true, func(w, g, v, c1, c2 *Node) *Node {
+		return Add(MulScalar(v, 0.999), MulScalar(Square(g), 1-0.999))
+	}},
+	{"Adam step", true, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Div(Mul(g, c1), Add(Sqrt(Abs(v)), c2))) }},
+	// AdamW's decoupled decay has no kernel: it stays unfused.
+	{"decoupled decay", false, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(MulScalar(w, 1e-2), c1)) }},
+}
+
+// Fused optimizer updates compute the same numbers as the unfused nodes,
+// bit for bit: every chain, on operands whose size is not a multiple of the
+// vector length (the last, partial vector) and with values from denormal to
+// large, of both signs. The operands are independent of one another: a
+// kernel that read the wrong one, or a scalar in the wrong place, differs.
+func TestFusedUpdatesComputeTheSameNumbers(t *testing.T) {
+	ReserveHeapSlack()
+	fused, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fused.Finalize()
+	if !FuseUpdates(fused) {
+		t.Skip("optimizer updates are not fused here (" + UpdateFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
+	}
+	plain, err := compute.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Finalize()
+	if FusionEnabled(plain) || !FusionEnabled(fused) {
+		t.Fatalf("fusion enabled: %v on the fused backend, %v on the other", FusionEnabled(fused), FusionEnabled(plain))
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	operand := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			switch i % 7 {
+			case 0:
+				x[i] = float32(rng.NormFloat64()) * 1e-39 // denormal
+			case 1:
+				x[i] = 0
+			case 2:
+				x[i] = float32(rng.NormFloat64()) * 1e4
+			default:
+				x[i] = float32(rng.NormFloat64())
+			}
+		}
+		return x
+	}
+	for _, dims := range [][]int{{7, 37}, {64, 16}} { // 259 elements (a partial vector) and 1,024
+		n := dims[0] * dims[1]
+		w, g, v := operand(n), operand(n), operand(n)
+		for _, tc := range updateChains {
+			run := func(b compute.Backend) []float32 {
+				e := MustNewExec(b, func(w, g, v, c1, c2 *Node) *Node { return tc.chain(w, g, v, c1, c2) })
+				defer e.Finalize()
+				out := e.MustExec(tensors.FromFlatDataAndDimensions(w, dims...), tensors.FromFlatDataAndDimensions(g, dims...),
+					tensors.FromFlatDataAndDimensions(v, dims...), tensors.FromScalar(float32(0.05)), tensors.FromScalar(float32(1e-8)))
+				return tensors.MustCopyFlatData[float32](out[0])
+			}
+			want := run(plain)
+			before, _ := FusedCounts()
+			got := run(fused)
+			after, _ := FusedCounts()
+			if ran := after > before; ran != tc.fused {
+				t.Errorf("%s %v: fused node ran: %v, want %v", tc.name, dims, ran, tc.fused)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s %v: element %d: fused %g, unfused %g", tc.name, dims, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package train
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gomlx/compute"
+
+	"beyondscaling/lib/backend"
+	"beyondscaling/lib/backend/backendtest"
+	"beyondscaling/lib/data"
+)
+
+// Fused optimizer updates train to the same parameters, bit for bit, as
+// the unfused nodes: the main job's network with its Adam recipe, the
+// benchmark's momentum-SGD recipe, plain SGD, and a ResNet (whose batch-norm
+// chains have no kernel and stay unfused beside the fused updates). For the
+// MLPs every weight tensor's update is fused: perStep is how many fused
+// nodes each step runs (two weight matrices with weight decay, two biases
+// without, and one chain of the loss's gradient, logits minus a scaled
+// term, which has the plain step's form).
+func TestFusedUpdatesTrainIdentically(t *testing.T) {
+	fused := backendtest.OneDNN(t)
+	defer fused.Finalize()
+	if !backend.FusionEnabled(fused) {
+		t.Skip("optimizer updates are not fused here (" + backend.UpdateFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
+	}
+	plain := backendtest.OneDNNUnfused(t)
+	defer plain.Finalize()
+	if backend.FusionEnabled(plain) {
+		t.Fatal("the unfused backend fuses")
+	}
+	sgd := func(model string) Config {
+		cfg := Recipe(model, 2)
+		cfg.LR = 0.05
+		return cfg
+	}
+	plainSGD := sgd("mlp-256")
+	plainSGD.Momentum, plainSGD.Nesterov = 0, false
+	heavyBall := sgd("mlp-256")
+	heavyBall.Nesterov = false
+	for _, tc := range []struct {
+		name    string
+		cfg     Config
+		ds      *data.Dataset
+		perStep int // fused nodes a step runs; 0: not checked
+	}{
+		// Adam: decay, both moments and the step for each weight matrix; the
+		// moments and the step for each bias.
+		{"mlp-256 adam", mainJobMLP(t, 2), SyntheticImages(320, 28, 28, 1, 3), 2*4 + 2*3 + 1},
+		// Nesterov: decay, velocity and step for each weight matrix; velocity
+		// and step for each bias.
+		{"mlp-256 nesterov sgd", sgd("mlp-256"), SyntheticImages(320, 28, 28, 1, 3), 2*3 + 2*2 + 1},
+		// Heavy ball: the velocity (with the decay, for the weight matrices)
+		// and the plain step for each tensor.
+		{"mlp-256 momentum sgd", heavyBall, SyntheticImages(320, 28, 28, 1, 3), 2*2 + 2*2 + 1},
+		// No momentum: one chain per tensor (the step, with the decay for the
+		// weight matrices).
+		{"mlp-256 plain sgd", plainSGD, SyntheticImages(320, 28, 28, 1, 3), 2*1 + 2*1 + 1},
+		{"resnet8 nesterov sgd", sgd("resnet8"), SyntheticCIFAR(64, 3), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set := data.All(tc.ds)
+			cfg := tc.cfg
+			cfg.Batch, cfg.Seed, cfg.CheckpointEvery = 32, 11, 0
+			run := func(b compute.Backend) (*Trainer, Result) {
+				tr, err := New(b, cfg, set, data.Augment{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := tr.Run(context.Background(), set)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tr, res
+			}
+			before, _ := backend.FusedCounts()
+			withFusion, res := run(fused)
+			after, _ := backend.FusedCounts()
+			if after == before {
+				t.Fatal("no fused node ran on the fused backend")
+			}
+			if tc.perStep > 0 && after-before != int64(tc.perStep*res.Steps) {
+				t.Errorf("%d fused nodes ran in %d steps, want %d per step", after-before, res.Steps, tc.perStep)
+			}
+			without, _ := run(plain)
+			sameParams(t, without, withFusion, 0)
+		})
+	}
+}

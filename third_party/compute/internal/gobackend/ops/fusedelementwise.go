@@ -1,0 +1,341 @@
+package ops
+
+// Optimizer-update fusion: a compile-time pass that turns the chains of
+// float32 element-wise operations an optimizer's update is made of into
+// single nodes, each computed by one loop over its operands.
+//
+// Why: the Go backend runs every element-wise operation as a node of its
+// own, a full pass through memory with its own output buffer. An update of
+// a large weight matrix (mlp-256's 784×256 first layer: 800 KB per operand)
+// is a dozen such passes (Adam: the two moments, their square root and the
+// step; momentum SGD: decay, velocity and step), operands that no longer fit
+// in a core's cache and come back from the shared cache or the other core's.
+// One loop per chain reads each operand once and keeps the intermediate
+// values in registers.
+//
+// A chain is a node and the operands only it uses (every absorbed value is
+// used once, inside the chain, and is not an output), of one shape, with
+// scalar operands allowed. A chain is fused only when its operations, their
+// operand order and which operands are scalars are exactly those of a
+// kernel below (fusedKernels); every other chain stays as it was. Each
+// kernel computes the same operations in the same order as the unfused
+// nodes, one IEEE 754 rounding per operation (Add, Sub, Mul, Div and Sqrt
+// are exactly rounded, and the vector kernels never contract a
+// multiplication and an addition), so a fused graph computes the same
+// numbers, bit for bit.
+//
+// The pass runs only for backends named by EnableElementwiseFusion.
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/internal/gobackend"
+	"github.com/gomlx/compute/shapes"
+	"github.com/pkg/errors"
+)
+
+func init() {
+	// After ImplicitBroadcastFusion (100): a scalar operand that pass reads
+	// in place is one value here too.
+	gobackend.RegisterTransformation(50, elementwiseFusion{})
+	for _, op := range fusibleOps {
+		gobackend.SetNodeExecutor(op, gobackend.PriorityUser, execFusedElementwise)
+	}
+}
+
+// fusibleOps are the operations a fused chain may contain.
+var fusibleOps = []compute.OpType{
+	compute.OpTypeAdd, compute.OpTypeSub, compute.OpTypeMul, compute.OpTypeDiv, compute.OpTypeSqrt,
+}
+
+var debugFusion = os.Getenv("PRUNE_FUSION_DEBUG") != ""
+
+var (
+	fusionMu      sync.RWMutex
+	fusionEnabled = map[*gobackend.Backend]bool{}
+	fusedRan      atomic.Int64
+	fusedOps      atomic.Int64
+)
+
+// EnableElementwiseFusion makes graphs compiled on b from now on fuse the
+// chains that have a kernel.
+func EnableElementwiseFusion(b *gobackend.Backend) {
+	fusionMu.Lock()
+	fusionEnabled[b] = true
+	fusionMu.Unlock()
+}
+
+// ElementwiseFusionAvailable tells whether this build has kernels to fuse
+// with (it has none without GOEXPERIMENT=simd).
+func ElementwiseFusionAvailable() bool { return len(fusedKernels) > 0 }
+
+// ElementwiseFusionEnabled tells whether EnableElementwiseFusion was called for b.
+func ElementwiseFusionEnabled(b *gobackend.Backend) bool {
+	fusionMu.RLock()
+	defer fusionMu.RUnlock()
+	return fusionEnabled[b]
+}
+
+// FusedElementwiseCounts returns how many fused nodes have run since the
+// process started, and how many operations they computed together.
+func FusedElementwiseCounts() (nodes, operations int64) { return fusedRan.Load(), fusedOps.Load() }
+
+// fusedKernel computes a fused chain over all of out's elements: full holds
+// the operands of out's size (nil for scalars), scalars the scalar
+// operands' values (by operand number). out may be one of the full operands.
+type fusedKernel func(full [][]float32, scalars []float32, out []float32)
+
+// fusedElementwise is the node data of a fused chain.
+type fusedElementwise struct {
+	signature string // the chain's operations and operand kinds, the key of fusedKernels
+	scalar    []bool // which inputs are scalars
+	numOps    int
+	kernel    fusedKernel
+}
+
+// EqualNodeData implements gobackend.NodeDataComparable.
+func (p *fusedElementwise) EqualNodeData(other gobackend.NodeDataComparable) bool {
+	o, ok := other.(*fusedElementwise)
+	return ok && p.signature == o.signature
+}
+
+type elementwiseFusion struct{}
+
+func (elementwiseFusion) Name() string { return "ElementwiseFusion" }
+
+// isFusibleOp says whether n is an element-wise float32 operation a chain
+// may contain, with operands of n's shape or scalars.
+func isFusibleOp(n *gobackend.Node) bool {
+	if n.Shape.DType != dtypes.Float32 || n.Shape.IsDynamic() || n.Shape.Size() <= 1 ||
+		len(n.MultiOutputsShapes) != 0 || len(n.CapturedInputs) != 0 {
+		return false
+	}
+	known := false
+	for _, op := range fusibleOps {
+		known = known || n.OpType == op
+	}
+	if !known {
+		return false
+	}
+	switch n.Data.(type) {
+	case nil, *gobackend.BroadcastConfig:
+	default:
+		return false // already fused, or data this pass does not know
+	}
+	wantInputs := 2
+	if n.OpType == compute.OpTypeSqrt {
+		wantInputs = 1
+	}
+	if len(n.Inputs) != wantInputs {
+		return false
+	}
+	for _, in := range n.Inputs {
+		if !isScalarOperand(in.Shape) && !in.Shape.Equal(n.Shape) {
+			return false
+		}
+	}
+	return true
+}
+
+func isScalarOperand(s shapes.Shape) bool {
+	return s.DType == dtypes.Float32 && !s.IsDynamic() && s.Size() == 1
+}
+
+// Apply implements gobackend.GraphTransformation.
+func (elementwiseFusion) Apply(b *gobackend.Builder) (bool, error) {
+	if b.Backend == nil || !ElementwiseFusionEnabled(b.Backend) {
+		return false, nil
+	}
+	for _, f := range b.Functions {
+		fuseFunction(f)
+	}
+	// Fused nodes keep their place in the order; absorbed nodes are left
+	// without users and are never run.
+	return false, nil
+}
+
+func fuseFunction(f *gobackend.Function) {
+	// Uses by live nodes only (nodes an earlier pass left unused do not count).
+	live := make(map[*gobackend.Node]bool, len(f.Nodes))
+	var mark func(n *gobackend.Node)
+	mark = func(n *gobackend.Node) {
+		if n == nil || live[n] {
+			return
+		}
+		live[n] = true
+		for _, in := range n.Inputs {
+			mark(in)
+		}
+		for _, cs := range n.CapturedInputs {
+			for _, c := range cs {
+				mark(c)
+			}
+		}
+		for _, m := range n.MultiOutputsNodes {
+			mark(m)
+		}
+	}
+	isOutput := make(map[*gobackend.Node]bool, len(f.Outputs))
+	for _, o := range f.Outputs {
+		isOutput[o] = true
+		mark(o)
+	}
+	uses := make(map[*gobackend.Node]int, len(f.Nodes))
+	for _, n := range f.Nodes {
+		if !live[n] {
+			continue
+		}
+		for _, in := range n.Inputs {
+			uses[in]++
+		}
+		for _, cs := range n.CapturedInputs {
+			for _, c := range cs {
+				uses[c]++
+			}
+		}
+	}
+	absorbed := make(map[*gobackend.Node]bool)
+	for i := len(f.Nodes) - 1; i >= 0; i-- {
+		root := f.Nodes[i]
+		if !live[root] || absorbed[root] || !isFusibleOp(root) {
+			continue
+		}
+		g := chainBuilder{root: root, uses: uses, isOutput: isOutput, absorbed: absorbed, inputIndex: map[*gobackend.Node]int{}}
+		g.emit(root)
+		if len(g.ops) < 2 {
+			continue
+		}
+		signature := g.signature()
+		kernel := fusedKernels[signature]
+		if debugFusion {
+			fmt.Fprintf(os.Stderr, "fusion: %s %s, kernel: %v\n", root.Shape, signature, kernel != nil)
+		}
+		if kernel == nil {
+			continue
+		}
+		for _, n := range g.interior {
+			absorbed[n] = true
+		}
+		scalar := make([]bool, len(g.inputs))
+		for i, in := range g.inputs {
+			scalar[i] = isScalarOperand(in.Shape) && !in.Shape.Equal(root.Shape)
+		}
+		root.Inputs = g.inputs
+		root.Data = &fusedElementwise{signature: signature, scalar: scalar, numOps: len(g.ops), kernel: kernel}
+		root.ClearCachedExecutor()
+	}
+}
+
+// chainBuilder collects the operations of one chain, depth first, so that
+// every operation comes after the operations it reads.
+type chainBuilder struct {
+	root       *gobackend.Node
+	uses       map[*gobackend.Node]int
+	isOutput   map[*gobackend.Node]bool
+	absorbed   map[*gobackend.Node]bool
+	ops        []string // "Mul(in1,in2)": operation and operands (inN: input N, tN: operation N's result)
+	inputs     []*gobackend.Node
+	inputIndex map[*gobackend.Node]int
+	interior   []*gobackend.Node
+}
+
+func (g *chainBuilder) absorbable(n *gobackend.Node) bool {
+	return n.Function == g.root.Function && g.uses[n] == 1 && !g.isOutput[n] && !g.absorbed[n] &&
+		n.Shape.Equal(g.root.Shape) && isFusibleOp(n)
+}
+
+func (g *chainBuilder) operand(n *gobackend.Node) string {
+	if g.absorbable(n) {
+		g.interior = append(g.interior, n)
+		return fmt.Sprintf("t%d", g.emit(n))
+	}
+	i, ok := g.inputIndex[n]
+	if !ok {
+		i = len(g.inputs)
+		g.inputIndex[n] = i
+		g.inputs = append(g.inputs, n)
+	}
+	return fmt.Sprintf("in%d", i)
+}
+
+// emit adds n's operation (after those of its absorbed operands) and
+// returns its number.
+func (g *chainBuilder) emit(n *gobackend.Node) int {
+	args := make([]string, len(n.Inputs))
+	for i, in := range n.Inputs {
+		args[i] = g.operand(in)
+	}
+	g.ops = append(g.ops, fmt.Sprintf("%s(%s)", n.OpType, strings.Join(args, ",")))
+	return len(g.ops) - 1
+}
+
+// signature is the chain's operations followed by one letter per input:
+// S for a scalar, F for an operand of the output's shape. For example
+// "Mul(in1,in2) Add(in0,t0) FFS" is in0 + in1·in2 with in2 a scalar.
+func (g *chainBuilder) signature() string {
+	kinds := make([]byte, len(g.inputs))
+	for i, in := range g.inputs {
+		kinds[i] = 'F'
+		if isScalarOperand(in.Shape) && !in.Shape.Equal(g.root.Shape) {
+			kinds[i] = 'S'
+		}
+	}
+	return strings.Join(g.ops, " ") + " " + string(kinds)
+}
+
+// execFusedElementwise runs a fused chain; other nodes of the fusible
+// operation types go to the next executor.
+func execFusedElementwise(backend *gobackend.Backend, node *gobackend.Node, inputs []*gobackend.Buffer, inputsOwned []bool) (*gobackend.Buffer, error) {
+	prog, ok := node.Data.(*fusedElementwise)
+	if !ok {
+		return nil, gobackend.ErrFallback
+	}
+	var output *gobackend.Buffer
+	for i, in := range inputs {
+		// An owned operand of the output's shape is written in place: each
+		// element is read before the kernel writes it.
+		if inputsOwned[i] && !prog.scalar[i] && in.RawShape.Equal(node.Shape) {
+			output, inputs[i] = in, nil
+			break
+		}
+	}
+	if output == nil {
+		var err error
+		if output, err = backend.GetBuffer(node.Shape); err != nil {
+			return nil, err
+		}
+	}
+	if backend.NoOps {
+		return output, nil
+	}
+	out, ok := output.Flat.([]float32)
+	if !ok {
+		return nil, errors.Errorf("fused element-wise node: output is %s, not float32", output.RawShape)
+	}
+	full := make([][]float32, len(inputs))
+	scalars := make([]float32, len(inputs))
+	for i, buf := range inputs {
+		if buf == nil {
+			buf = output
+		}
+		flat, ok := buf.Flat.([]float32)
+		if !ok {
+			return nil, errors.Errorf("fused element-wise node: input %d is %s, not float32", i, buf.RawShape)
+		}
+		if prog.scalar[i] {
+			scalars[i] = flat[0]
+		} else {
+			full[i] = flat[:len(out)]
+		}
+	}
+	prog.kernel(full, scalars, out)
+	fusedRan.Add(1)
+	fusedOps.Add(int64(prog.numOps))
+	return output, nil
+}
