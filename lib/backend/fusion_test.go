@@ -12,35 +12,38 @@ import (
 
 // updateChains are the element-wise chains of lib/train's optimizers,
 // written as the optimizers write them, on operands w, g, v (one shape) and
-// scalars c1, c2 (parameters, as the learning rate is). fused says whether
-// the chain has a kernel.
+// scalars c1, c2 (parameters, as the learning rate is). ops is how many
+// operations the chain's fused node computes (0: the chain has no kernel).
 var updateChains = []struct {
 	name  string
-	fused bool
+	ops   int
 	chain func(w, g, v, c1, c2 *Node) *Node
 }{
-	{"decay added to the gradient", true, func(w, g, v, c1, c2 *Node) *Node { return Add(g, MulScalar(w, 5e-4)) }},
-	{"momentum velocity", true, func(w, g, v, c1, c2 *Node) *Node { return Add(MulScalar(v, 0.9), g) }},
-	{"Nesterov step", true, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(Add(g, MulScalar(v, 0.9)), c1)) }},
-	{"heavy-ball velocity with decay", true, func(w, g, v, c1, c2 *Node) *Node {
+	{"decay added to the gradient", 2, func(w, g, v, c1, c2 *Node) *Node { return Add(g, MulScalar(w, 5e-4)) }},
+	{"momentum velocity", 2, func(w, g, v, c1, c2 *Node) *Node { return Add(MulScalar(v, 0.9), g) }},
+	{"Nesterov step", 4, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(Add(g, MulScalar(v, 0.9)), c1)) }},
+	{"heavy-ball velocity with decay", 4, func(w, g, v, c1, c2 *Node) *Node {
 		return Add(MulScalar(v, 0.9), Add(g, MulScalar(w, 5e-4)))
 	}},
-	{"step with decay, no momentum", true, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(Add(g, MulScalar(w, 5e-4)), c1)) }},
-	{"plain step", true, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(v, c1)) }},
-	{"Adam first moment", true, func(w, g, v, c1, c2 *Node) *Node { return Add(MulScalar(v, 0.9), MulScalar(g, 1-0.9)) }},
-	{"Adam second moment", true, func(w, g, v, c1, c2 *Node) *Node {
+	{"step with decay, no momentum", 4, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(Add(g, MulScalar(w, 5e-4)), c1)) }},
+	{"plain step", 2, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(v, c1)) }},
+	{"Adam first moment", 3, func(w, g, v, c1, c2 *Node) *Node { return Add(MulScalar(v, 0.9), MulScalar(g, 1-0.9)) }},
+	{"Adam second moment", 4, func(w, g, v, c1, c2 *Node) *Node {
 		return Add(MulScalar(v, 0.999), MulScalar(Square(g), 1-0.999))
 	}},
-	{"Adam step", true, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Div(Mul(g, c1), Add(Sqrt(Abs(v)), c2))) }},
+	{"Adam step", 5, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Div(Mul(g, c1), Add(Sqrt(Abs(v)), c2))) }},
 	// AdamW's decoupled decay has no kernel: it stays unfused.
-	{"decoupled decay", false, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(MulScalar(w, 1e-2), c1)) }},
+	{"decoupled decay", 0, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(MulScalar(w, 1e-2), c1)) }},
 }
 
 // Fused optimizer updates compute the same numbers as the unfused nodes,
-// bit for bit: every chain, on operands whose size is not a multiple of the
-// vector length (the last, partial vector) and with values from denormal to
-// large, of both signs. The operands are independent of one another: a
-// kernel that read the wrong one, or a scalar in the wrong place, differs.
+// bit for bit: every chain, as one fused node of all its operations, on
+// operands whose size is not a multiple of the vector length (the last,
+// partial vector) and with values from denormal to large, of both signs,
+// given as parameters or computed in the graph (then the fused node writes
+// its result over one of them). The operands are independent of one
+// another: a kernel that read the wrong one, or a scalar in the wrong
+// place, differs.
 func TestFusedUpdatesComputeTheSameNumbers(t *testing.T) {
 	ReserveHeapSlack()
 	fused, err := compute.NewWithConfig("go")
@@ -80,23 +83,37 @@ func TestFusedUpdatesComputeTheSameNumbers(t *testing.T) {
 		n := dims[0] * dims[1]
 		w, g, v := operand(n), operand(n), operand(n)
 		for _, tc := range updateChains {
-			run := func(b compute.Backend) []float32 {
-				e := MustNewExec(b, func(w, g, v, c1, c2 *Node) *Node { return tc.chain(w, g, v, c1, c2) })
-				defer e.Finalize()
-				out := e.MustExec(tensors.FromFlatDataAndDimensions(w, dims...), tensors.FromFlatDataAndDimensions(g, dims...),
-					tensors.FromFlatDataAndDimensions(v, dims...), tensors.FromScalar(float32(0.05)), tensors.FromScalar(float32(1e-8)))
-				return tensors.MustCopyFlatData[float32](out[0])
-			}
-			want := run(plain)
-			before, _ := FusedCounts()
-			got := run(fused)
-			after, _ := FusedCounts()
-			if ran := after > before; ran != tc.fused {
-				t.Errorf("%s %v: fused node ran: %v, want %v", tc.name, dims, ran, tc.fused)
-			}
-			for i := range want {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("%s %v: element %d: fused %g, unfused %g", tc.name, dims, i, got[i], want[i])
+			// computed: the operands are negations computed in the graph, buffers
+			// the fused node owns and writes its result into.
+			for _, computed := range []bool{false, true} {
+				run := func(b compute.Backend) []float32 {
+					e := MustNewExec(b, func(w, g, v, c1, c2 *Node) *Node {
+						if computed {
+							w, g, v = Neg(w), Neg(g), Neg(v)
+						}
+						return tc.chain(w, g, v, c1, c2)
+					})
+					defer e.Finalize()
+					out := e.MustExec(tensors.FromFlatDataAndDimensions(w, dims...), tensors.FromFlatDataAndDimensions(g, dims...),
+						tensors.FromFlatDataAndDimensions(v, dims...), tensors.FromScalar(float32(0.05)), tensors.FromScalar(float32(1e-8)))
+					return tensors.MustCopyFlatData[float32](out[0])
+				}
+				want := run(plain)
+				nodes0, ops0 := FusedCounts()
+				got := run(fused)
+				nodes1, ops1 := FusedCounts()
+				wantNodes := 0
+				if tc.ops > 0 {
+					wantNodes = 1
+				}
+				if nodes1-nodes0 != int64(wantNodes) || ops1-ops0 != int64(tc.ops) {
+					t.Errorf("%s %v (operands computed: %v): %d fused nodes of %d operations ran, want %d of %d",
+						tc.name, dims, computed, nodes1-nodes0, ops1-ops0, wantNodes, tc.ops)
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s %v (operands computed: %v): element %d: fused %g, unfused %g", tc.name, dims, computed, i, got[i], want[i])
+					}
 				}
 			}
 		}

@@ -15,9 +15,15 @@ package ops
 //
 // A chain is a node and the operands only it uses (every absorbed value is
 // used once, inside the chain, and is not an output), of one shape, with
-// scalar operands allowed. A chain is fused only when its operations, their
-// operand order and which operands are scalars are exactly those of a
-// kernel below (fusedKernels); every other chain stays as it was. Each
+// scalar operands allowed; the pass takes the longest such chain ending at
+// each node. A chain is fused only when its operations, their operand order
+// and which operands are scalars are exactly those of a kernel below
+// (fusedKernels), wherever it is in the graph (one of the loss's gradient
+// has the plain step's form); every other chain stays as it was, and so
+// does a chain that merely contains a kernel's (AdamW's decay feeds its
+// step, so AdamW's step stays unfused; so would an update whose two scalars
+// are equal constants, which GoMLX makes one node). Only the main function
+// is fused: closures are compiled before the passes run. Each
 // kernel computes the same operations in the same order as the unfused
 // nodes, one IEEE 754 rounding per operation (Add, Sub, Mul, Div and Sqrt
 // are exactly rounded, and the vector kernels never contract a
@@ -54,7 +60,7 @@ var fusibleOps = []compute.OpType{
 	compute.OpTypeAdd, compute.OpTypeSub, compute.OpTypeMul, compute.OpTypeDiv, compute.OpTypeSqrt,
 }
 
-var debugFusion = os.Getenv("PRUNE_FUSION_DEBUG") != ""
+var debugFusion = os.Getenv("PRUNE_FUSION_DEBUG") == "1"
 
 var (
 	fusionMu      sync.RWMutex
@@ -153,7 +159,12 @@ func (elementwiseFusion) Apply(b *gobackend.Builder) (bool, error) {
 		return false, nil
 	}
 	for _, f := range b.Functions {
-		fuseFunction(f)
+		// Closures and named functions are compiled when they return, before
+		// the passes run: their executables count inputs and uses of the
+		// graph as it was, so they are left alone.
+		if f.Compiled == nil {
+			fuseFunction(f)
+		}
 	}
 	// Fused nodes keep their place in the order; absorbed nodes are left
 	// without users and are never run.
