@@ -7,25 +7,28 @@ import (
 	"github.com/gomlx/compute/gobackend/fusion"
 )
 
-// UpdateFusionEnv turns the fused optimizer updates of the pure-Go backend off ("0").
-const UpdateFusionEnv = "PRUNE_FUSION"
+// ChainFusionEnv turns the fused element-wise chains of the pure-Go backend
+// off ("0").
+const ChainFusionEnv = "PRUNE_FUSION"
 
-// FuseUpdates makes a pure-Go backend compute each chain of element-wise
-// operations of an optimizer's update (momentum SGD's decay, velocity and
-// step; Adam's moments and step) in one loop instead of one pass through
-// memory per operation, unless PRUNE_FUSION=0, and reports whether it does
-// (builds without GOEXPERIMENT=simd have no fused kernels and do not).
+// FuseChains makes a pure-Go backend compute each of the chains of
+// element-wise operations that optimizers and batch norm are made of
+// (momentum SGD's decay, velocity and step; Adam's moments and step; batch
+// norm's normalisation, scale and shift, with a residual sum, and two
+// chains of its gradient) in one loop instead of one pass through memory
+// per operation, unless PRUNE_FUSION=0, and reports whether it does (builds
+// without GOEXPERIMENT=simd have no fused kernels and do not).
 // The fused chains compute the same numbers, bit for bit
 // (third_party/compute/FORK.md). Graphs compiled on b afterwards are fused;
 // other backends are left alone.
-func FuseUpdates(b compute.Backend) bool {
-	if os.Getenv(UpdateFusionEnv) == "0" {
+func FuseChains(b compute.Backend) bool {
+	if os.Getenv(ChainFusionEnv) == "0" {
 		return false
 	}
 	return fusion.Enable(b) == nil
 }
 
-// FusionEnabled tells whether b fuses optimizer updates.
+// FusionEnabled tells whether b fuses element-wise chains.
 func FusionEnabled(b compute.Backend) bool { return fusion.Enabled(b) }
 
 // FusedCounts returns how many fused nodes have run since the process

@@ -3,6 +3,7 @@ package backend
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/compute"
@@ -36,23 +37,42 @@ var updateChains = []struct {
 	{"decoupled decay", 0, func(w, g, v, c1, c2 *Node) *Node { return Sub(w, Mul(MulScalar(w, 1e-2), c1)) }},
 }
 
-// Fused optimizer updates compute the same numbers as the unfused nodes,
-// bit for bit: every chain, as one fused node of all its operations, on
+// batchNormChains are the element-wise chains of lib/models' batch norm, as
+// it writes them, on operands x, y of the output's shape and per-channel
+// operands p, q, r, s (shape [1, ..., 1, C]; a standard deviation, scale,
+// shift and mean). ops is as in updateChains.
+var batchNormChains = []struct {
+	name  string
+	ops   int
+	chain func(x, y, p, q, r, s *Node) *Node
+}{
+	{"training-mode output", 3, func(x, y, p, q, r, s *Node) *Node { return Add(Mul(Div(x, p), q), r) }},
+	{"training-mode output and residual sum", 4, func(x, y, p, q, r, s *Node) *Node { return Add(Add(Mul(Div(x, p), q), r), y) }},
+	{"evaluation-mode output", 4, func(x, y, p, q, r, s *Node) *Node { return Add(Mul(Div(Sub(x, s), p), q), r) }},
+	{"evaluation-mode output and residual sum", 5, func(x, y, p, q, r, s *Node) *Node {
+		return Add(Add(Mul(Div(Sub(x, s), p), q), r), y)
+	}},
+	{"input gradient: quotient plus a value twice", 3, func(x, y, p, q, r, s *Node) *Node { return Add(Add(Div(x, p), y), y) }},
+	{"input gradient: product with a quotient", 2, func(x, y, p, q, r, s *Node) *Node { return Mul(x, Div(y, p)) }},
+}
+
+// Fused chains compute the same numbers as the unfused nodes, bit for bit:
+// every optimizer and batch-norm chain, as one fused node of all its operations, on
 // operands whose size is not a multiple of the vector length (the last,
 // partial vector) and with values from denormal to large, of both signs,
 // given as parameters or computed in the graph (then the fused node writes
 // its result over one of them). The operands are independent of one
 // another: a kernel that read the wrong one, or a scalar in the wrong
 // place, differs.
-func TestFusedUpdatesComputeTheSameNumbers(t *testing.T) {
+func TestFusedChainsComputeTheSameNumbers(t *testing.T) {
 	ReserveHeapSlack()
 	fused, err := compute.NewWithConfig("go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fused.Finalize()
-	if !FuseUpdates(fused) {
-		t.Skip("optimizer updates are not fused here (" + UpdateFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
+	if !FuseChains(fused) {
+		t.Skip("chains are not fused here (" + ChainFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
 	}
 	plain, err := compute.NewWithConfig("go")
 	if err != nil {
@@ -79,8 +99,11 @@ func TestFusedUpdatesComputeTheSameNumbers(t *testing.T) {
 		}
 		return x
 	}
-	for _, dims := range [][]int{{7, 37}, {64, 16}} { // 259 elements (a partial vector) and 1,024
-		n := dims[0] * dims[1]
+	for _, dims := range [][]int{{7, 37}, {64, 16}, {2, 3, 3, 20}} { // a partial vector at the end, none, and one per row of channels
+		n := 1
+		for _, d := range dims {
+			n *= d
+		}
 		w, g, v := operand(n), operand(n), operand(n)
 		for _, tc := range updateChains {
 			// computed: the operands are negations computed in the graph, buffers
@@ -114,6 +137,35 @@ func TestFusedUpdatesComputeTheSameNumbers(t *testing.T) {
 					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 						t.Fatalf("%s %v (operands computed: %v): element %d: fused %g, unfused %g", tc.name, dims, computed, i, got[i], want[i])
 					}
+				}
+			}
+		}
+		channels := dims[len(dims)-1]
+		perChannel := slices.Repeat([]int{1}, len(dims))
+		perChannel[len(dims)-1] = channels
+		p, q, r, m := operand(channels), operand(channels), operand(channels), operand(channels)
+		for i := range p {
+			p[i] = float32(math.Abs(float64(p[i]))) + 0.1
+		}
+		for _, tc := range batchNormChains {
+			run := func(b compute.Backend) []float32 {
+				e := MustNewExec(b, func(x, y, p, q, r, s *Node) *Node { return tc.chain(x, y, p, q, r, s) })
+				defer e.Finalize()
+				out := e.MustExec(tensors.FromFlatDataAndDimensions(w, dims...), tensors.FromFlatDataAndDimensions(g, dims...),
+					tensors.FromFlatDataAndDimensions(p, perChannel...), tensors.FromFlatDataAndDimensions(q, perChannel...),
+					tensors.FromFlatDataAndDimensions(r, perChannel...), tensors.FromFlatDataAndDimensions(m, perChannel...))
+				return tensors.MustCopyFlatData[float32](out[0])
+			}
+			want := run(plain)
+			nodes0, ops0 := FusedCounts()
+			got := run(fused)
+			nodes1, ops1 := FusedCounts()
+			if nodes1-nodes0 != 1 || ops1-ops0 != int64(tc.ops) {
+				t.Errorf("%s %v: %d fused nodes of %d operations ran, want 1 of %d", tc.name, dims, nodes1-nodes0, ops1-ops0, tc.ops)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s %v: element %d: fused %g, unfused %g", tc.name, dims, i, got[i], want[i])
 				}
 			}
 		}

@@ -18,14 +18,15 @@ func oneDNNWanted() bool { return os.Getenv(OneDNNEnv) != "0" }
 // AccelerateGo makes a pure-Go backend run its convolutions (forward and
 // both gradients) with oneDNN when the library is installed (Debian's
 // libdnnl2; scripts/setup.sh installs it) and PRUNE_ONEDNN is not 0, and
-// compute each optimizer update in one loop unless PRUNE_FUSION is 0
-// (FuseUpdates). It returns a note for the backend line: what runs, or why
-// oneDNN does not. Other backends are left alone.
+// compute the element-wise chains of optimizers and batch norm in one loop
+// each unless PRUNE_FUSION is 0 (FuseChains). It returns a note for the
+// backend line: what runs, or why oneDNN does not. Other backends are left
+// alone.
 func AccelerateGo(b compute.Backend) (note string) {
 	if b == nil || !onednn.IsGoBackend(b) {
 		return ""
 	}
-	FuseUpdates(b)
+	FuseChains(b)
 	if !oneDNNWanted() {
 		return "convolutions in pure Go (" + OneDNNEnv + "=0)"
 	}
@@ -47,14 +48,14 @@ func Name(b compute.Backend) string {
 }
 
 // Describe is the backend's description with how it convolves and whether
-// it fuses optimizer updates, for the backend line commands print.
+// it fuses element-wise chains, for the backend line commands print.
 func Describe(b compute.Backend) string {
 	d := b.Description()
 	if onednn.Enabled(b) {
 		d += ", convolutions and dense layers by oneDNN " + onednn.Version()
 	}
 	if FusionEnabled(b) {
-		d += ", optimizer updates fused"
+		d += ", element-wise chains fused"
 	}
 	return d
 }
@@ -73,18 +74,18 @@ const OneDNNStatusFile = ".cache/onednn.status"
 func OneDNNSetupReport() (installed bool, report string) { return setupReport(OneDNNStatusFile) }
 
 // OpenOneDNN opens a pure-Go backend with oneDNN convolutions and dense
-// layers and, unless PRUNE_FUSION=0, fused optimizer updates (the default
+// layers and, unless PRUNE_FUSION=0, fused element-wise chains (the default
 // CPU route), for tests and benchmarks. When oneDNN cannot be loaded, b is
 // nil and why says why.
 func OpenOneDNN() (b compute.Backend, why string, err error) {
 	b, why, err = OpenOneDNNUnfused()
 	if b != nil {
-		FuseUpdates(b)
+		FuseChains(b)
 	}
 	return b, why, err
 }
 
-// OpenOneDNNUnfused is OpenOneDNN without fused optimizer updates, for the
+// OpenOneDNNUnfused is OpenOneDNN without fused element-wise chains, for the
 // tests that compare the two.
 func OpenOneDNNUnfused() (b compute.Backend, why string, err error) {
 	ReserveHeapSlack()

@@ -14,19 +14,18 @@ import (
 	"beyondscaling/lib/data"
 )
 
-// Fused optimizer updates train to the same variables, bit for bit, as the
-// unfused nodes (weights, and the optimizer's velocities or moments): the main job's network with its Adam recipe, the
-// benchmark's momentum-SGD recipe, plain SGD, and a ResNet (whose batch-norm
-// chains have no kernel and stay unfused beside the fused updates). For the
-// MLPs, perStep is how many fused nodes each step runs: as many as the
-// optimizer has chains for two weight matrices with weight decay and two
-// biases without, and one chain of the loss's gradient (logits minus a
-// scaled term, the plain step's form).
-func TestFusedUpdatesTrainIdentically(t *testing.T) {
+// Fused chains train to the same variables, bit for bit, as the unfused
+// nodes (weights, and the optimizer's velocities or moments): the main job's network with its Adam recipe, the
+// benchmark's momentum-SGD recipe, plain SGD, and a ResNet (its batch norm's
+// chains fused too). For the MLPs, perStep is how many fused nodes each
+// step runs: as many as the optimizer has chains for two weight matrices
+// with weight decay and two biases without, and one chain of the loss's
+// gradient (logits minus a scaled term, the plain step's form).
+func TestFusedChainsTrainIdentically(t *testing.T) {
 	fused := backendtest.OneDNN(t)
 	defer fused.Finalize()
 	if !backend.FusionEnabled(fused) {
-		t.Skip("optimizer updates are not fused here (" + backend.UpdateFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
+		t.Skip("chains are not fused here (" + backend.ChainFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
 	}
 	plain := backendtest.OneDNNUnfused(t)
 	defer plain.Finalize()
@@ -89,6 +88,30 @@ func TestFusedUpdatesTrainIdentically(t *testing.T) {
 			without, _ := run(plain)
 			sameVariableBits(t, without, withFusion)
 		})
+	}
+}
+
+// Fused batch-norm chains give the same evaluation-mode logits, bit for
+// bit (batch norm recomputed over the set, then Predict: the chains of
+// evaluation mode, with stored statistics), and fused nodes ran.
+func TestFusedChainsEvaluateIdentically(t *testing.T) {
+	fused := backendtest.OneDNN(t)
+	defer fused.Finalize()
+	if !backend.FusionEnabled(fused) {
+		t.Skip("chains are not fused here (" + backend.ChainFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
+	}
+	plain := backendtest.OneDNNUnfused(t)
+	defer plain.Finalize()
+	want := evaluationLogits(t, plain, "resnet8")
+	before, _ := backend.FusedCounts()
+	got := evaluationLogits(t, fused, "resnet8")
+	if after, _ := backend.FusedCounts(); after == before {
+		t.Fatal("no fused node ran on the fused backend")
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("logit %d: fused %g, unfused %g", i, got[i], want[i])
+		}
 	}
 }
 

@@ -1,11 +1,12 @@
 // Package fusion turns the chains of float32 element-wise operations that
-// make up an optimizer's update (momentum SGD's decay, velocity and step;
-// Adam's moments and step) into single nodes of the Go backend, each
-// computed by one loop over its operands: the same numbers, bit for bit,
-// with one pass through memory instead of one per operation.
+// optimizers' updates (momentum SGD's decay, velocity and step; Adam's
+// moments and step) and batch norm (its output, and two chains of its
+// gradient) are made of into single nodes of the Go backend, each computed
+// by one loop over its operands: the same numbers, bit for bit, with one
+// pass through memory instead of one per operation.
 //
 // Only chains with a dedicated kernel are fused (their operations, operand
-// order and scalar operands must match one exactly); every other chain
+// order and kinds of operands must match one exactly); every other chain
 // runs as before. Builds without GOEXPERIMENT=simd have no kernels and fuse
 // nothing.
 //
@@ -20,16 +21,15 @@ import (
 	"github.com/pkg/errors"
 )
 
-// Enable fuses the optimizer chains of every graph compiled on b from now
-// on. b must be the Go backend, and the build must have the kernels
+// Enable fuses the chains of every graph compiled on b from now on. b must be the Go backend, and the build must have the kernels
 // (GOEXPERIMENT=simd).
 func Enable(b compute.Backend) error {
 	gb, ok := b.(*gobackend.Backend)
 	if !ok {
-		return errors.Errorf("fusing optimizer updates needs the Go backend, not %q", b.Name())
+		return errors.Errorf("fusing element-wise chains needs the Go backend, not %q", b.Name())
 	}
 	if !ops.ElementwiseFusionAvailable() {
-		return errors.New("fusing optimizer updates needs the SIMD kernels of a GOEXPERIMENT=simd build")
+		return errors.New("fusing element-wise chains needs the SIMD kernels of a GOEXPERIMENT=simd build")
 	}
 	ops.EnableElementwiseFusion(gb)
 	return nil

@@ -5,7 +5,8 @@ package ops
 import "simd"
 
 // fusedKernels are the fused chains, by signature (chainBuilder.signature):
-// the element-wise steps of the optimizers in lib/train. Each loop does
+// the element-wise steps of the optimizers in lib/train and of batch norm in
+// lib/models. Each loop does
 // per element what the unfused nodes do, in the same order, with the same
 // vector operations (the last, partial vector too), so it rounds as they do.
 var fusedKernels = map[string]fusedKernel{
@@ -28,9 +29,23 @@ var fusedKernels = map[string]fusedKernel{
 	"Mul(in0,in1) Mul(in2,in2) Mul(t1,in3) Add(t0,t2) FSFS": fusedSquareMoment,
 	// a - (b·c₁)/(√d + c₂): Adam's step.
 	"Mul(in1,in2) Sqrt(in3) Add(t1,in4) Div(t0,t2) Sub(in0,t3) FFSFS": fusedAdamStep,
+
+	// Batch norm (lib/models.Builder.BatchNorm; p, q, r, s are per channel):
+	// x/p·q + r, the output of training mode from the centred input.
+	"Div(in0,in1) Mul(t0,in2) Add(t1,in3) FCCC": fusedNormScaleShift,
+	// x/p·q + r + y, the same followed by a residual connection's sum.
+	"Div(in0,in1) Mul(t0,in2) Add(t1,in3) Add(t2,in4) FCCCF": fusedNormScaleShiftResidual,
+	// (x - s)/p·q + r, evaluation mode's output from stored statistics.
+	"Sub(in0,in1) Div(t0,in2) Mul(t1,in3) Add(t2,in4) FCCCC": fusedCentreNormScaleShift,
+	// (x - s)/p·q + r + y, the same followed by a residual connection's sum.
+	"Sub(in0,in1) Div(t0,in2) Mul(t1,in3) Add(t2,in4) Add(t3,in5) FCCCCF": fusedCentreNormScaleShiftResidual,
+	// (x/p + y) + y, in the input gradient.
+	"Div(in0,in1) Add(t0,in2) Add(t1,in2) FCF": fusedNormAddTwice,
+	// a·(b/p), in the input gradient.
+	"Div(in1,in2) Mul(in0,t0) FFC": fusedMulNorm,
 }
 
-func fusedAddScaled(full [][]float32, sc []float32, out []float32) {
+func fusedAddScaled(full [][]float32, sc []float32, out []float32, channels int) {
 	a, b, c := full[0], full[1], simd.BroadcastFloat32s(sc[2])
 	vLen := simd.BroadcastFloat32s(0).Len()
 	i := 0
@@ -44,7 +59,7 @@ func fusedAddScaled(full [][]float32, sc []float32, out []float32) {
 	}
 }
 
-func fusedScaledAdd(full [][]float32, sc []float32, out []float32) {
+func fusedScaledAdd(full [][]float32, sc []float32, out []float32, channels int) {
 	a, c, b := full[0], simd.BroadcastFloat32s(sc[1]), full[2]
 	vLen := simd.BroadcastFloat32s(0).Len()
 	i := 0
@@ -58,7 +73,7 @@ func fusedScaledAdd(full [][]float32, sc []float32, out []float32) {
 	}
 }
 
-func fusedNesterovStep(full [][]float32, sc []float32, out []float32) {
+func fusedNesterovStep(full [][]float32, sc []float32, out []float32, channels int) {
 	a, b, d := full[0], full[1], full[2]
 	c1, c2 := simd.BroadcastFloat32s(sc[3]), simd.BroadcastFloat32s(sc[4])
 	vLen := simd.BroadcastFloat32s(0).Len()
@@ -75,7 +90,7 @@ func fusedNesterovStep(full [][]float32, sc []float32, out []float32) {
 	}
 }
 
-func fusedSubScaled(full [][]float32, sc []float32, out []float32) {
+func fusedSubScaled(full [][]float32, sc []float32, out []float32, channels int) {
 	a, b, c := full[0], full[1], simd.BroadcastFloat32s(sc[2])
 	vLen := simd.BroadcastFloat32s(0).Len()
 	i := 0
@@ -89,7 +104,7 @@ func fusedSubScaled(full [][]float32, sc []float32, out []float32) {
 	}
 }
 
-func fusedMoment(full [][]float32, sc []float32, out []float32) {
+func fusedMoment(full [][]float32, sc []float32, out []float32, channels int) {
 	a, b := full[0], full[2]
 	c1, c2 := simd.BroadcastFloat32s(sc[1]), simd.BroadcastFloat32s(sc[3])
 	vLen := simd.BroadcastFloat32s(0).Len()
@@ -104,7 +119,7 @@ func fusedMoment(full [][]float32, sc []float32, out []float32) {
 	}
 }
 
-func fusedSquareMoment(full [][]float32, sc []float32, out []float32) {
+func fusedSquareMoment(full [][]float32, sc []float32, out []float32, channels int) {
 	a, b := full[0], full[2]
 	c1, c2 := simd.BroadcastFloat32s(sc[1]), simd.BroadcastFloat32s(sc[3])
 	vLen := simd.BroadcastFloat32s(0).Len()
@@ -120,7 +135,7 @@ func fusedSquareMoment(full [][]float32, sc []float32, out []float32) {
 	}
 }
 
-func fusedAdamStep(full [][]float32, sc []float32, out []float32) {
+func fusedAdamStep(full [][]float32, sc []float32, out []float32, channels int) {
 	a, b, d := full[0], full[1], full[3]
 	c1, c2 := simd.BroadcastFloat32s(sc[2]), simd.BroadcastFloat32s(sc[4])
 	vLen := simd.BroadcastFloat32s(0).Len()
@@ -137,7 +152,7 @@ func fusedAdamStep(full [][]float32, sc []float32, out []float32) {
 	}
 }
 
-func fusedDecayedVelocity(full [][]float32, sc []float32, out []float32) {
+func fusedDecayedVelocity(full [][]float32, sc []float32, out []float32, channels int) {
 	a, b, d := full[0], full[2], full[3]
 	c1, c2 := simd.BroadcastFloat32s(sc[1]), simd.BroadcastFloat32s(sc[4])
 	vLen := simd.BroadcastFloat32s(0).Len()
@@ -154,7 +169,7 @@ func fusedDecayedVelocity(full [][]float32, sc []float32, out []float32) {
 	}
 }
 
-func fusedDecayedStep(full [][]float32, sc []float32, out []float32) {
+func fusedDecayedStep(full [][]float32, sc []float32, out []float32, channels int) {
 	a, b := full[0], full[1]
 	c1, c2 := simd.BroadcastFloat32s(sc[2]), simd.BroadcastFloat32s(sc[3])
 	vLen := simd.BroadcastFloat32s(0).Len()
@@ -167,5 +182,124 @@ func fusedDecayedStep(full [][]float32, sc []float32, out []float32) {
 		va, _ := simd.LoadFloat32sPart(a[i:])
 		vb, _ := simd.LoadFloat32sPart(b[i:])
 		va.Sub(vb.Add(va.Mul(c1)).Mul(c2)).StorePart(out[i:])
+	}
+}
+
+// The per-channel kernels walk the output a row of channels at a time; the
+// per-channel operands are the same for every row. A row's last, partial
+// vector is loaded and stored within the row.
+
+func fusedNormScaleShift(v [][]float32, scalars []float32, out []float32, ch int) {
+	x, p, q, r := v[0], v[1], v[2], v[3]
+	vLen := simd.BroadcastFloat32s(0).Len()
+	for row := 0; row < len(out); row += ch {
+		c := 0
+		for ; c+vLen <= ch; c += vLen {
+			simd.LoadFloat32s(x[row+c:]).Div(simd.LoadFloat32s(p[c:])).Mul(simd.LoadFloat32s(q[c:])).
+				Add(simd.LoadFloat32s(r[c:])).Store(out[row+c:])
+		}
+		if c < ch {
+			vx, _ := simd.LoadFloat32sPart(x[row+c : row+ch])
+			vp, _ := simd.LoadFloat32sPart(p[c:ch])
+			vq, _ := simd.LoadFloat32sPart(q[c:ch])
+			vr, _ := simd.LoadFloat32sPart(r[c:ch])
+			vx.Div(vp).Mul(vq).Add(vr).StorePart(out[row+c : row+ch])
+		}
+	}
+}
+
+func fusedNormScaleShiftResidual(v [][]float32, scalars []float32, out []float32, ch int) {
+	x, p, q, r, y := v[0], v[1], v[2], v[3], v[4]
+	vLen := simd.BroadcastFloat32s(0).Len()
+	for row := 0; row < len(out); row += ch {
+		c := 0
+		for ; c+vLen <= ch; c += vLen {
+			simd.LoadFloat32s(x[row+c:]).Div(simd.LoadFloat32s(p[c:])).Mul(simd.LoadFloat32s(q[c:])).
+				Add(simd.LoadFloat32s(r[c:])).Add(simd.LoadFloat32s(y[row+c:])).Store(out[row+c:])
+		}
+		if c < ch {
+			vx, _ := simd.LoadFloat32sPart(x[row+c : row+ch])
+			vp, _ := simd.LoadFloat32sPart(p[c:ch])
+			vq, _ := simd.LoadFloat32sPart(q[c:ch])
+			vr, _ := simd.LoadFloat32sPart(r[c:ch])
+			vy, _ := simd.LoadFloat32sPart(y[row+c : row+ch])
+			vx.Div(vp).Mul(vq).Add(vr).Add(vy).StorePart(out[row+c : row+ch])
+		}
+	}
+}
+
+func fusedCentreNormScaleShift(v [][]float32, scalars []float32, out []float32, ch int) {
+	x, s, p, q, r := v[0], v[1], v[2], v[3], v[4]
+	vLen := simd.BroadcastFloat32s(0).Len()
+	for row := 0; row < len(out); row += ch {
+		c := 0
+		for ; c+vLen <= ch; c += vLen {
+			simd.LoadFloat32s(x[row+c:]).Sub(simd.LoadFloat32s(s[c:])).Div(simd.LoadFloat32s(p[c:])).
+				Mul(simd.LoadFloat32s(q[c:])).Add(simd.LoadFloat32s(r[c:])).Store(out[row+c:])
+		}
+		if c < ch {
+			vx, _ := simd.LoadFloat32sPart(x[row+c : row+ch])
+			vs, _ := simd.LoadFloat32sPart(s[c:ch])
+			vp, _ := simd.LoadFloat32sPart(p[c:ch])
+			vq, _ := simd.LoadFloat32sPart(q[c:ch])
+			vr, _ := simd.LoadFloat32sPart(r[c:ch])
+			vx.Sub(vs).Div(vp).Mul(vq).Add(vr).StorePart(out[row+c : row+ch])
+		}
+	}
+}
+
+func fusedCentreNormScaleShiftResidual(v [][]float32, scalars []float32, out []float32, ch int) {
+	x, s, p, q, r, y := v[0], v[1], v[2], v[3], v[4], v[5]
+	vLen := simd.BroadcastFloat32s(0).Len()
+	for row := 0; row < len(out); row += ch {
+		c := 0
+		for ; c+vLen <= ch; c += vLen {
+			simd.LoadFloat32s(x[row+c:]).Sub(simd.LoadFloat32s(s[c:])).Div(simd.LoadFloat32s(p[c:])).
+				Mul(simd.LoadFloat32s(q[c:])).Add(simd.LoadFloat32s(r[c:])).Add(simd.LoadFloat32s(y[row+c:])).Store(out[row+c:])
+		}
+		if c < ch {
+			vx, _ := simd.LoadFloat32sPart(x[row+c : row+ch])
+			vs, _ := simd.LoadFloat32sPart(s[c:ch])
+			vp, _ := simd.LoadFloat32sPart(p[c:ch])
+			vq, _ := simd.LoadFloat32sPart(q[c:ch])
+			vr, _ := simd.LoadFloat32sPart(r[c:ch])
+			vy, _ := simd.LoadFloat32sPart(y[row+c : row+ch])
+			vx.Sub(vs).Div(vp).Mul(vq).Add(vr).Add(vy).StorePart(out[row+c : row+ch])
+		}
+	}
+}
+
+func fusedNormAddTwice(v [][]float32, scalars []float32, out []float32, ch int) {
+	x, p, y := v[0], v[1], v[2]
+	vLen := simd.BroadcastFloat32s(0).Len()
+	for row := 0; row < len(out); row += ch {
+		c := 0
+		for ; c+vLen <= ch; c += vLen {
+			vy := simd.LoadFloat32s(y[row+c:])
+			simd.LoadFloat32s(x[row+c:]).Div(simd.LoadFloat32s(p[c:])).Add(vy).Add(vy).Store(out[row+c:])
+		}
+		if c < ch {
+			vx, _ := simd.LoadFloat32sPart(x[row+c : row+ch])
+			vp, _ := simd.LoadFloat32sPart(p[c:ch])
+			vy, _ := simd.LoadFloat32sPart(y[row+c : row+ch])
+			vx.Div(vp).Add(vy).Add(vy).StorePart(out[row+c : row+ch])
+		}
+	}
+}
+
+func fusedMulNorm(v [][]float32, scalars []float32, out []float32, ch int) {
+	a, b, p := v[0], v[1], v[2]
+	vLen := simd.BroadcastFloat32s(0).Len()
+	for row := 0; row < len(out); row += ch {
+		c := 0
+		for ; c+vLen <= ch; c += vLen {
+			simd.LoadFloat32s(a[row+c:]).Mul(simd.LoadFloat32s(b[row+c:]).Div(simd.LoadFloat32s(p[c:]))).Store(out[row+c:])
+		}
+		if c < ch {
+			va, _ := simd.LoadFloat32sPart(a[row+c : row+ch])
+			vb, _ := simd.LoadFloat32sPart(b[row+c : row+ch])
+			vp, _ := simd.LoadFloat32sPart(p[c:ch])
+			va.Mul(vb.Div(vp)).StorePart(out[row+c : row+ch])
+		}
 	}
 }
