@@ -34,3 +34,8 @@ func FusionEnabled(b compute.Backend) bool { return fusion.Enabled(b) }
 // FusedCounts returns how many fused nodes have run since the process
 // started, and how many element-wise operations they computed together.
 func FusedCounts() (nodes, operations int64) { return fusion.Counts() }
+
+// FusedRuns returns how many times fused nodes of each chain signature
+// have run since the process started (PRUNE_FUSION_DEBUG=1 prints the
+// signatures as graphs are compiled).
+func FusedRuns() map[string]int64 { return fusion.Runs() }

@@ -39,15 +39,17 @@ var updateChains = []struct {
 
 // batchNormChains are the element-wise chains of lib/models' batch norm, as
 // it writes them, on operands x, y of the output's shape and per-channel
-// operands p, q, r, s (shape [1, ..., 1, C]; a standard deviation, scale,
-// shift and mean). ops is as in updateChains.
+// operands p, q, r, s (shape [1, ..., 1, C]; a deviation or variance,
+// scale, shift and mean). ops is as in updateChains.
 var batchNormChains = []struct {
 	name  string
 	ops   int
 	chain func(x, y, p, q, r, s *Node) *Node
 }{
-	{"training-mode output", 3, func(x, y, p, q, r, s *Node) *Node { return Add(Mul(Div(x, p), q), r) }},
-	{"training-mode output and residual sum", 4, func(x, y, p, q, r, s *Node) *Node { return Add(Add(Mul(Div(x, p), q), r), y) }},
+	{"training step's output from the normalised input", 2, func(x, y, p, q, r, s *Node) *Node { return Add(Mul(x, q), r) }},
+	{"the same and residual sum", 3, func(x, y, p, q, r, s *Node) *Node { return Add(Add(Mul(x, q), r), y) }},
+	{"output from the centred input", 3, func(x, y, p, q, r, s *Node) *Node { return Add(Mul(Div(x, p), q), r) }},
+	{"the same and residual sum", 4, func(x, y, p, q, r, s *Node) *Node { return Add(Add(Mul(Div(x, p), q), r), y) }},
 	{"evaluation-mode output", 4, func(x, y, p, q, r, s *Node) *Node { return Add(Mul(Div(Sub(x, s), p), q), r) }},
 	{"evaluation-mode output and residual sum", 5, func(x, y, p, q, r, s *Node) *Node {
 		return Add(Add(Mul(Div(Sub(x, s), p), q), r), y)
@@ -148,24 +150,32 @@ func TestFusedChainsComputeTheSameNumbers(t *testing.T) {
 			p[i] = float32(math.Abs(float64(p[i]))) + 0.1
 		}
 		for _, tc := range batchNormChains {
-			run := func(b compute.Backend) []float32 {
-				e := MustNewExec(b, func(x, y, p, q, r, s *Node) *Node { return tc.chain(x, y, p, q, r, s) })
-				defer e.Finalize()
-				out := e.MustExec(tensors.FromFlatDataAndDimensions(w, dims...), tensors.FromFlatDataAndDimensions(g, dims...),
-					tensors.FromFlatDataAndDimensions(p, perChannel...), tensors.FromFlatDataAndDimensions(q, perChannel...),
-					tensors.FromFlatDataAndDimensions(r, perChannel...), tensors.FromFlatDataAndDimensions(m, perChannel...))
-				return tensors.MustCopyFlatData[float32](out[0])
-			}
-			want := run(plain)
-			nodes0, ops0 := FusedCounts()
-			got := run(fused)
-			nodes1, ops1 := FusedCounts()
-			if nodes1-nodes0 != 1 || ops1-ops0 != int64(tc.ops) {
-				t.Errorf("%s %v: %d fused nodes of %d operations ran, want 1 of %d", tc.name, dims, nodes1-nodes0, ops1-ops0, tc.ops)
-			}
-			for i := range want {
-				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("%s %v: element %d: fused %g, unfused %g", tc.name, dims, i, got[i], want[i])
+			for _, computed := range []bool{false, true} {
+				run := func(b compute.Backend) []float32 {
+					e := MustNewExec(b, func(x, y, p, q, r, s *Node) *Node {
+						if computed {
+							x, y = Neg(x), Neg(y)
+						}
+						return tc.chain(x, y, p, q, r, s)
+					})
+					defer e.Finalize()
+					out := e.MustExec(tensors.FromFlatDataAndDimensions(w, dims...), tensors.FromFlatDataAndDimensions(g, dims...),
+						tensors.FromFlatDataAndDimensions(p, perChannel...), tensors.FromFlatDataAndDimensions(q, perChannel...),
+						tensors.FromFlatDataAndDimensions(r, perChannel...), tensors.FromFlatDataAndDimensions(m, perChannel...))
+					return tensors.MustCopyFlatData[float32](out[0])
+				}
+				want := run(plain)
+				nodes0, ops0 := FusedCounts()
+				got := run(fused)
+				nodes1, ops1 := FusedCounts()
+				if nodes1-nodes0 != 1 || ops1-ops0 != int64(tc.ops) {
+					t.Errorf("%s %v (operands computed: %v): %d fused nodes of %d operations ran, want 1 of %d",
+						tc.name, dims, computed, nodes1-nodes0, ops1-ops0, tc.ops)
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s %v (operands computed: %v): element %d: fused %g, unfused %g", tc.name, dims, computed, i, got[i], want[i])
+					}
 				}
 			}
 		}

@@ -45,21 +45,26 @@ func TestFusedChainsTrainIdentically(t *testing.T) {
 		name    string
 		cfg     Config
 		ds      *data.Dataset
-		perStep int // fused nodes a step runs; 0: not checked
+		perStep int      // fused nodes a step runs; 0: not checked
+		chains  []string // signatures of chains that must have run
 	}{
 		// Adam: decay, both moments and the step for each weight matrix; the
 		// moments and the step for each bias.
-		{"mlp-256 adam", mainJobMLP(t, 2), SyntheticImages(320, 28, 28, 1, 3), 2*4 + 2*3 + 1},
+		{"mlp-256 adam", mainJobMLP(t, 2), SyntheticImages(320, 28, 28, 1, 3), 2*4 + 2*3 + 1, nil},
 		// Nesterov: decay, velocity and step for each weight matrix; velocity
 		// and step for each bias.
-		{"mlp-256 nesterov sgd", sgd("mlp-256"), SyntheticImages(320, 28, 28, 1, 3), 2*3 + 2*2 + 1},
+		{"mlp-256 nesterov sgd", sgd("mlp-256"), SyntheticImages(320, 28, 28, 1, 3), 2*3 + 2*2 + 1, nil},
 		// Heavy ball: the velocity (with the decay, for the weight matrices)
 		// and the plain step for each tensor.
-		{"mlp-256 momentum sgd", heavyBall, SyntheticImages(320, 28, 28, 1, 3), 2*2 + 2*2 + 1},
+		{"mlp-256 momentum sgd", heavyBall, SyntheticImages(320, 28, 28, 1, 3), 2*2 + 2*2 + 1, nil},
 		// No momentum: one chain per tensor (the step, with the decay for the
 		// weight matrices).
-		{"mlp-256 plain sgd", plainSGD, SyntheticImages(320, 28, 28, 1, 3), 2*1 + 2*1 + 1},
-		{"resnet8 nesterov sgd", sgd("resnet8"), SyntheticCIFAR(64, 3), 0},
+		{"mlp-256 plain sgd", plainSGD, SyntheticImages(320, 28, 28, 1, 3), 2*1 + 2*1 + 1, nil},
+		// Batch norm's output in a training step, with and without the
+		// residual sum, and two chains of its gradient.
+		{"resnet8 nesterov sgd", sgd("resnet8"), SyntheticCIFAR(64, 3), 0, []string{
+			"Mul(in0,in1) Add(t0,in2) FCC", "Mul(in0,in1) Add(t0,in2) Add(t1,in3) FCCF",
+			"Div(in0,in1) Add(t0,in2) Add(t1,in2) FCF", "Div(in1,in2) Mul(in0,t0) FFC"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			set := data.All(tc.ds)
@@ -77,8 +82,14 @@ func TestFusedChainsTrainIdentically(t *testing.T) {
 				return tr, res
 			}
 			before, _ := backend.FusedCounts()
+			chainRuns := backend.FusedRuns()
 			withFusion, res := run(fused)
 			after, _ := backend.FusedCounts()
+			for _, sig := range tc.chains {
+				if backend.FusedRuns()[sig] == chainRuns[sig] {
+					t.Errorf("no fused node of the chain %q ran", sig)
+				}
+			}
 			if after == before {
 				t.Fatal("no fused node ran on the fused backend")
 			}
@@ -93,7 +104,7 @@ func TestFusedChainsTrainIdentically(t *testing.T) {
 
 // Fused batch-norm chains give the same evaluation-mode logits, bit for
 // bit (batch norm recomputed over the set, then Predict: the chains of
-// evaluation mode, with stored statistics), and fused nodes ran.
+// evaluation mode, with stored statistics), and those chains ran fused.
 func TestFusedChainsEvaluateIdentically(t *testing.T) {
 	fused := backendtest.OneDNN(t)
 	defer fused.Finalize()
@@ -103,10 +114,20 @@ func TestFusedChainsEvaluateIdentically(t *testing.T) {
 	plain := backendtest.OneDNNUnfused(t)
 	defer plain.Finalize()
 	want := evaluationLogits(t, plain, "resnet8")
-	before, _ := backend.FusedCounts()
+	before := backend.FusedRuns()
 	got := evaluationLogits(t, fused, "resnet8")
-	if after, _ := backend.FusedCounts(); after == before {
-		t.Fatal("no fused node ran on the fused backend")
+	after := backend.FusedRuns()
+	// Evaluation mode's output, with and without the residual sum, and
+	// (recomputing the statistics, no gradient) the output from the
+	// centred input.
+	for _, sig := range []string{
+		"Sub(in0,in1) Div(t0,in2) Mul(t1,in3) Add(t2,in4) FCCCC",
+		"Sub(in0,in1) Div(t0,in2) Mul(t1,in3) Add(t2,in4) Add(t3,in5) FCCCCF",
+		"Div(in0,in1) Mul(t0,in2) Add(t1,in3) FCCC",
+	} {
+		if after[sig] == before[sig] {
+			t.Errorf("no fused node of the chain %q ran", sig)
+		}
 	}
 	for i := range want {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {

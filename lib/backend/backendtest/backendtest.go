@@ -28,7 +28,7 @@ func OneDNN(t testing.TB) compute.Backend {
 	return open(t, backend.OpenOneDNN, backend.OneDNNSetupReport)
 }
 
-// OneDNNUnfused is OneDNN without fused optimizer updates, for the tests
+// OneDNNUnfused is OneDNN without fused element-wise chains, for the tests
 // that compare the two.
 func OneDNNUnfused(t testing.TB) compute.Backend {
 	t.Helper()

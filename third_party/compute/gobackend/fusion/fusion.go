@@ -44,3 +44,8 @@ func Enabled(b compute.Backend) bool {
 // Counts returns how many fused nodes have run since the process started,
 // and how many element-wise operations they computed together.
 func Counts() (nodes, operations int64) { return ops.FusedElementwiseCounts() }
+
+// Runs returns how many times fused nodes of each chain signature (its
+// operations, then one letter per operand: F of the output's shape, S
+// scalar, C per channel) have run since the process started.
+func Runs() map[string]int64 { return ops.FusedElementwiseRuns() }

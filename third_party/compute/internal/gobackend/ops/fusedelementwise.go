@@ -49,8 +49,10 @@ import (
 )
 
 func init() {
-	// After ImplicitBroadcastFusion (100): a scalar operand that pass reads
-	// in place is one value here too.
+	// After ImplicitBroadcastFusion (100): a scalar or per-channel operand
+	// that pass reads in place instead of through a BroadcastInDim (batch
+	// norm's gradient broadcasts its per-channel values so) is one value,
+	// or one row of channels, here too.
 	gobackend.RegisterTransformation(50, elementwiseFusion{})
 	for _, op := range fusibleOps {
 		gobackend.SetNodeExecutor(op, gobackend.PriorityUser, execFusedElementwise)
@@ -94,6 +96,20 @@ func ElementwiseFusionEnabled(b *gobackend.Backend) bool {
 // process started, and how many operations they computed together.
 func FusedElementwiseCounts() (nodes, operations int64) { return fusedRan.Load(), fusedOps.Load() }
 
+// fusedRuns counts the runs of fused nodes by signature.
+var fusedRuns sync.Map // signature → *atomic.Int64
+
+// FusedElementwiseRuns returns how many times fused nodes of each
+// signature have run since the process started.
+func FusedElementwiseRuns() map[string]int64 {
+	out := map[string]int64{}
+	fusedRuns.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*atomic.Int64).Load()
+		return true
+	})
+	return out
+}
+
 // fusedKernel computes a fused chain over all of out's elements, whose last
 // axis has channels entries: vectors holds the operands of out's size and
 // the per-channel operands (channels values, repeated along the other axes),
@@ -107,6 +123,7 @@ type fusedElementwise struct {
 	kinds     []byte // each input's kind: operandFull, operandScalar or operandPerChannel
 	numOps    int
 	kernel    fusedKernel
+	runs      *atomic.Int64 // fusedRuns' counter of the signature
 }
 
 // EqualNodeData implements gobackend.NodeDataComparable.
@@ -258,7 +275,8 @@ func fuseFunction(f *gobackend.Function) {
 			absorbed[n] = true
 		}
 		root.Inputs = g.inputs
-		root.Data = &fusedElementwise{signature: signature, kinds: g.kinds(), numOps: len(g.ops), kernel: kernel}
+		runs, _ := fusedRuns.LoadOrStore(signature, new(atomic.Int64))
+		root.Data = &fusedElementwise{signature: signature, kinds: g.kinds(), numOps: len(g.ops), kernel: kernel, runs: runs.(*atomic.Int64)}
 		root.ClearCachedExecutor()
 	}
 }
@@ -375,5 +393,6 @@ func execFusedElementwise(backend *gobackend.Backend, node *gobackend.Node, inpu
 	prog.kernel(vectors, scalars, out, channels)
 	fusedRan.Add(1)
 	fusedOps.Add(int64(prog.numOps))
+	prog.runs.Add(1)
 	return output, nil
 }

@@ -31,7 +31,13 @@ var fusedKernels = map[string]fusedKernel{
 	"Mul(in1,in2) Sqrt(in3) Add(t1,in4) Div(t0,t2) Sub(in0,t3) FFSFS": fusedAdamStep,
 
 	// Batch norm (lib/models.Builder.BatchNorm; p, q, r, s are per channel):
-	// x/p·q + r, the output of training mode from the centred input.
+	// x·q + r, the output of a training step from the normalised input
+	// (which the scale's gradient reads too, so it is a node of its own).
+	"Mul(in0,in1) Add(t0,in2) FCC": fusedScaleShift,
+	// x·q + r + y, the same followed by a residual connection's sum.
+	"Mul(in0,in1) Add(t0,in2) Add(t1,in3) FCCF": fusedScaleShiftResidual,
+	// x/p·q + r, the output from the centred input where no gradient is
+	// taken (the statistics' pass of lib/train's RecomputeBatchNorm).
 	"Div(in0,in1) Mul(t0,in2) Add(t1,in3) FCCC": fusedNormScaleShift,
 	// x/p·q + r + y, the same followed by a residual connection's sum.
 	"Div(in0,in1) Mul(t0,in2) Add(t1,in3) Add(t2,in4) FCCCF": fusedNormScaleShiftResidual,
@@ -39,9 +45,9 @@ var fusedKernels = map[string]fusedKernel{
 	"Sub(in0,in1) Div(t0,in2) Mul(t1,in3) Add(t2,in4) FCCCC": fusedCentreNormScaleShift,
 	// (x - s)/p·q + r + y, the same followed by a residual connection's sum.
 	"Sub(in0,in1) Div(t0,in2) Mul(t1,in3) Add(t2,in4) Add(t3,in5) FCCCCF": fusedCentreNormScaleShiftResidual,
-	// (x/p + y) + y, in the input gradient.
+	// (x/p + y) + y, in the gradient (p: the deviation).
 	"Div(in0,in1) Add(t0,in2) Add(t1,in2) FCF": fusedNormAddTwice,
-	// a·(b/p), in the input gradient.
+	// a·(b/p), in the deviation's gradient (p: the variance plus ε).
 	"Div(in1,in2) Mul(in0,t0) FFC": fusedMulNorm,
 }
 
@@ -188,6 +194,42 @@ func fusedDecayedStep(full [][]float32, sc []float32, out []float32, channels in
 // The per-channel kernels walk the output a row of channels at a time; the
 // per-channel operands are the same for every row. A row's last, partial
 // vector is loaded and stored within the row.
+
+func fusedScaleShift(v [][]float32, scalars []float32, out []float32, ch int) {
+	x, q, r := v[0], v[1], v[2]
+	vLen := simd.BroadcastFloat32s(0).Len()
+	for row := 0; row < len(out); row += ch {
+		c := 0
+		for ; c+vLen <= ch; c += vLen {
+			simd.LoadFloat32s(x[row+c:]).Mul(simd.LoadFloat32s(q[c:])).Add(simd.LoadFloat32s(r[c:])).Store(out[row+c:])
+		}
+		if c < ch {
+			vx, _ := simd.LoadFloat32sPart(x[row+c : row+ch])
+			vq, _ := simd.LoadFloat32sPart(q[c:ch])
+			vr, _ := simd.LoadFloat32sPart(r[c:ch])
+			vx.Mul(vq).Add(vr).StorePart(out[row+c : row+ch])
+		}
+	}
+}
+
+func fusedScaleShiftResidual(v [][]float32, scalars []float32, out []float32, ch int) {
+	x, q, r, y := v[0], v[1], v[2], v[3]
+	vLen := simd.BroadcastFloat32s(0).Len()
+	for row := 0; row < len(out); row += ch {
+		c := 0
+		for ; c+vLen <= ch; c += vLen {
+			simd.LoadFloat32s(x[row+c:]).Mul(simd.LoadFloat32s(q[c:])).Add(simd.LoadFloat32s(r[c:])).
+				Add(simd.LoadFloat32s(y[row+c:])).Store(out[row+c:])
+		}
+		if c < ch {
+			vx, _ := simd.LoadFloat32sPart(x[row+c : row+ch])
+			vq, _ := simd.LoadFloat32sPart(q[c:ch])
+			vr, _ := simd.LoadFloat32sPart(r[c:ch])
+			vy, _ := simd.LoadFloat32sPart(y[row+c : row+ch])
+			vx.Mul(vq).Add(vr).Add(vy).StorePart(out[row+c : row+ch])
+		}
+	}
+}
 
 func fusedNormScaleShift(v [][]float32, scalars []float32, out []float32, ch int) {
 	x, p, q, r := v[0], v[1], v[2], v[3]
