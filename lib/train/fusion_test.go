@@ -22,16 +22,7 @@ import (
 // with weight decay and two biases without, and one chain of the loss's
 // gradient (logits minus a scaled term, the plain step's form).
 func TestFusedChainsTrainIdentically(t *testing.T) {
-	fused := backendtest.OneDNN(t)
-	defer fused.Finalize()
-	if !backend.FusionEnabled(fused) {
-		t.Skip("chains are not fused here (" + backend.ChainFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
-	}
-	plain := backendtest.OneDNNUnfused(t)
-	defer plain.Finalize()
-	if backend.FusionEnabled(plain) {
-		t.Fatal("the unfused backend fuses")
-	}
+	fused, plain := fusedAndUnfused(t)
 	sgd := func(model string) Config {
 		cfg := Recipe(model, 2)
 		cfg.LR = 0.05
@@ -106,13 +97,7 @@ func TestFusedChainsTrainIdentically(t *testing.T) {
 // bit (batch norm recomputed over the set, then Predict: the chains of
 // evaluation mode, with stored statistics), and those chains ran fused.
 func TestFusedChainsEvaluateIdentically(t *testing.T) {
-	fused := backendtest.OneDNN(t)
-	defer fused.Finalize()
-	if !backend.FusionEnabled(fused) {
-		t.Skip("chains are not fused here (" + backend.ChainFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
-	}
-	plain := backendtest.OneDNNUnfused(t)
-	defer plain.Finalize()
+	fused, plain := fusedAndUnfused(t)
 	want := evaluationLogits(t, plain, "resnet8")
 	before := backend.FusedRuns()
 	got := evaluationLogits(t, fused, "resnet8")
@@ -134,6 +119,23 @@ func TestFusedChainsEvaluateIdentically(t *testing.T) {
 			t.Fatalf("logit %d: fused %g, unfused %g", i, got[i], want[i])
 		}
 	}
+}
+
+// fusedAndUnfused opens the default CPU route with fused chains and without
+// (finalized when the test ends), or skips when chains are not fused here.
+func fusedAndUnfused(t *testing.T) (fused, plain compute.Backend) {
+	t.Helper()
+	fused = backendtest.OneDNN(t)
+	t.Cleanup(fused.Finalize)
+	if !backend.FusionEnabled(fused) {
+		t.Skip("chains are not fused here (" + backend.ChainFusionEnv + "=0, or a build without GOEXPERIMENT=simd)")
+	}
+	plain = backendtest.OneDNNUnfused(t)
+	t.Cleanup(plain.Finalize)
+	if backend.FusionEnabled(plain) {
+		t.Fatal("the unfused backend fuses")
+	}
+	return fused, plain
 }
 
 // sameVariableBits fails the test unless two trainers' float32 variables
