@@ -147,14 +147,7 @@ func TestMinStepsBudget(t *testing.T) {
 		{2, 10, 10, 4}, // 10 steps: 3 full epochs and one of 1 step
 	} {
 		cfg := Config{Model: "mlp", Recipe: settings.Recipe{Optimizer: "adam", LR: 1e-3, Batch: 32, Epochs: c.epochs, MinSteps: c.minSteps}}
-		tr, err := New(b, cfg, set, data.Augment{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := tr.Run(context.Background(), set)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, res := trainedOn(t, b, cfg, set)
 		if res.Steps != c.steps || res.Epochs != c.epochsRun {
 			t.Errorf("epochs %d, min steps %d: %d steps in %d epochs, want %d in %d", c.epochs, c.minSteps, res.Steps, res.Epochs, c.steps, c.epochsRun)
 		}

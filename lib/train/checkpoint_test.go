@@ -163,14 +163,7 @@ func TestDynamicsRoundTrip(t *testing.T) {
 	set := data.All(blobs(64, 1, "train"))
 	cfg := quickConfig("")
 	cfg.Epochs = 2
-	tr, err := New(b, cfg, set, data.Augment{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := tr.Run(context.Background(), set)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, res := trainedOn(t, b, cfg, set)
 	d := tr.Dynamics
 	acc := 0.0
 	for i := range d.IDs {

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"context"
 	"math"
 	"testing"
 
@@ -61,17 +60,7 @@ func TestFusedChainsTrainIdentically(t *testing.T) {
 			set := data.All(tc.ds)
 			cfg := tc.cfg
 			cfg.Batch, cfg.Seed, cfg.CheckpointEvery = 32, 11, 0
-			run := func(b compute.Backend) (*Trainer, Result) {
-				tr, err := New(b, cfg, set, data.Augment{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				res, err := tr.Run(context.Background(), set)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return tr, res
-			}
+			run := func(b compute.Backend) (*Trainer, Result) { return trainedOn(t, b, cfg, set) }
 			before, _ := backend.FusedCounts()
 			chainRuns := backend.FusedRuns()
 			withFusion, res := run(fused)

@@ -20,6 +20,21 @@ func goBackend(t testing.TB) compute.Backend {
 	return b
 }
 
+// trainedOn trains a new trainer of cfg on set, unaugmented, and returns it
+// with its result; any error fails the test.
+func trainedOn(t *testing.T, b compute.Backend, cfg Config, set data.Subset) (*Trainer, Result) {
+	t.Helper()
+	tr, err := New(b, cfg, set, data.Augment{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.Run(context.Background(), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, res
+}
+
 func blobs(n int, seed uint64, split string) *data.Dataset { return datatest.Blobs(n, seed, split) }
 
 func TestTrainingLearnsBlobs(t *testing.T) {
