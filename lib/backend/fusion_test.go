@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -59,8 +60,8 @@ var batchNormChains = []struct {
 }
 
 // Fused chains compute the same numbers as the unfused nodes, bit for bit:
-// every optimizer and batch-norm chain, as one fused node of all its operations, on
-// operands whose size is not a multiple of the vector length (the last,
+// every optimizer and batch-norm chain, as one fused node of all its
+// operations, on operands whose size is not a multiple of the vector length (the last,
 // partial vector) and with values from denormal to large, of both signs,
 // given as parameters or computed in the graph (then the fused node writes
 // its result over one of them). The operands are independent of one
@@ -123,23 +124,7 @@ func TestFusedChainsComputeTheSameNumbers(t *testing.T) {
 						tensors.FromFlatDataAndDimensions(v, dims...), tensors.FromScalar(float32(0.05)), tensors.FromScalar(float32(1e-8)))
 					return tensors.MustCopyFlatData[float32](out[0])
 				}
-				want := run(plain)
-				nodes0, ops0 := FusedCounts()
-				got := run(fused)
-				nodes1, ops1 := FusedCounts()
-				wantNodes := 0
-				if tc.ops > 0 {
-					wantNodes = 1
-				}
-				if nodes1-nodes0 != int64(wantNodes) || ops1-ops0 != int64(tc.ops) {
-					t.Errorf("%s %v (operands computed: %v): %d fused nodes of %d operations ran, want %d of %d",
-						tc.name, dims, computed, nodes1-nodes0, ops1-ops0, wantNodes, tc.ops)
-				}
-				for i := range want {
-					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("%s %v (operands computed: %v): element %d: fused %g, unfused %g", tc.name, dims, computed, i, got[i], want[i])
-					}
-				}
+				sameFusedNumbers(t, fmt.Sprintf("%s %v (operands computed: %v)", tc.name, dims, computed), tc.ops, plain, fused, run)
 			}
 		}
 		channels := dims[len(dims)-1]
@@ -164,20 +149,31 @@ func TestFusedChainsComputeTheSameNumbers(t *testing.T) {
 						tensors.FromFlatDataAndDimensions(r, perChannel...), tensors.FromFlatDataAndDimensions(m, perChannel...))
 					return tensors.MustCopyFlatData[float32](out[0])
 				}
-				want := run(plain)
-				nodes0, ops0 := FusedCounts()
-				got := run(fused)
-				nodes1, ops1 := FusedCounts()
-				if nodes1-nodes0 != 1 || ops1-ops0 != int64(tc.ops) {
-					t.Errorf("%s %v (operands computed: %v): %d fused nodes of %d operations ran, want 1 of %d",
-						tc.name, dims, computed, nodes1-nodes0, ops1-ops0, tc.ops)
-				}
-				for i := range want {
-					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("%s %v (operands computed: %v): element %d: fused %g, unfused %g", tc.name, dims, computed, i, got[i], want[i])
-					}
-				}
+				sameFusedNumbers(t, fmt.Sprintf("%s %v (operands computed: %v)", tc.name, dims, computed), tc.ops, plain, fused, run)
 			}
+		}
+	}
+}
+
+// sameFusedNumbers runs a graph (run) on the unfused and the fused backend
+// and fails the test unless the fused run ran one fused node of ops
+// operations (none when ops is 0) and gave the same bits.
+func sameFusedNumbers(t *testing.T, what string, ops int, plain, fused compute.Backend, run func(compute.Backend) []float32) {
+	t.Helper()
+	want := run(plain)
+	nodes0, ops0 := FusedCounts()
+	got := run(fused)
+	nodes1, ops1 := FusedCounts()
+	wantNodes := 0
+	if ops > 0 {
+		wantNodes = 1
+	}
+	if nodes1-nodes0 != int64(wantNodes) || ops1-ops0 != int64(ops) {
+		t.Errorf("%s: %d fused nodes of %d operations ran, want %d of %d", what, nodes1-nodes0, ops1-ops0, wantNodes, ops)
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: element %d: fused %g, unfused %g", what, i, got[i], want[i])
 		}
 	}
 }

@@ -21,7 +21,8 @@ import (
 	"github.com/pkg/errors"
 )
 
-// Enable fuses the chains of every graph compiled on b from now on. b must be the Go backend, and the build must have the kernels
+// Enable fuses the chains of every graph compiled on b from now on. b must
+// be the Go backend, and the build must have the kernels
 // (GOEXPERIMENT=simd).
 func Enable(b compute.Backend) error {
 	gb, ok := b.(*gobackend.Backend)

@@ -69,8 +69,6 @@ var debugFusion = os.Getenv("PRUNE_FUSION_DEBUG") == "1"
 var (
 	fusionMu      sync.RWMutex
 	fusionEnabled = map[*gobackend.Backend]bool{}
-	fusedRan      atomic.Int64
-	fusedOps      atomic.Int64
 )
 
 // EnableElementwiseFusion makes graphs compiled on b from now on fuse the
@@ -92,19 +90,35 @@ func ElementwiseFusionEnabled(b *gobackend.Backend) bool {
 	return fusionEnabled[b]
 }
 
+// fusedRuns counts the runs of fused nodes by signature.
+var fusedRuns sync.Map // signature → *fusedRunCount
+
+// fusedRunCount is how many times fused nodes of one signature have run,
+// and how many operations the signature has.
+type fusedRunCount struct {
+	runs atomic.Int64
+	ops  int64
+}
+
 // FusedElementwiseCounts returns how many fused nodes have run since the
 // process started, and how many operations they computed together.
-func FusedElementwiseCounts() (nodes, operations int64) { return fusedRan.Load(), fusedOps.Load() }
-
-// fusedRuns counts the runs of fused nodes by signature.
-var fusedRuns sync.Map // signature → *atomic.Int64
+func FusedElementwiseCounts() (nodes, operations int64) {
+	fusedRuns.Range(func(_, v any) bool {
+		c := v.(*fusedRunCount)
+		n := c.runs.Load()
+		nodes += n
+		operations += n * c.ops
+		return true
+	})
+	return nodes, operations
+}
 
 // FusedElementwiseRuns returns how many times fused nodes of each
 // signature have run since the process started.
 func FusedElementwiseRuns() map[string]int64 {
 	out := map[string]int64{}
 	fusedRuns.Range(func(k, v any) bool {
-		out[k.(string)] = v.(*atomic.Int64).Load()
+		out[k.(string)] = v.(*fusedRunCount).runs.Load()
 		return true
 	})
 	return out
@@ -121,9 +135,8 @@ type fusedKernel func(vectors [][]float32, scalars []float32, out []float32, cha
 type fusedElementwise struct {
 	signature string // the chain's operations and operand kinds, the key of fusedKernels
 	kinds     []byte // each input's kind: operandFull, operandScalar or operandPerChannel
-	numOps    int
 	kernel    fusedKernel
-	runs      *atomic.Int64 // fusedRuns' counter of the signature
+	runs      *fusedRunCount // fusedRuns' counter of the signature
 }
 
 // EqualNodeData implements gobackend.NodeDataComparable.
@@ -275,8 +288,8 @@ func fuseFunction(f *gobackend.Function) {
 			absorbed[n] = true
 		}
 		root.Inputs = g.inputs
-		runs, _ := fusedRuns.LoadOrStore(signature, new(atomic.Int64))
-		root.Data = &fusedElementwise{signature: signature, kinds: g.kinds(), numOps: len(g.ops), kernel: kernel, runs: runs.(*atomic.Int64)}
+		runs, _ := fusedRuns.LoadOrStore(signature, &fusedRunCount{ops: int64(len(g.ops))})
+		root.Data = &fusedElementwise{signature: signature, kinds: g.kinds(), kernel: kernel, runs: runs.(*fusedRunCount)}
 		root.ClearCachedExecutor()
 	}
 }
@@ -391,8 +404,6 @@ func execFusedElementwise(backend *gobackend.Backend, node *gobackend.Node, inpu
 		}
 	}
 	prog.kernel(vectors, scalars, out, channels)
-	fusedRan.Add(1)
-	fusedOps.Add(int64(prog.numOps))
-	prog.runs.Add(1)
+	prog.runs.runs.Add(1)
 	return output, nil
 }
