@@ -124,6 +124,28 @@ func OneDNNMatMul(transA, transB bool, m, n, k int, a, b, c []float32) error {
 	return onednn.MatMul(transA, transB, m, n, k, a, b, c)
 }
 
+// OneDNNProductHalves computes op(a)·op(b) in the two halves a dense
+// layer's large product is cut into, both on the calling thread or (with
+// onHelper) the first on the helper thread, and says whether it was cut: a
+// product too small to be cut is left undone. For tests.
+func OneDNNProductHalves(onHelper, transA, transB bool, m, n, k int, a, b, c []float32) (bool, error) {
+	return onednn.ProductHalves(onHelper, transA, transB, m, n, k, a, b, c)
+}
+
+// SetProductHalves turns the cutting of dense layers' large products into
+// two halves, one per core, on or off for the whole process (on unless
+// PRUNE_PRODUCT_HALVES=0; the numbers are the same). For tests that compare
+// the two.
+func SetProductHalves(on bool) { onednn.SetProductHalves(on) }
+
+// ProductHalvesOn reports whether large products are cut into halves.
+func ProductHalvesOn() bool { return onednn.ProductHalvesOn() }
+
+// ProductHalvesHelped is how many halves of large products the helper
+// thread computed since the process started (the others ran on their
+// callers' threads).
+func ProductHalvesHelped() int64 { return onednn.HalvesHelped() }
+
 // OneDNNCallerThreads reports whether dense layers' products run on their
 // callers' threads (else on the oneDNN worker).
 func OneDNNCallerThreads() bool { return onednn.CallerThreads() }

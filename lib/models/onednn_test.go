@@ -240,6 +240,92 @@ func TestOneDNNSGEMMMatchesFloat64Product(t *testing.T) {
 	}
 }
 
+// A dense layer's large product is computed as two halves of its output,
+// one per core, cut by the product's shape alone: each half must give the
+// whole product's numbers bit for bit, whichever thread computes it, so
+// that no result depends on it. Checked on every product of the project's
+// MLPs (forward, weight gradient, input gradient) on both image shapes, at
+// batch sizes from 1 to past the evaluation batch, and on uneven shapes in
+// all four transpositions; the whole product is checked against a float64
+// product in TestOneDNNSGEMMMatchesFloat64Product.
+func TestOneDNNProductHalvesMatchWholeProduct(t *testing.T) {
+	dnn := backendtest.OneDNN(t)
+	defer dnn.Finalize()
+	if !backend.ProductHalvesOn() {
+		t.Skip("products are not cut into halves (PRUNE_PRODUCT_HALVES=0)")
+	}
+	type product struct {
+		transA, transB bool
+		m, n, k        int
+	}
+	var products []product
+	for _, name := range []string{"mlp", "mlp-256"} {
+		net, err := New(name, Options{Classes: 10, Channels: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inputs := range []int{28 * 28, 32 * 32 * 3} {
+			widths := append([]int{inputs}, append(slices.Clone(net.(MLP).Hidden), 10)...)
+			for _, batch := range []int{1, 7, 32, 100, 128, 256, 257, 500} {
+				for l := range len(widths) - 1 {
+					in, out := widths[l], widths[l+1]
+					products = append(products,
+						product{false, false, batch, out, in}, // forward: x·W
+						product{true, false, in, out, batch},  // weight gradient: xᵀ·dy
+						product{false, true, batch, in, out})  // input gradient: dy·Wᵀ
+				}
+			}
+		}
+	}
+	for _, dims := range [][3]int{{1000, 37, 77}, {37, 1000, 77}, {129, 4097, 5}, {4097, 129, 5}, {33, 33, 2000}} {
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			products = append(products, product{tr[0], tr[1], dims[0], dims[1], dims[2]})
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	cut := 0
+	for _, p := range products {
+		a, b := make([]float32, p.m*p.k), make([]float32, p.k*p.n)
+		for i := range a {
+			a[i] = 2*rng.Float32() - 1
+		}
+		for i := range b {
+			b[i] = 2*rng.Float32() - 1
+		}
+		whole := make([]float32, p.m*p.n)
+		if err := backend.OneDNNMatMul(p.transA, p.transB, p.m, p.n, p.k, a, b, whole); err != nil {
+			t.Fatal(err)
+		}
+		for _, onHelper := range []bool{false, true} {
+			halves := make([]float32, p.m*p.n)
+			for i := range halves {
+				halves[i] = float32(math.NaN()) // an element neither half writes stays NaN
+			}
+			ok, err := backend.OneDNNProductHalves(onHelper, p.transA, p.transB, p.m, p.n, p.k, a, b, halves)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if big := p.m*p.n*p.k >= 1<<21; ok != big {
+				t.Fatalf("%+v: cut into halves %v, want %v (%d multiply-adds)", p, ok, big, p.m*p.n*p.k)
+			}
+			if !ok {
+				break
+			}
+			cut++
+			for i := range whole {
+				if math.Float32bits(halves[i]) != math.Float32bits(whole[i]) {
+					t.Fatalf("%+v, first half on the helper %v: element %d (row %d) is %g in halves, %g whole",
+						p, onHelper, i, i/p.n, halves[i], whole[i])
+				}
+			}
+		}
+	}
+	if cut == 0 {
+		t.Fatal("no product was cut into halves")
+	}
+	t.Logf("%d products, %d cut into halves (each twice: on the caller, and half on the helper)", len(products), cut/2)
+}
+
 // Dense layers' products run on their callers' threads, one OpenMP thread
 // each, while convolutions run on the oneDNN worker with OpenMP's team.
 // Products large and small from two goroutines beside convolutions and

@@ -151,7 +151,7 @@ func sameVariableBits(t *testing.T, want, got *Trainer) {
 		}
 		for i := range wv {
 			if math.Float32bits(gv[i]) != math.Float32bits(wv[i]) {
-				t.Fatalf("%s[%d]: fused %g, unfused %g", name, i, gv[i], wv[i])
+				t.Fatalf("%s[%d]: %g, want %g", name, i, gv[i], wv[i])
 			}
 		}
 	}

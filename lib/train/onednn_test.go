@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"beyondscaling/lib/backend"
 	"beyondscaling/lib/backend/backendtest"
 	"beyondscaling/lib/data"
 	"beyondscaling/lib/models"
@@ -102,4 +103,27 @@ func TestOneDNNTrainingIsReproducibleTwoAtOnce(t *testing.T) {
 		}
 		sameParams(t, alone, pair[i], 0)
 	}
+}
+
+// Large products are cut into two halves, one of which a helper thread
+// computes while a training runs alone: mlp-256 with the main job's recipe
+// trains to the same variables, bit for bit (optimizer state included),
+// with its products cut and whole.
+func TestProductHalvesTrainIdentically(t *testing.T) {
+	db := backendtest.OneDNN(t)
+	defer db.Finalize()
+	if !backend.ProductHalvesOn() {
+		t.Skip("products are not cut into halves (PRUNE_PRODUCT_HALVES=0)")
+	}
+	defer backend.SetProductHalves(true)
+	ds := SyntheticImages(1280, 28, 28, 1, 3)
+	set := data.All(ds)
+	cfg := mainJobMLP(t, 2)
+	cfg.Seed = 11
+	helped := backend.ProductHalvesHelped()
+	cut, _ := trainedOn(t, db, cfg, set)
+	t.Logf("the helper thread computed %d halves", backend.ProductHalvesHelped()-helped)
+	backend.SetProductHalves(false)
+	whole, _ := trainedOn(t, db, cfg, set)
+	sameVariableBits(t, whole, cut)
 }

@@ -150,7 +150,12 @@ func execMatMul(backend *gobackend.Backend, node *gobackend.Node, inputs []*goba
 	if debug {
 		fmt.Fprintf(os.Stderr, "onednn: sgemm %+v\n", *mm)
 	}
-	if err := runSGEMM(mm, a, b, c); err != nil {
+	if rows, at, halves := halvesOf(mm); halves && callerThreads {
+		err = runHalves(backend, mm, rows, at, a, b, c)
+	} else {
+		err = runSGEMM(mm, a, b, c)
+	}
+	if err != nil {
 		backend.PutBuffer(output)
 		return nil, errors.WithMessage(err, "oneDNN matmul")
 	}
@@ -193,7 +198,8 @@ func sgemmOnWorker(transA, transB bool, m, n, k int, a, b, c []float32) error {
 // with one thread as with a team, two at once about 1.4-1.5 times as fast.
 // One thread also keeps every OpenMP region of several threads on the
 // worker (convolutions, the roofline's SGEMM): such regions started from
-// several threads at once deadlocked.
+// several threads at once deadlocked. A large product uses the second core
+// another way: in two halves, each a product on one thread (halves.go).
 var callerThreads bool // products run on their callers' threads (OpenMP's thread count can be set)
 
 // runSGEMM computes a matmul node's product on the calling goroutine's

@@ -123,7 +123,8 @@ func passiveOpenMP() (restore func()) {
 }
 
 // Enable makes backend b, which must be the Go backend, run its convolutions
-// with oneDNN.
+// and dense layers with oneDNN, and its nodes one at a time unless its
+// configuration chose how.
 func Enable(b compute.Backend) error {
 	gb, ok := b.(*gobackend.Backend)
 	if !ok {
@@ -135,6 +136,13 @@ func Enable(b compute.Backend) error {
 	enabledMu.Lock()
 	enabled[gb] = true
 	enabledMu.Unlock()
+	// One node at a time, unless the configuration chose a mode
+	// (go:ops_parallel): with the products and convolutions on oneDNN, running
+	// other nodes beside them on the second core was slower on two cores
+	// (environment.md, "Large products in halves").
+	if gb.OpsExecutionType == gobackend.OpsExecutionDynamic {
+		gb.OpsExecutionType = gobackend.OpsExecutionSequential
+	}
 	return nil
 }
 

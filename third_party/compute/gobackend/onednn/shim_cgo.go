@@ -4,9 +4,14 @@ package onednn
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/include -O2
-#cgo LDFLAGS: -ldl
+#cgo LDFLAGS: -ldl -lpthread
 #include <dlfcn.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include "oneapi/dnnl/dnnl_types.h"
@@ -146,6 +151,142 @@ static char* dn_sgemm(int threads, int transA, int transB, int64_t m, int64_t n,
 	dnnl_status_t st = dn.sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
 	return st == dnnl_success ? NULL : dn_errorf("dnnl_sgemm", st);
 }
+
+// A large product in two halves (halves.go says why): dn_halves is one
+// product's two halves, each an sgemm on one thread. The caller computes
+// one and offers the other to dn_helper, a thread of this library's own,
+// which the Go scheduler does not stand between; whoever claims a half
+// first computes it.
+typedef struct {
+	int transA, transB;
+	int64_t m, n, k, lda, ldb, ldc;
+	const float *a, *b;
+	float* c;
+} dn_gemm;
+
+typedef struct {
+	dn_gemm half[2];
+	dnnl_status_t status[2];
+	atomic_int claimed;     // halves taken
+	atomic_int done;        // halves finished
+	atomic_int helper_left; // the helper will not touch this struct again
+} dn_halves;
+
+static struct {
+	pthread_once_t once;
+	int running;
+	pthread_mutex_t mu;
+	pthread_cond_t wake;
+	_Atomic(dn_halves*) offered;
+	atomic_int sleeping;
+	atomic_llong helped;  // halves the helper computed
+	atomic_llong spin_ns; // how long it spins after its last offer before it sleeps
+} dn_helper = {.once = PTHREAD_ONCE_INIT, .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static int64_t dn_now_ns(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+// dn_halves_work computes halves of h until none is left to claim, and
+// returns how many it computed.
+static int dn_halves_work(dn_halves* h) {
+	int computed = 0;
+	for (;;) {
+		int i = atomic_fetch_add(&h->claimed, 1);
+		if (i >= 2) return computed;
+		dn_gemm* g = &h->half[i];
+		if (dn_omp_set_num_threads) dn_omp_set_num_threads(1);
+		h->status[i] = dn.sgemm(g->transA ? 'T' : 'N', g->transB ? 'T' : 'N', g->m, g->n, g->k, 1.0f,
+			g->a, g->lda, g->b, g->ldb, 0.0f, g->c, g->ldc);
+		atomic_fetch_add(&h->done, 1);
+		computed++;
+	}
+}
+
+// dn_helper_main takes offered products. Between offers it spins, yielding
+// its core to any other thread that wants it (sched_yield), and after
+// spin_ns without one it sleeps until the next.
+static void* dn_helper_main(void* arg) {
+	(void)arg;
+	int64_t last = dn_now_ns();
+	for (unsigned spins = 1;; spins++) {
+		dn_halves* h = atomic_exchange(&dn_helper.offered, NULL);
+		if (h) {
+			atomic_fetch_add(&dn_helper.helped, dn_halves_work(h));
+			atomic_store(&h->helper_left, 1);
+			last = dn_now_ns();
+			continue;
+		}
+		if (spins % 64 == 0 && dn_now_ns() - last > atomic_load(&dn_helper.spin_ns)) {
+			pthread_mutex_lock(&dn_helper.mu);
+			atomic_store(&dn_helper.sleeping, 1);
+			while (atomic_load(&dn_helper.offered) == NULL) pthread_cond_wait(&dn_helper.wake, &dn_helper.mu);
+			atomic_store(&dn_helper.sleeping, 0);
+			pthread_mutex_unlock(&dn_helper.mu);
+			last = dn_now_ns();
+			continue;
+		}
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void dn_helper_start(void) {
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	dn_helper.running = pthread_create(&t, &attr, dn_helper_main, NULL) == 0;
+	pthread_attr_destroy(&attr);
+}
+
+// dn_sgemm_halves computes both halves, offering the second to the helper
+// when offer is set (a product already on offer from another thread is not
+// replaced: the caller then computes both); with offer 2 (for tests) the
+// caller lets the helper claim the first half before it starts. It returns
+// only when neither
+// this thread nor the helper will touch h, on this thread's stack, again:
+// an offer the helper has not taken is withdrawn, and one it has taken is
+// waited for.
+static char* dn_sgemm_halves(int offer, dn_gemm first, dn_gemm second) {
+	dn_halves h = {.half = {first, second}};
+	atomic_init(&h.claimed, 0);
+	atomic_init(&h.done, 0);
+	atomic_init(&h.helper_left, 0);
+	int offered = 0;
+	if (offer) {
+		pthread_once(&dn_helper.once, dn_helper_start);
+		dn_halves* none = NULL;
+		if (dn_helper.running && atomic_compare_exchange_strong(&dn_helper.offered, &none, &h)) {
+			offered = 1;
+			if (atomic_load(&dn_helper.sleeping)) {
+				pthread_mutex_lock(&dn_helper.mu);
+				pthread_cond_signal(&dn_helper.wake);
+				pthread_mutex_unlock(&dn_helper.mu);
+			}
+		}
+	}
+	if (offered && offer == 2) {
+		while (atomic_load(&h.claimed) == 0) sched_yield();
+	}
+	dn_halves_work(&h);
+	while (atomic_load(&h.done) < 2) __builtin_ia32_pause(); // the helper is computing the other half
+	if (offered) {
+		dn_halves* mine = &h;
+		if (!atomic_compare_exchange_strong(&dn_helper.offered, &mine, NULL)) {
+			while (!atomic_load(&h.helper_left)) __builtin_ia32_pause(); // taken: the helper is leaving it
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		if (h.status[i] != dnnl_success) return dn_errorf("dnnl_sgemm", h.status[i]);
+	}
+	return NULL;
+}
+
+static long long dn_helped(void) { return atomic_load(&dn_helper.helped); }
+static void dn_set_helper_spin(long long ns) { atomic_store(&dn_helper.spin_ns, ns); }
 
 enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };
 
@@ -294,6 +435,7 @@ import "C"
 
 import (
 	"errors"
+	"time"
 	"unsafe"
 )
 
@@ -374,23 +516,47 @@ func sgemm(threads int, transA, transB bool, m, n, k int, a, b, c []float32) err
 		clear(c[:m*n])
 		return nil
 	}
-	if len(a) < m*k || len(b) < k*n || len(c) < m*n {
-		return errors.New("sgemm: a slice is shorter than its matrix")
-	}
-	lda, ldb := k, n
-	if transA {
-		lda = m
-	}
-	if transB {
-		ldb = k
+	g := denseGemm(transA, transB, m, n, k, a, b, c)
+	if err := g.check(); err != nil {
+		return err
 	}
 	if msg := C.dn_sgemm(C.int(threads), cBool(transA), cBool(transB), C.int64_t(m), C.int64_t(n), C.int64_t(k),
-		(*C.float)(&a[0]), C.int64_t(lda), (*C.float)(&b[0]), C.int64_t(ldb), (*C.float)(&c[0]), C.int64_t(n)); msg != nil {
+		(*C.float)(&a[0]), C.int64_t(g.lda), (*C.float)(&b[0]), C.int64_t(g.ldb), (*C.float)(&c[0]), C.int64_t(g.ldc)); msg != nil {
 		defer C.free(unsafe.Pointer(msg))
 		return errors.New(C.GoString(msg))
 	}
 	return nil
 }
+
+// sgemmHalves computes the two halves of a product (as halvesArgs cuts
+// it), each by sgemm on one OpenMP thread: the calling thread takes one
+// and, if offered, the helper thread may take the other.
+func sgemmHalves(offer halvesOffer, halves [2]gemmArgs) error {
+	var g [2]C.dn_gemm
+	for i, h := range halves {
+		if h.m == 0 || h.n == 0 || h.k == 0 {
+			return errors.New("sgemm halves: an empty half")
+		}
+		if err := h.check(); err != nil {
+			return err
+		}
+		g[i] = C.dn_gemm{transA: cBool(h.transA), transB: cBool(h.transB), m: C.int64_t(h.m), n: C.int64_t(h.n), k: C.int64_t(h.k),
+			lda: C.int64_t(h.lda), ldb: C.int64_t(h.ldb), ldc: C.int64_t(h.ldc),
+			a: (*C.float)(&h.a[0]), b: (*C.float)(&h.b[0]), c: (*C.float)(&h.c[0])}
+	}
+	if msg := C.dn_sgemm_halves(C.int(offer), g[0], g[1]); msg != nil {
+		defer C.free(unsafe.Pointer(msg))
+		return errors.New(C.GoString(msg))
+	}
+	return nil
+}
+
+// helperHalves is how many halves the helper thread has computed.
+func helperHalves() int64 { return int64(C.dn_helped()) }
+
+// setHelperSpin sets how long the helper thread spins after its last half
+// before it sleeps.
+func setHelperSpin(d time.Duration) { C.dn_set_helper_spin(C.longlong(d.Nanoseconds())) }
 
 func cBool(v bool) C.int {
 	if v {

@@ -2,7 +2,10 @@
 
 package onednn
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 const cgoAvailable = false
 
@@ -30,3 +33,11 @@ func sgemm(threads int, transA, transB bool, m, n, k int, a, b, c []float32) err
 func threadControl() bool { return false }
 
 func maxThreads() int { return 0 }
+
+func sgemmHalves(offer halvesOffer, halves [2]gemmArgs) error {
+	return errors.New("oneDNN not available")
+}
+
+func helperHalves() int64 { return 0 }
+
+func setHelperSpin(time.Duration) {}
