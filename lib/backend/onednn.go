@@ -138,6 +138,16 @@ func OneDNNProductHalves(onHelper, transA, transB bool, m, n, k int, a, b, c []f
 // the two.
 func SetProductHalves(on bool) { onednn.SetProductHalves(on) }
 
+// SetProductHalvesOnHelper makes the helper thread compute the first half
+// of every product cut into halves (the caller waits for it to claim the
+// half), whatever else runs, so that tests train with the helper's halves
+// deterministically. Off by default.
+func SetProductHalvesOnHelper(on bool) { onednn.SetHelperFirst(on) }
+
+// ProductHalvesHelperRunning reports whether the helper thread has been
+// started (the first product offered to it starts it).
+func ProductHalvesHelperRunning() bool { return onednn.HelperRunning() }
+
 // ProductHalvesOn reports whether large products are cut into halves.
 func ProductHalvesOn() bool { return onednn.ProductHalvesOn() }
 

@@ -59,7 +59,7 @@ func sameParams(t *testing.T, uninterrupted, resumed *Trainer, tol float64) {
 		g := got[name]
 		for i := range w {
 			if math.Abs(float64(w[i]-g[i])) > tol {
-				t.Fatalf("%s[%d]: resumed %g, uninterrupted %g", name, i, g[i], w[i])
+				t.Fatalf("%s[%d]: %g, want %g (within %g)", name, i, g[i], w[i], tol)
 			}
 		}
 	}

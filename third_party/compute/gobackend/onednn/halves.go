@@ -23,36 +23,36 @@ import (
 // is the backend's only one, offers the other to a helper thread, taking it
 // back itself if the helper has not started it.
 //
-// The halves are cut by the product's shape alone, whoever computes them,
-// so a run's numbers never depend on timing; and each output element is the
-// same sum in the same order as in the whole product (sgemm's one-thread
-// kernels accumulate along k the same way whatever m and n are), which
-// lib/models' TestOneDNNProductHalvesMatchWholeProduct checks on the shapes
-// of the project's MLPs at many batch sizes.
+// The halves are cut by the product's shape alone, and a half is the same
+// sgemm call whichever thread makes it, so a run's numbers never depend on
+// timing. They agree with the whole product within float32 rounding, and
+// mostly bit for bit: oneDNN's gemm driver picks its blocking by the
+// matrices' sizes, and on AVX-512 only the input gradients of 1000-class
+// heads came out rounded differently (lib/models'
+// TestOneDNNProductHalvesMatchWholeProduct checks every dense product the
+// project's networks run).
 //
-// The helper is a thread of the C shim, not a goroutine: handed over by the
-// Go scheduler, an offered half waited for a goroutine queued behind others
-// or for a parked thread, and the caller computed both halves in about a
-// fifth of the products. Between offers the helper spins for a while,
-// yielding its core to any other thread that wants it, instead of sleeping:
-// a sleeping thread took tens of microseconds to wake here (an idle core of
-// a virtual machine halts until the host wakes it), by when the caller had
-// done most of the work itself. When two executions run at once (sweeps
-// train two networks, one per core) nothing is offered, and the helper
-// sleeps.
+// The helper is a thread of the C shim, not a goroutine, so that the Go
+// scheduler does not stand between an offer and the helper; between offers
+// it spins for a while, yielding its core to any other thread that wants
+// it, because waking a sleeping thread took a good part of a half's time on
+// virtual cores (environment.md, "Large products in halves, one node at a
+// time").
+// When two executions run at once (sweeps train two networks, one per
+// core) nothing is offered, and the helper sleeps.
 const halvesMinMulAdds = 1 << 21
 
-// helperSpin is how long the helper spins after the last half it was
-// offered before it sleeps: longer than a small network's training step
+// helperSpin is how long the helper spins after the last product it took
+// before it sleeps: longer than a small network's training step
 // (well under a millisecond here), short enough that an idle process soon
 // stops taking a core.
 const helperSpin = 2 * time.Millisecond
 
 // HalvesEnv names the environment variable that, set to 0, keeps every
-// product whole on one thread (for measurements; the numbers are the same).
+// product whole on one thread (for measurements).
 const HalvesEnv = "PRUNE_PRODUCT_HALVES"
 
-var halvesOn atomic.Bool
+var halvesOn, helperFirstAlways atomic.Bool
 
 func init() {
 	halvesOn.Store(os.Getenv(HalvesEnv) != "0")
@@ -63,6 +63,16 @@ func init() {
 // off for the whole process (on unless PRUNE_PRODUCT_HALVES=0), for tests
 // that compare the two.
 func SetProductHalves(on bool) { halvesOn.Store(on) }
+
+// SetHelperFirst makes every product cut into halves have its first half
+// computed by the helper thread (the caller waits for the helper to claim
+// it), whatever else runs, so that tests can train with the helper's halves
+// deterministically. Off by default.
+func SetHelperFirst(on bool) { helperFirstAlways.Store(on) }
+
+// HelperRunning reports whether the helper thread has been started (the
+// first product offered to it starts it).
+func HelperRunning() bool { return helperRunning() }
 
 // ProductHalvesOn reports whether large products are cut into halves.
 func ProductHalvesOn() bool { return halvesOn.Load() }
@@ -82,7 +92,7 @@ func halvesOf(mm *matmul) (rows bool, at int, ok bool) {
 	if rows {
 		size = mm.m
 	}
-	at = size / 2 / 16 * 16 // a multiple of 16 elements: whole vectors and cache lines on both sides
+	at = size / 2 / 16 * 16 // a multiple of 16 float32s, so that each row's cut falls on a 64-byte boundary when the row starts on one
 	if at == 0 {
 		return false, 0, false
 	}
@@ -135,8 +145,11 @@ func (g gemmArgs) check() error {
 }
 
 // halvesArgs cuts mm's product of a and b into c as halvesOf says.
-func halvesArgs(mm *matmul, rows bool, at int, a, b, c []float32) [2]gemmArgs {
+func halvesArgs(mm *matmul, rows bool, at int, a, b, c []float32) ([2]gemmArgs, error) {
 	whole := denseGemm(mm.transA, mm.transB, mm.m, mm.n, mm.k, a, b, c)
+	if err := whole.check(); err != nil {
+		return [2]gemmArgs{}, err
+	}
 	first, second := whole, whole
 	if rows { // rows of op(a) and of c
 		first.m, second.m = at, mm.m-at
@@ -155,26 +168,34 @@ func halvesArgs(mm *matmul, rows bool, at int, a, b, c []float32) [2]gemmArgs {
 		}
 		second.c = c[at:]
 	}
-	return [2]gemmArgs{first, second}
+	return [2]gemmArgs{first, second}, nil
 }
 
-// halvesOffer says who computes a product's halves.
+// halvesOffer says who computes a product's halves (the same values as the
+// C shim's DN_CALLER_ONLY, DN_OFFER_TO_HELPER and DN_HELPER_FIRST).
 type halvesOffer int
 
 const (
 	callerOnly    halvesOffer = iota // the caller computes both
 	offerToHelper                    // the helper may take one
-	helperFirst                      // the helper takes the first, then the caller the second (for tests)
+	helperFirst                      // the helper takes the first, then the caller the second (tests)
 )
 
 // runHalves computes mm in halves, offering one to the helper thread when
 // the backend runs no other execution.
 func runHalves(backend *gobackend.Backend, mm *matmul, rows bool, at int, a, b, c []float32) error {
+	halves, err := halvesArgs(mm, rows, at, a, b, c)
+	if err != nil {
+		return err
+	}
 	offer := callerOnly
-	if backend.NumLiveExecutions.Load() <= 1 && runtime.NumCPU() > 1 {
+	switch {
+	case helperFirstAlways.Load():
+		offer = helperFirst
+	case backend.NumLiveExecutions.Load() <= 1 && runtime.GOMAXPROCS(0) > 1:
 		offer = offerToHelper
 	}
-	return sgemmHalves(offer, halvesArgs(mm, rows, at, a, b, c))
+	return sgemmHalves(offer, halves)
 }
 
 // ProductHalves computes op(a)·op(b) as the matmul nodes do when the
@@ -186,14 +207,21 @@ func ProductHalves(onHelper bool, transA, transB bool, m, n, k int, a, b, c []fl
 	if _, err := Load(); err != nil {
 		return false, err
 	}
+	if !callerThreads {
+		return false, errors.New("products run whole on the oneDNN worker here (OpenMP's thread count cannot be set)")
+	}
 	mm := &matmul{transA: transA, transB: transB, m: m, n: n, k: k}
 	rows, at, ok := halvesOf(mm)
 	if !ok {
 		return false, nil
 	}
+	halves, err := halvesArgs(mm, rows, at, a, b, c)
+	if err != nil {
+		return false, err
+	}
 	offer := callerOnly
 	if onHelper {
 		offer = helperFirst
 	}
-	return true, sgemmHalves(offer, halvesArgs(mm, rows, at, a, b, c))
+	return true, sgemmHalves(offer, halves)
 }

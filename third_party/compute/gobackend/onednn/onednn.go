@@ -124,7 +124,7 @@ func passiveOpenMP() (restore func()) {
 
 // Enable makes backend b, which must be the Go backend, run its convolutions
 // and dense layers with oneDNN, and its nodes one at a time unless its
-// configuration chose how.
+// configuration chose how. Call it before b executes anything.
 func Enable(b compute.Backend) error {
 	gb, ok := b.(*gobackend.Backend)
 	if !ok {

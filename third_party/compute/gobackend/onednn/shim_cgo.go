@@ -8,6 +8,7 @@ package onednn
 #include <dlfcn.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -172,6 +173,15 @@ typedef struct {
 	atomic_int helper_left; // the helper will not touch this struct again
 } dn_halves;
 
+// Who computes a product's halves (halves.go's halvesOffer has the same
+// values).
+enum { DN_CALLER_ONLY = 0, DN_OFFER_TO_HELPER = 1, DN_HELPER_FIRST = 2 };
+
+// The atomics below use the default, sequentially consistent order, which
+// the hand-over relies on: the helper stores sleeping and then loads
+// offered, a caller stores offered and then loads sleeping, and one of the
+// two must see the other's store (acquire and release alone would let both
+// miss it).
 static struct {
 	pthread_once_t once;
 	int running;
@@ -180,7 +190,7 @@ static struct {
 	_Atomic(dn_halves*) offered;
 	atomic_int sleeping;
 	atomic_llong helped;  // halves the helper computed
-	atomic_llong spin_ns; // how long it spins after its last offer before it sleeps
+	atomic_llong spin_ns; // how long it spins after its last product before it sleeps
 } dn_helper = {.once = PTHREAD_ONCE_INIT, .mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static int64_t dn_now_ns(void) {
@@ -189,17 +199,30 @@ static int64_t dn_now_ns(void) {
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-// dn_halves_work computes halves of h until none is left to claim, and
-// returns how many it computed.
+// dn_relax is one turn of a wait for another thread: a pause, and every
+// 256th turn the core for any other thread that wants it (the one waited
+// for may be among them, on a machine with fewer cores than threads).
+static void dn_relax(unsigned* turns) {
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+	if (++*turns % 256 == 0) sched_yield();
+}
+
+static dnnl_status_t dn_gemm_run(const dn_gemm* g) {
+	return dn.sgemm(g->transA ? 'T' : 'N', g->transB ? 'T' : 'N', g->m, g->n, g->k, 1.0f,
+		g->a, g->lda, g->b, g->ldb, 0.0f, g->c, g->ldc);
+}
+
+// dn_halves_work computes halves of h, each on one OpenMP thread, until
+// none is left to claim, and returns how many it computed.
 static int dn_halves_work(dn_halves* h) {
 	int computed = 0;
 	for (;;) {
 		int i = atomic_fetch_add(&h->claimed, 1);
 		if (i >= 2) return computed;
-		dn_gemm* g = &h->half[i];
 		if (dn_omp_set_num_threads) dn_omp_set_num_threads(1);
-		h->status[i] = dn.sgemm(g->transA ? 'T' : 'N', g->transB ? 'T' : 'N', g->m, g->n, g->k, 1.0f,
-			g->a, g->lda, g->b, g->ldb, 0.0f, g->c, g->ldc);
+		h->status[i] = dn_gemm_run(&h->half[i]);
 		atomic_fetch_add(&h->done, 1);
 		computed++;
 	}
@@ -207,12 +230,14 @@ static int dn_halves_work(dn_halves* h) {
 
 // dn_helper_main takes offered products. Between offers it spins, yielding
 // its core to any other thread that wants it (sched_yield), and after
-// spin_ns without one it sleeps until the next.
+// spin_ns without a product it sleeps until the next offer.
 static void* dn_helper_main(void* arg) {
 	(void)arg;
 	int64_t last = dn_now_ns();
 	for (unsigned spins = 1;; spins++) {
-		dn_halves* h = atomic_exchange(&dn_helper.offered, NULL);
+		// Read before taking: an exchange on every turn would keep the
+		// cache line in this core's cache, away from the callers'.
+		dn_halves* h = atomic_load(&dn_helper.offered) ? atomic_exchange(&dn_helper.offered, NULL) : NULL;
 		if (h) {
 			atomic_fetch_add(&dn_helper.helped, dn_halves_work(h));
 			atomic_store(&h->helper_left, 1);
@@ -233,30 +258,36 @@ static void* dn_helper_main(void* arg) {
 	return NULL;
 }
 
+// dn_helper_start starts the helper with every signal blocked, so that
+// signals meant for the process reach the Go runtime's threads.
 static void dn_helper_start(void) {
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_t t;
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	dn_helper.running = pthread_create(&t, &attr, dn_helper_main, NULL) == 0;
 	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-// dn_sgemm_halves computes both halves, offering the second to the helper
-// when offer is set (a product already on offer from another thread is not
-// replaced: the caller then computes both); with offer 2 (for tests) the
-// caller lets the helper claim the first half before it starts. It returns
-// only when neither
-// this thread nor the helper will touch h, on this thread's stack, again:
-// an offer the helper has not taken is withdrawn, and one it has taken is
-// waited for.
+// dn_sgemm_halves computes both halves. With DN_OFFER_TO_HELPER it first
+// offers them to the helper (a product already on offer from another thread
+// is not replaced: the caller then computes both); with DN_HELPER_FIRST (for
+// tests) it also waits for the helper to claim the first. It returns only
+// when neither this thread nor the helper will touch h, on this thread's
+// stack, again: an offer the helper has not taken is withdrawn, and one it
+// has taken is waited for.
 static char* dn_sgemm_halves(int offer, dn_gemm first, dn_gemm second) {
 	dn_halves h = {.half = {first, second}};
 	atomic_init(&h.claimed, 0);
 	atomic_init(&h.done, 0);
 	atomic_init(&h.helper_left, 0);
 	int offered = 0;
-	if (offer) {
+	unsigned turns = 0;
+	if (offer != DN_CALLER_ONLY) {
 		pthread_once(&dn_helper.once, dn_helper_start);
 		dn_halves* none = NULL;
 		if (dn_helper.running && atomic_compare_exchange_strong(&dn_helper.offered, &none, &h)) {
@@ -266,17 +297,18 @@ static char* dn_sgemm_halves(int offer, dn_gemm first, dn_gemm second) {
 				pthread_cond_signal(&dn_helper.wake);
 				pthread_mutex_unlock(&dn_helper.mu);
 			}
+			if (offer == DN_HELPER_FIRST) {
+				while (atomic_load(&h.claimed) == 0) dn_relax(&turns);
+			}
 		}
 	}
-	if (offered && offer == 2) {
-		while (atomic_load(&h.claimed) == 0) sched_yield();
-	}
 	dn_halves_work(&h);
-	while (atomic_load(&h.done) < 2) __builtin_ia32_pause(); // the helper is computing the other half
+	while (atomic_load(&h.done) < 2) dn_relax(&turns); // the helper is computing the other half
 	if (offered) {
 		dn_halves* mine = &h;
+		// Only the helper takes an offer away: if it is gone, the helper has it.
 		if (!atomic_compare_exchange_strong(&dn_helper.offered, &mine, NULL)) {
-			while (!atomic_load(&h.helper_left)) __builtin_ia32_pause(); // taken: the helper is leaving it
+			while (!atomic_load(&h.helper_left)) dn_relax(&turns);
 		}
 	}
 	for (int i = 0; i < 2; i++) {
@@ -286,6 +318,7 @@ static char* dn_sgemm_halves(int offer, dn_gemm first, dn_gemm second) {
 }
 
 static long long dn_helped(void) { return atomic_load(&dn_helper.helped); }
+static int dn_helper_running(void) { return dn_helper.running; }
 static void dn_set_helper_spin(long long ns) { atomic_store(&dn_helper.spin_ns, ns); }
 
 enum { DN_FWD = 0, DN_BWD_DATA = 1, DN_BWD_WEIGHTS = 2 };
@@ -530,7 +563,10 @@ func sgemm(threads int, transA, transB bool, m, n, k int, a, b, c []float32) err
 
 // sgemmHalves computes the two halves of a product (as halvesArgs cuts
 // it), each by sgemm on one OpenMP thread: the calling thread takes one
-// and, if offered, the helper thread may take the other.
+// and, if offered, the helper thread may take the other. The slices hold
+// no Go pointers; the helper uses them only while this call runs (the call
+// returns when the helper is done with them), as cgo's rules ask of C code
+// given Go memory.
 func sgemmHalves(offer halvesOffer, halves [2]gemmArgs) error {
 	var g [2]C.dn_gemm
 	for i, h := range halves {
@@ -550,6 +586,10 @@ func sgemmHalves(offer halvesOffer, halves [2]gemmArgs) error {
 	}
 	return nil
 }
+
+// helperRunning reports whether the helper thread was started (it is
+// started by the first offer).
+func helperRunning() bool { return C.dn_helper_running() != 0 }
 
 // helperHalves is how many halves the helper thread has computed.
 func helperHalves() int64 { return int64(C.dn_helped()) }
