@@ -200,13 +200,14 @@ static int64_t dn_now_ns(void) {
 }
 
 // dn_relax is one turn of a wait for another thread: a pause, and every
-// 256th turn the core for any other thread that wants it (the one waited
-// for may be among them, on a machine with fewer cores than threads).
+// 1,024th turn (some tens of microseconds) the core for any other thread
+// that wants it (the one waited for may be among them, on a machine with
+// fewer cores than threads).
 static void dn_relax(unsigned* turns) {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
-	if (++*turns % 256 == 0) sched_yield();
+	if (++*turns % 1024 == 0) sched_yield();
 }
 
 static dnnl_status_t dn_gemm_run(const dn_gemm* g) {
