@@ -259,14 +259,8 @@ func TestOneDNNSGEMMMatchesFloat64Product(t *testing.T) {
 // product is checked against a float64 product in
 // TestOneDNNSGEMMMatchesFloat64Product.
 func TestOneDNNProductHalvesMatchWholeProduct(t *testing.T) {
-	dnn := backendtest.OneDNN(t)
+	dnn := backendtest.OneDNNHalves(t)
 	defer dnn.Finalize()
-	if !backend.ProductHalvesOn() {
-		t.Skip("products are not cut into halves (PRUNE_PRODUCT_HALVES=0)")
-	}
-	if !backend.OneDNNCallerThreads() {
-		t.Skip("OpenMP's thread count cannot be set: products run whole on the oneDNN worker")
-	}
 	type product struct {
 		transA, transB bool
 		m, n, k        int

@@ -114,14 +114,8 @@ func TestOneDNNTrainingIsReproducibleTwoAtOnce(t *testing.T) {
 // (halves and whole product may round differently; on AVX-512 these
 // products round alike, lib/models' TestOneDNNProductHalvesMatchWholeProduct).
 func TestProductHalvesTrainReproducibly(t *testing.T) {
-	db := backendtest.OneDNN(t)
+	db := backendtest.OneDNNHalves(t)
 	defer db.Finalize()
-	if !backend.ProductHalvesOn() {
-		t.Skip("products are not cut into halves (PRUNE_PRODUCT_HALVES=0)")
-	}
-	if !backend.OneDNNCallerThreads() {
-		t.Skip("OpenMP's thread count cannot be set: products run whole on the oneDNN worker")
-	}
 	defer backend.SetProductHalves(true)
 	defer backend.SetProductHalvesOnHelper(false)
 	ds := SyntheticImages(1280, 28, 28, 1, 3)

@@ -28,6 +28,28 @@ func OneDNN(t testing.TB) compute.Backend {
 	return open(t, backend.OpenOneDNN, backend.OneDNNSetupReport)
 }
 
+// OneDNNHalves is OneDNN for the tests of large products cut into halves:
+// it also skips, saying why, where products are not cut
+// (PRUNE_PRODUCT_HALVES=0, or OpenMP's thread count cannot be set, so that
+// products run whole on the oneDNN worker). The caller finalizes the
+// backend.
+func OneDNNHalves(t testing.TB) compute.Backend {
+	t.Helper()
+	b := OneDNN(t)
+	why := ""
+	switch {
+	case !backend.ProductHalvesOn():
+		why = "products are not cut into halves (PRUNE_PRODUCT_HALVES=0)"
+	case !backend.OneDNNCallerThreads():
+		why = "OpenMP's thread count cannot be set: products run whole on the oneDNN worker"
+	}
+	if why != "" {
+		b.Finalize()
+		t.Skip(why)
+	}
+	return b
+}
+
 // OneDNNUnfused is OneDNN without fused element-wise chains, for the tests
 // that compare the two.
 func OneDNNUnfused(t testing.TB) compute.Backend {
