@@ -134,8 +134,8 @@ func OneDNNProductHalves(onHelper, transA, transB bool, m, n, k int, a, b, c []f
 
 // SetProductHalves turns the cutting of dense layers' large products into
 // two halves, one per core, on or off for the whole process (on unless
-// PRUNE_PRODUCT_HALVES=0; the numbers are the same). For tests that compare
-// the two.
+// PRUNE_PRODUCT_HALVES=0; halves agree with whole products within float32
+// rounding). For tests that compare the two.
 func SetProductHalves(on bool) { onednn.SetProductHalves(on) }
 
 // SetProductHalvesOnHelper makes the helper thread compute the first half

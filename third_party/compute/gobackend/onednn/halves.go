@@ -37,9 +37,8 @@ import (
 // it spins for a while, yielding its core to any other thread that wants
 // it, because waking a sleeping thread took a good part of a half's time on
 // virtual cores (environment.md, "Large products in halves, one node at a
-// time").
-// When two executions run at once (sweeps train two networks, one per
-// core) nothing is offered, and the helper sleeps.
+// time"). When two executions run at once (sweeps train two networks, one
+// per core) nothing is offered, and the helper sleeps.
 const halvesMinMulAdds = 1 << 21
 
 // helperSpin is how long the helper spins after the last product it took
@@ -92,7 +91,9 @@ func halvesOf(mm *matmul) (rows bool, at int, ok bool) {
 	if rows {
 		size = mm.m
 	}
-	at = size / 2 / 16 * 16 // a multiple of 16 float32s, so that each row's cut falls on a 64-byte boundary when the row starts on one
+	// A multiple of 16 float32s: each row's cut falls on a 64-byte boundary
+	// when the row starts on one.
+	at = size / 2 / 16 * 16
 	if at == 0 {
 		return false, 0, false
 	}
@@ -184,16 +185,22 @@ const (
 // runHalves computes mm in halves, offering one to the helper thread when
 // the backend runs no other execution.
 func runHalves(backend *gobackend.Backend, mm *matmul, rows bool, at int, a, b, c []float32) error {
-	halves, err := halvesArgs(mm, rows, at, a, b, c)
-	if err != nil {
-		return err
-	}
 	offer := callerOnly
 	switch {
 	case helperFirstAlways.Load():
 		offer = helperFirst
 	case backend.NumLiveExecutions.Load() <= 1 && runtime.GOMAXPROCS(0) > 1:
 		offer = offerToHelper
+	}
+	return computeHalves(offer, mm, rows, at, a, b, c)
+}
+
+// computeHalves cuts mm's product of a and b into c as halvesOf says and
+// computes the halves as offer says.
+func computeHalves(offer halvesOffer, mm *matmul, rows bool, at int, a, b, c []float32) error {
+	halves, err := halvesArgs(mm, rows, at, a, b, c)
+	if err != nil {
+		return err
 	}
 	return sgemmHalves(offer, halves)
 }
@@ -215,13 +222,9 @@ func ProductHalves(onHelper bool, transA, transB bool, m, n, k int, a, b, c []fl
 	if !ok {
 		return false, nil
 	}
-	halves, err := halvesArgs(mm, rows, at, a, b, c)
-	if err != nil {
-		return false, err
-	}
 	offer := callerOnly
 	if onHelper {
 		offer = helperFirst
 	}
-	return true, sgemmHalves(offer, halves)
+	return true, computeHalves(offer, mm, rows, at, a, b, c)
 }

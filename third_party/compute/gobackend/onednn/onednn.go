@@ -139,7 +139,7 @@ func Enable(b compute.Backend) error {
 	// One node at a time, unless the configuration chose a mode
 	// (go:ops_parallel): with the products and convolutions on oneDNN, running
 	// other nodes beside them on the second core was slower on two cores
-	// (environment.md, "Large products in halves").
+	// (environment.md, "Large products in halves, one node at a time").
 	if gb.OpsExecutionType == gobackend.OpsExecutionDynamic {
 		gb.OpsExecutionType = gobackend.OpsExecutionSequential
 	}
