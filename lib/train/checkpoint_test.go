@@ -51,10 +51,11 @@ func params(t *testing.T, tr *Trainer) map[string][]float32 {
 }
 
 // sameParams fails the test unless two trainers' trained parameters agree
-// to tol (absolute): a resumed run against an uninterrupted one.
-func sameParams(t *testing.T, uninterrupted, resumed *Trainer, tol float64) {
+// to tol (absolute): got (a resumed run, say) against want (an
+// uninterrupted one).
+func sameParams(t *testing.T, wantTrainer, gotTrainer *Trainer, tol float64) {
 	t.Helper()
-	want, got := params(t, uninterrupted), params(t, resumed)
+	want, got := params(t, wantTrainer), params(t, gotTrainer)
 	for name, w := range want {
 		g := got[name]
 		for i := range w {

@@ -51,15 +51,9 @@ func TestOneDNNTrainingIsReproducible(t *testing.T) {
 			cfg.Batch = 32
 			cfg.LR = 0.05
 			cfg.Seed = 11
-			tr, err := New(db, cfg, set, data.Augment{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			tr, _ := trainedOn(t, db, cfg, set)
 			if tr.Model.Conv != models.ConvNative {
 				t.Fatalf("oneDNN backend trains with %v convolutions, want native", tr.Model.Conv)
-			}
-			if _, err := tr.Run(context.Background(), set); err != nil {
-				t.Fatal(err)
 			}
 			return tr
 		}

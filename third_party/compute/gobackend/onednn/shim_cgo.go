@@ -142,14 +142,26 @@ static char* dn_load(const char* path) {
 
 static const char* dn_get_version(void) { return dn_version; }
 
-// dn_sgemm is C = op(A)·op(B) on row-major float32 matrices (C is m×n and
-// written, not read: beta 0), by an OpenMP team of threads threads when
-// threads > 0 (set here, in the same call, so that it applies to the thread
-// that runs the product).
-static char* dn_sgemm(int threads, int transA, int transB, int64_t m, int64_t n, int64_t k,
-		const float* a, int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
+// dn_gemm is C = op(A)·op(B) on row-major float32 matrices whose rows are
+// lda, ldb and ldc elements apart; C is m×n and written, not read (beta 0).
+typedef struct {
+	int transA, transB;
+	int64_t m, n, k, lda, ldb, ldc;
+	const float *a, *b;
+	float* c;
+} dn_gemm;
+
+static dnnl_status_t dn_gemm_run(const dn_gemm* g) {
+	return dn.sgemm(g->transA ? 'T' : 'N', g->transB ? 'T' : 'N', g->m, g->n, g->k, 1.0f,
+		g->a, g->lda, g->b, g->ldb, 0.0f, g->c, g->ldc);
+}
+
+// dn_sgemm runs g by an OpenMP team of threads threads when threads > 0
+// (set here, in the same call, so that it applies to the thread that runs
+// the product).
+static char* dn_sgemm(int threads, dn_gemm g) {
 	if (threads > 0 && dn_omp_set_num_threads) dn_omp_set_num_threads(threads);
-	dnnl_status_t st = dn.sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+	dnnl_status_t st = dn_gemm_run(&g);
 	return st == dnnl_success ? NULL : dn_errorf("dnnl_sgemm", st);
 }
 
@@ -158,12 +170,6 @@ static char* dn_sgemm(int threads, int transA, int transB, int64_t m, int64_t n,
 // one and offers the other to dn_helper, a thread of this library's own,
 // which the Go scheduler does not stand between; whoever claims a half
 // first computes it.
-typedef struct {
-	int transA, transB;
-	int64_t m, n, k, lda, ldb, ldc;
-	const float *a, *b;
-	float* c;
-} dn_gemm;
 
 typedef struct {
 	dn_gemm half[2];
@@ -208,11 +214,6 @@ static void dn_relax(unsigned* turns) {
 	__builtin_ia32_pause();
 #endif
 	if (++*turns % 1024 == 0) sched_yield();
-}
-
-static dnnl_status_t dn_gemm_run(const dn_gemm* g) {
-	return dn.sgemm(g->transA ? 'T' : 'N', g->transB ? 'T' : 'N', g->m, g->n, g->k, 1.0f,
-		g->a, g->lda, g->b, g->ldb, 0.0f, g->c, g->ldc);
 }
 
 // dn_halves_work computes halves of h, each on one OpenMP thread, until
@@ -550,12 +551,11 @@ func sgemm(threads int, transA, transB bool, m, n, k int, a, b, c []float32) err
 		clear(c[:m*n])
 		return nil
 	}
-	g := denseGemm(transA, transB, m, n, k, a, b, c)
-	if err := g.check(); err != nil {
+	g, err := cGemm(denseGemm(transA, transB, m, n, k, a, b, c))
+	if err != nil {
 		return err
 	}
-	if msg := C.dn_sgemm(C.int(threads), cBool(transA), cBool(transB), C.int64_t(m), C.int64_t(n), C.int64_t(k),
-		(*C.float)(&a[0]), C.int64_t(g.lda), (*C.float)(&b[0]), C.int64_t(g.ldb), (*C.float)(&c[0]), C.int64_t(g.ldc)); msg != nil {
+	if msg := C.dn_sgemm(C.int(threads), g); msg != nil {
 		defer C.free(unsafe.Pointer(msg))
 		return errors.New(C.GoString(msg))
 	}
@@ -571,21 +571,30 @@ func sgemm(threads int, transA, transB bool, m, n, k int, a, b, c []float32) err
 func sgemmHalves(offer halvesOffer, halves [2]gemmArgs) error {
 	var g [2]C.dn_gemm
 	for i, h := range halves {
-		if h.m == 0 || h.n == 0 || h.k == 0 {
-			return errors.New("sgemm halves: an empty half")
-		}
-		if err := h.check(); err != nil {
+		var err error
+		if g[i], err = cGemm(h); err != nil {
 			return err
 		}
-		g[i] = C.dn_gemm{transA: cBool(h.transA), transB: cBool(h.transB), m: C.int64_t(h.m), n: C.int64_t(h.n), k: C.int64_t(h.k),
-			lda: C.int64_t(h.lda), ldb: C.int64_t(h.ldb), ldc: C.int64_t(h.ldc),
-			a: (*C.float)(&h.a[0]), b: (*C.float)(&h.b[0]), c: (*C.float)(&h.c[0])}
 	}
 	if msg := C.dn_sgemm_halves(C.int(offer), g[0], g[1]); msg != nil {
 		defer C.free(unsafe.Pointer(msg))
 		return errors.New(C.GoString(msg))
 	}
 	return nil
+}
+
+// cGemm is g for the shim, once its matrices are known to be non-empty and
+// within their slices.
+func cGemm(g gemmArgs) (C.dn_gemm, error) {
+	if g.m == 0 || g.n == 0 || g.k == 0 {
+		return C.dn_gemm{}, errors.New("sgemm: an empty matrix")
+	}
+	if err := g.check(); err != nil {
+		return C.dn_gemm{}, err
+	}
+	return C.dn_gemm{transA: cBool(g.transA), transB: cBool(g.transB), m: C.int64_t(g.m), n: C.int64_t(g.n), k: C.int64_t(g.k),
+		lda: C.int64_t(g.lda), ldb: C.int64_t(g.ldb), ldc: C.int64_t(g.ldc),
+		a: (*C.float)(&g.a[0]), b: (*C.float)(&g.b[0]), c: (*C.float)(&g.c[0])}, nil
 }
 
 // helperRunning reports whether the helper thread was started (it is

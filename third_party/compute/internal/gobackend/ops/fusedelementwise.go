@@ -276,7 +276,8 @@ func fuseFunction(f *gobackend.Function) {
 		if len(g.ops) < 2 {
 			continue
 		}
-		signature := g.signature()
+		kinds := g.kinds()
+		signature := g.signature(kinds)
 		kernel := fusedKernels[signature]
 		if debugFusion {
 			fmt.Fprintf(os.Stderr, "fusion: %s %s, kernel: %v\n", root.Shape, signature, kernel != nil)
@@ -289,7 +290,7 @@ func fuseFunction(f *gobackend.Function) {
 		}
 		root.Inputs = g.inputs
 		runs, _ := fusedRuns.LoadOrStore(signature, &fusedRunCount{ops: int64(len(g.ops))})
-		root.Data = &fusedElementwise{signature: signature, kinds: g.kinds(), kernel: kernel, runs: runs.(*fusedRunCount)}
+		root.Data = &fusedElementwise{signature: signature, kinds: kinds, kernel: kernel, runs: runs.(*fusedRunCount)}
 		root.ClearCachedExecutor()
 	}
 }
@@ -346,12 +347,12 @@ func (g *chainBuilder) kinds() []byte {
 	return kinds
 }
 
-// signature is the chain's operations followed by one letter per input:
-// F for an operand of the output's shape, S for a scalar, C for a
-// per-channel operand. For example "Mul(in1,in2) Add(in0,t0) FFS" is
+// signature is the chain's operations followed by one letter per input,
+// its kind (kinds, from g.kinds): F for an operand of the output's shape, S
+// for a scalar, C for a per-channel operand. For example "Mul(in1,in2) Add(in0,t0) FFS" is
 // in0 + in1·in2 with in2 a scalar.
-func (g *chainBuilder) signature() string {
-	return strings.Join(g.ops, " ") + " " + string(g.kinds())
+func (g *chainBuilder) signature(kinds []byte) string {
+	return strings.Join(g.ops, " ") + " " + string(kinds)
 }
 
 // execFusedElementwise runs a fused chain; other nodes of the fusible
