@@ -47,8 +47,8 @@ reproduce: build
 	@bash scripts/reproduce.sh
 
 test: setup
-	@unformatted=$$(gofmt -l cmd lib notebooks theory docs third_party/compute/gobackend/onednn third_party/compute/gobackend/fusion third_party/compute/internal/gobackend/ops/fusedelementwise.go third_party/compute/internal/gobackend/ops/fusedelementwise_simd.go third_party/compute/internal/gobackend/ops/fusedelementwise_nosimd.go third_party/compute/internal/gobackend/overread_pad_test.go third_party/compute/internal/gobackend/donated_buffer_test.go third_party/compute/internal/gobackend/donated_execution_test.go); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	@go vet ./... github.com/gomlx/compute/gobackend/onednn github.com/gomlx/compute/gobackend/fusion
+	@unformatted=$$(gofmt -l cmd lib notebooks theory docs third_party/compute/gobackend/onednn third_party/compute/gobackend/fusion third_party/compute/gobackend/batchnorm third_party/compute/internal/gobackend/ops/batchnorm.go third_party/compute/internal/gobackend/ops/batchnorm_simd.go third_party/compute/internal/gobackend/ops/batchnorm_nosimd.go third_party/compute/internal/gobackend/fusedops/batchnormrelu.go third_party/compute/internal/gobackend/ops/fusedelementwise.go third_party/compute/internal/gobackend/ops/fusedelementwise_simd.go third_party/compute/internal/gobackend/ops/fusedelementwise_nosimd.go third_party/compute/internal/gobackend/overread_pad_test.go third_party/compute/internal/gobackend/donated_buffer_test.go third_party/compute/internal/gobackend/donated_execution_test.go); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@go vet ./... github.com/gomlx/compute/gobackend/onednn github.com/gomlx/compute/gobackend/fusion github.com/gomlx/compute/gobackend/batchnorm
 	@CGO_ENABLED=0 go build github.com/gomlx/compute/gobackend/onednn ./cmd/prune
 	@go test -timeout 40m ./... github.com/gomlx/compute/internal/gobackend
 	@if [ -n "$(XLA_TAGS)" ]; then go vet $(XLA_TAGS) ./lib/backend ./lib/models ./cmd/prune && go test $(XLA_TAGS) ./lib/backend; fi

@@ -19,7 +19,8 @@ func oneDNNWanted() bool { return os.Getenv(OneDNNEnv) != "0" }
 // both gradients) with oneDNN when the library is installed (Debian's
 // libdnnl2; scripts/setup.sh installs it) and PRUNE_ONEDNN is not 0, and
 // compute the element-wise chains of optimizers and batch norm in one loop
-// each unless PRUNE_FUSION is 0 (FuseChains). It returns a note for the
+// each unless PRUNE_FUSION is 0 (FuseChains), and batch norm in training
+// steps with its kernels unless PRUNE_BATCHNORM is 0 (BatchNormKernels). It returns a note for the
 // backend line: what runs, or why oneDNN does not. Other backends are left
 // alone.
 func AccelerateGo(b compute.Backend) (note string) {
@@ -27,6 +28,7 @@ func AccelerateGo(b compute.Backend) (note string) {
 		return ""
 	}
 	FuseChains(b)
+	BatchNormKernels(b)
 	if !oneDNNWanted() {
 		return "convolutions in pure Go (" + OneDNNEnv + "=0)"
 	}
@@ -47,8 +49,9 @@ func Name(b compute.Backend) string {
 	return b.Name()
 }
 
-// Describe is the backend's description with how it convolves and whether
-// it fuses element-wise chains, for the backend line commands print.
+// Describe is the backend's description with how it convolves, whether it
+// fuses element-wise chains and whether batch norm runs on its kernels, for
+// the backend line commands print.
 func Describe(b compute.Backend) string {
 	d := b.Description()
 	if onednn.Enabled(b) {
@@ -56,6 +59,9 @@ func Describe(b compute.Backend) string {
 	}
 	if FusionEnabled(b) {
 		d += ", element-wise chains fused"
+	}
+	if BatchNormKernelsEnabled(b) {
+		d += ", batch norm by kernels"
 	}
 	return d
 }

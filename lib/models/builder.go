@@ -60,6 +60,12 @@ type BNStat struct {
 type Builder struct {
 	Mode Mode
 	Conv ConvImpl
+	// BatchNormOp computes batch norm in Train mode as the backend's
+	// BatchNormForTraining operation (and its gradient as
+	// BatchNormGradient) instead of graph operations; BatchNormOpFor says
+	// which backends have it. Eval and Collect modes always use graph
+	// operations.
+	BatchNormOp bool
 	// Param returns the node holding a parameter.
 	Param func(spec ParamSpec) *Node
 	// Stats returns a layer's stored population mean and variance (Eval mode).
@@ -100,6 +106,10 @@ func (b *Builder) BatchNorm(name string, x *Node) *Node {
 		bshape[i] = 1
 	}
 	bshape[len(bshape)-1] = c
+	if b.Mode == Train && b.BatchNormOp {
+		y, _, _ := InternalBatchNormForTraining(x, scale, shift, bnEpsilon, -1)
+		return y
+	}
 	var centred, std *Node
 	if b.Mode == Eval {
 		if b.Stats == nil {

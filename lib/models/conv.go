@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/gobackend/batchnorm"
 	"github.com/gomlx/compute/gobackend/onednn"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -61,6 +62,12 @@ func ConvFor(b compute.Backend) ConvImpl {
 	}
 	return ConvNative
 }
+
+// BatchNormOpFor tells whether backend b computes training-mode batch norm
+// as one operation with its gradient (Builder.BatchNormOp): the pure-Go
+// backend with its batch-norm kernels enabled (lib/backend.BatchNormKernels).
+// Other backends get batch norm made of graph operations.
+func BatchNormOpFor(b compute.Backend) bool { return batchnorm.Enabled(b) }
 
 // Conv2D convolves x [batch, height, width, in] with kernel
 // [kh, kw, in, out] at the given stride with "same" padding of (k-1)/2

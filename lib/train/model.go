@@ -22,7 +22,10 @@ type Model struct {
 	Store   *model.Store
 	Backend compute.Backend
 	Conv    models.ConvImpl
-	Seed    uint64 // initialisation seed
+	// BatchNormOp: training steps compute batch norm as the backend's
+	// operation (models.Builder.BatchNormOp).
+	BatchNormOp bool
+	Seed        uint64 // initialisation seed
 
 	predict *model.Exec     // compiled evaluation graphs, one per batch shape
 	noDecay map[string]bool // variable paths whose ParamSpec says no weight decay
@@ -36,14 +39,15 @@ const (
 // NewModel binds a network to a fresh store. Parameters are created on
 // first use with models.InitParam (deterministic in Seed and name).
 func NewModel(backend compute.Backend, net models.Net, seed uint64) *Model {
-	return &Model{Net: net, Store: model.NewStore(), Backend: backend, Conv: models.ConvFor(backend), Seed: seed}
+	return &Model{Net: net, Store: model.NewStore(), Backend: backend, Conv: models.ConvFor(backend), BatchNormOp: models.BatchNormOpFor(backend), Seed: seed}
 }
 
 // Builder returns a models.Builder whose parameters are the store's variables.
 func (m *Model) Builder(g *Graph, mode models.Mode) *models.Builder {
 	return &models.Builder{
-		Mode: mode,
-		Conv: m.Conv,
+		Mode:        mode,
+		Conv:        m.Conv,
+		BatchNormOp: m.BatchNormOp,
 		Param: func(spec models.ParamSpec) *Node {
 			path := paramScope + spec.Name
 			v := m.Store.GetVariable(path)

@@ -50,6 +50,20 @@ func OneDNNHalves(t testing.TB) compute.Backend {
 	return b
 }
 
+// OneDNNBatchNorm is OneDNN with the batch-norm kernels (the route
+// backend.Open takes on the CPU); it skips, saying why, where they cannot
+// be enabled (PRUNE_BATCHNORM=0, or a build without GOEXPERIMENT=simd).
+// The caller finalizes the backend.
+func OneDNNBatchNorm(t testing.TB) compute.Backend {
+	t.Helper()
+	b := OneDNN(t)
+	if !backend.BatchNormKernels(b) {
+		b.Finalize()
+		t.Skip("no batch-norm kernels: PRUNE_BATCHNORM=0, or a build without GOEXPERIMENT=simd")
+	}
+	return b
+}
+
 // OneDNNUnfused is OneDNN without fused element-wise chains, for the tests
 // that compare the two.
 func OneDNNUnfused(t testing.TB) compute.Backend {
