@@ -20,9 +20,9 @@ func oneDNNWanted() bool { return os.Getenv(OneDNNEnv) != "0" }
 // libdnnl2; scripts/setup.sh installs it) and PRUNE_ONEDNN is not 0, and
 // compute the element-wise chains of optimizers and batch norm in one loop
 // each unless PRUNE_FUSION is 0 (FuseChains), and batch norm in training
-// steps with its kernels unless PRUNE_BATCHNORM is 0 (BatchNormKernels). It returns a note for the
-// backend line: what runs, or why oneDNN does not. Other backends are left
-// alone.
+// steps with its kernels unless PRUNE_BATCHNORM is 0 (BatchNormKernels).
+// It returns a note for the backend line: what runs, or why oneDNN does
+// not. Other backends are left alone.
 func AccelerateGo(b compute.Backend) (note string) {
 	if b == nil || !onednn.IsGoBackend(b) {
 		return ""

@@ -21,9 +21,9 @@ import (
 // graph operations, on the same backend: the loss Σ y·r and its gradients
 // with respect to x, the scale and the shift, for y = BN(x), on
 // activations of a ResNet's shapes (channels a multiple of a vector's
-// length) and of odd ones, with inputs whose mean is far from zero. Tolerance: 1e-4 of the largest |value| of each result, the
-// bound the convolution routes keep for outputs (1e-3 for gradients).
-// Measured: up to 2.4e-5, almost all of it the graph's float32 reductions
+// length) and of odd ones, with inputs whose mean is far from zero.
+// Tolerance: 1e-4 of the largest |value| of each result, the bound the
+// convolution routes keep for outputs (1e-3 for gradients). Measured: up to 2.4e-5, almost all of it the graph's float32 reductions
 // over up to 131,072 values; the kernels are within 2e-6 of float64
 // (lib/backend's TestBatchNormKernelsMatchFloat64, with a ReLU too). For
 // y = ReLU(BN(x)) the kernels absorb the ReLU and its gradient (the
