@@ -71,6 +71,7 @@ func TestBatchNormKernelsMatchFloat64(t *testing.T) {
 	if !batchnorm.Available() {
 		t.Skip("no batch-norm kernels in a build without GOEXPERIMENT=simd")
 	}
+	ReserveHeapSlack() // the kernels' partial vectors read past the test's slices
 	for _, tc := range []struct{ rows, ch int }{
 		{1, 3}, {7, 1}, {65, 17}, {128 * 8 * 8, 64}, {128*32*32 + 1, 3}, {128 * 32 * 32, 16}, {1000, 10}, {2049, 64},
 	} {
@@ -192,6 +193,7 @@ func BenchmarkBatchNormKernels(b *testing.B) {
 	if !batchnorm.Available() {
 		b.Skip("no batch-norm kernels in a build without GOEXPERIMENT=simd")
 	}
+	ReserveHeapSlack()
 	const ch = 16
 	n := 128 * 32 * 32 * ch
 	r := rand.New(rand.NewPCG(1, 2))

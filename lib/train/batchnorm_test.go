@@ -15,8 +15,9 @@ import (
 // Nesterov momentum, ends with the same variables bit for bit (optimizer
 // state included) run after run, with the ReLUs that follow batch norm
 // absorbed into its kernels or run as nodes of their own, and when two
-// trainings run at once on the backend (then no kernel hands half its rows
-// to another goroutine, which alone they do); and with the same parameters within 2e-4 as with batch
+// trainings run at once on the backend (then a kernel hands half its rows
+// to another goroutine only while the other training is between steps,
+// where alone every large one does); and with the same parameters within 2e-4 as with batch
 // norm made of graph operations. The routes round differently: the graph
 // sums in float32 over whole batches, the kernels in float64 across blocks
 // of 64 rows, and batch norm's gradients of the shift and scale are sums

@@ -5,7 +5,7 @@
 // scale and the shift), the pair GoMLX's autodiff builds from
 // graph.InternalBatchNormForTraining. Written with graph operations, batch
 // norm is a dozen passes over the activations per training step; the
-// kernels read them three times forward and twice backward.
+// kernels read them twice forward and twice backward.
 //
 // The kernels take float32 operands whose features are on the last axis.
 // Their sums are accumulated in float32 over blocks of 64 rows and in
@@ -59,7 +59,11 @@ func Runs() int64 { return ops.BatchNormRuns() }
 // (channels last): each channel's mean and biased variance over the rows,
 // and y = (x - mean)·(scale/√(variance+ε)) + offset, or max(0, y) with
 // relu. With split the second half of the rows runs on another goroutine;
-// the numbers are the same.
+// the numbers are the same. Like the Go backend's other SIMD kernels, the
+// partial vectors at the ends of rows read up to 64 bytes past a slice
+// (its last row's): backend buffers have that room; other callers give
+// their slices the capacity, or map the heap slack (environment.md, "The
+// SIMD crash").
 func Forward(x, scale, offset []float32, epsilon float32, channels int, y, mean, variance []float32, relu, split bool) error {
 	if err := checkFlat(len(x), channels, len(y), scale, offset, mean, variance); err != nil {
 		return err

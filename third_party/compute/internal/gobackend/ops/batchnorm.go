@@ -17,9 +17,8 @@ package ops
 // They are not the graph's numbers bit for bit: the sums are accumulated
 // in a different order (float32 over blocks of rows, float64 across
 // blocks, in two fixed halves of the rows), the variance comes from the
-// moments about each channel's first value (Σ (x - k) and Σ (x - k)²; k is
-// within a few deviations of the mean, so little cancels) instead of a
-// second pass over the centred values, and the output multiplies by
+// moments about each channel's first value (Σ (x - k) and Σ (x - k)²)
+// instead of a second pass over the centred values, and the output multiplies by
 // scale/σ instead of dividing by σ and then multiplying by the scale. They
 // agree within float32 rounding, and the result never depends on which
 // thread computed which half.
@@ -32,7 +31,6 @@ package ops
 import (
 	"math"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -227,6 +225,9 @@ func execBatchNormGradient(backend *gobackend.Backend, node *gobackend.Node, inp
 	}
 	outs, err := getBuffers(backend, need...)
 	if err != nil {
+		if dxBuf != nil {
+			backend.PutBuffer(dxBuf)
+		}
 		return nil, err
 	}
 	if dxBuf != nil {
@@ -260,11 +261,16 @@ func BatchNormForward(x, scale, offset []float32, epsilon float32, channels int,
 	rows := len(x) / channels
 	split = split && len(x) >= minSplitValues
 	// One pass for both moments, shifted by the first row: Σ (x - k) and
-	// Σ (x - k)² with k within a few deviations of the mean.
-	k := slices.Clone(x[:channels])
+	// Σ (x - k)². The variance is their difference, which cancels as much
+	// as k is off the mean: its relative error grows with ((k - mean)/σ)².
+	// k is one of the channel's own values, in activations within a few
+	// deviations of the mean; a channel constant but for an outlier in
+	// its first row would lose up to about n·2⁻²⁴ of its variance.
+	k := perChannel(channels)
+	copy(k, x[:channels])
 	sums := make([]float64, 2*channels)
 	channelSumsInHalves(x, nil, nil, k, channels, sums, sumShifted, split)
-	a := make([]float32, channels)
+	a := perChannel(channels)
 	for c := range channels {
 		d := sums[c] / float64(rows)
 		mean[c] = float32(float64(k[c]) + d)
@@ -290,7 +296,7 @@ func BatchNormBackward(x, scale, mean, variance, dy, mask []float32, epsilon flo
 	sums := make([]float64, 2*channels)
 	channelSumsInHalves(dy, x, mask, mean, channels, sums, sumGradient, split)
 	n := float64(rows)
-	k1, c0, k2 := make([]float32, channels), make([]float32, channels), make([]float32, channels)
+	k1, c0, k2 := perChannel(channels), perChannel(channels), perChannel(channels)
 	for c := range channels {
 		v := float64(variance[c]) + float64(epsilon)
 		sigma := math.Sqrt(v)
@@ -309,6 +315,11 @@ func BatchNormBackward(x, scale, mean, variance, dy, mask []float32, epsilon flo
 		bnGradient(x[from*channels:to*channels], dy[from*channels:to*channels], m, mean, c0, k2, k1, channels, dx[from*channels:to*channels])
 	})
 }
+
+// perChannel allocates a slice of n values with room for a whole vector
+// past its end: the kernels' partial vector loads read up to a vector's
+// length past a slice (environment.md, "The SIMD crash").
+func perChannel(n int) []float32 { return make([]float32, n+16)[:n] }
 
 // The sums channelSumsInHalves computes.
 const (
